@@ -1,0 +1,126 @@
+package io.enginel;
+
+import io.enginel.cache.CacheClient;
+import io.enginel.cache.CacheStats;
+import io.enginel.cache.CacheVerticle;
+import io.enginel.cache.PrincipalCache;
+import io.enginel.config.EnginelConfig;
+import io.enginel.http.HttpServices;
+import io.enginel.http.HttpVerticle;
+import io.enginel.invalidation.InvalidationVerticle;
+import io.enginel.repository.PgSetup;
+import io.enginel.repository.QueryStats;
+import io.enginel.repository.RepositoryVerticle;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * One Enginel node: migrations, then the verticles in dependency order (repository → cache →
+ * invalidation → http), each deployment a step of one chain, so that any failure fails the start.
+ * {@link #stop()} undeploys in reverse order.
+ */
+public final class EnginelServer {
+  private static final Logger LOG = LoggerFactory.getLogger(EnginelServer.class);
+
+  private final Vertx vertx;
+  private final EnginelConfig config;
+  private final String nodeId;
+  private final QueryStats queryStats;
+  private final CacheStats cacheStats;
+  private final CacheClient cache;
+  private final PrincipalCache principals;
+  private final List<String> deployments = new ArrayList<>();
+  private final List<HttpVerticle> httpInstances = Collections.synchronizedList(new ArrayList<>());
+
+  private EnginelServer(Vertx vertx, EnginelConfig config, MeterRegistry registry) {
+    this.vertx = vertx;
+    this.config = config;
+    this.nodeId = newNodeId();
+    this.queryStats = new QueryStats(registry);
+    this.cacheStats = new CacheStats(registry);
+    this.cache = new CacheClient(vertx, config, cacheStats);
+    this.principals = new PrincipalCache(config.auth().principalCacheSeconds());
+  }
+
+  public static Future<EnginelServer> start(Vertx vertx, EnginelConfig config, MeterRegistry registry) {
+    EnginelServer server = new EnginelServer(vertx, config, registry);
+    return server.deploy().map(server);
+  }
+
+  private Future<Void> deploy() {
+    int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+    HttpServices services = HttpServices.create(config, nodeId, cache, principals);
+    return vertx.executeBlocking(() -> PgSetup.migrate(config.pg()))
+        .compose(m -> step("repository", vertx.deployVerticle(() -> new RepositoryVerticle(config, nodeId, queryStats),
+            new DeploymentOptions().setInstances(cores))))
+        .compose(v -> step("cache", vertx.deployVerticle(new CacheVerticle(config, cacheStats))))
+        .compose(v -> step("invalidation", vertx.deployVerticle(
+            new InvalidationVerticle(config, nodeId, cache, principals, cacheStats))))
+        .compose(v -> step("http", vertx.deployVerticle(() -> {
+          HttpVerticle h = new HttpVerticle(services);
+          httpInstances.add(h);
+          return h;
+        }, new DeploymentOptions().setInstances(config.http().effectiveInstances()))))
+        .onSuccess(v -> LOG.info("Enginel node {} serving on port {} (cache {})", nodeId, port(),
+            config.cache().enabled() ? "on" : "off"));
+  }
+
+  private Future<Void> step(String name, Future<String> deployment) {
+    return deployment
+        .onSuccess(deployments::add)
+        .recover(t -> Future.failedFuture(new IllegalStateException("the " + name + " verticle did not start: "
+            + t.getMessage(), t)))
+        .mapEmpty();
+  }
+
+  /** Undeploys http → invalidation → cache → repository. */
+  public Future<Void> stop() {
+    Future<Void> chain = Future.succeededFuture();
+    List<String> reversed = new ArrayList<>(deployments);
+    Collections.reverse(reversed);
+    for (String id : reversed) {
+      chain = chain.compose(v -> vertx.undeploy(id).otherwiseEmpty());
+    }
+    return chain.onComplete(v -> deployments.clear());
+  }
+
+  public int port() {
+    return httpInstances.isEmpty() ? -1 : httpInstances.get(0).port();
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  public EnginelConfig config() {
+    return config;
+  }
+
+  public CacheClient cache() {
+    return cache;
+  }
+
+  public CacheStats cacheStats() {
+    return cacheStats;
+  }
+
+  public PrincipalCache principals() {
+    return principals;
+  }
+
+  private static String newNodeId() {
+    byte[] b = new byte[4];
+    new SecureRandom().nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+}

@@ -1,0 +1,53 @@
+package io.enginel.cache;
+
+/**
+ * Event-bus addresses of the cache verticle: a public interface for any consumer in the cluster. Every
+ * body is a JSON object with an optional {@code "tier"} ({@code default} | {@code sessions} |
+ * {@code longterm}, default {@code default}); keys must start with the configured prefix and a colon.
+ * Failures are reply failures with an HTTP-like code (400 bad request, 503 Redis unavailable) and a JSON
+ * message {@code {"error", "message"}}.
+ */
+public final class CacheApi {
+  private static final String P = "enginel.cache.";
+
+  /** {@code {"key"}} → {@code {"key", "hit", "value"}} (a cached API response answers its JSON body, ETag and owners). */
+  public static final String GET = P + "get";
+  /** {@code {"key", "value": any JSON, "ttl"?: seconds}} → {@code {"stored", "bytes", "compressed"}}. */
+  public static final String SET = P + "set";
+  /** {@code {"keys": [...]}} → {@code {"deleted"}}. */
+  public static final String DELETE = P + "delete";
+  /** {@code {"pattern"}} → {@code {"deleted"}}: SCAN + UNLINK in batches, never KEYS; the pattern is validated. */
+  public static final String DELETE_PATTERN = P + "delete-pattern";
+  /**
+   * {@code {"key", "ttl"?, "loader": {"address", "body", "timeout_ms"?}}} → {@code {"key", "hit", "value"}}: on a
+   * miss the loader address is asked (request/reply, its reply body is the value), once per key however
+   * many ask at the same time.
+   */
+  public static final String GET_OR_COMPUTE = P + "get-or-compute";
+  /** {@code {"key"}} → {@code {"key", "ttl"}}: seconds left, -1 without expiry, -2 absent. */
+  public static final String TTL = P + "ttl";
+  /** {@code {}} → per-tier Redis statistics and this server's own counters. */
+  public static final String STATS = P + "stats";
+  /** {@code {}} → {@code {"status", "tiers": {tier: {"status", "latency_ms", "circuit"}}}}. */
+  public static final String HEALTH = P + "health";
+
+  /**
+   * Response caching, step one: {@code {"tier", "key", "resource"}} → on a hit a Buffer, the stored
+   * {@link ResponseEntry}; on a miss {@code {"miss": true, "ticket", "fillable"}}.
+   */
+  public static final String RESPONSE_LOOKUP = P + "response.lookup";
+  /**
+   * Response caching, step two: {@code {"tier", "key", "resource", "ttl", "ticket", "tags": [...], "entry": Buffer}}
+   * → {@code {"stored": bool, "reason"?}}. Refused when any tag was invalidated after the ticket.
+   */
+  public static final String RESPONSE_FILL = P + "response.fill";
+  /**
+   * {@code {"tier", "tags": [...]}} → {@code {"deleted", "clock"}} or {@code {"deferred": true}} when Redis is
+   * away (the tier then serves nothing until the invalidation has been carried out).
+   */
+  public static final String INVALIDATE_TAGS = P + "invalidate-tags";
+  /** {@code {"tiers"?: [...]}} → starts a new incarnation of each response tier: every cached response becomes invalid at once. */
+  public static final String INVALIDATE_ALL = P + "invalidate-all";
+
+  private CacheApi() {}
+}

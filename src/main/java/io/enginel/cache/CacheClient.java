@@ -1,0 +1,208 @@
+package io.enginel.cache;
+
+import io.enginel.config.EnginelConfig;
+import io.enginel.config.Tier;
+import io.enginel.domain.ApiError;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The in-process API of the cache, for the code of the other verticles: the counterpart of the seed's
+ * {@code CacheManager} ({@link #get}, {@link #set}, {@link #delete}, {@link #deletePattern},
+ * {@link #getOrCompute}), its {@code cache_result} / {@code cache_queryset} decorators ({@link #cached})
+ * and the response-caching steps ({@link #lookup}, {@link #fill}). Everything goes to the cache verticle
+ * over the event bus ({@link CacheApi}); nothing here talks to Redis. One instance per process; callable
+ * from any context.
+ */
+public final class CacheClient {
+  private final Vertx vertx;
+  private final Tier tier;
+  private final CacheKeys keys;
+  private final ValueCodec codec;
+  private final CacheStats stats;
+  private final long maxFillAgeNanos;
+  private final DeliveryOptions fast;
+  private final SingleFlight<Object> computeFlight;
+
+  public CacheClient(Vertx vertx, EnginelConfig config, CacheStats stats) {
+    this(vertx, Tier.DEFAULT, new CacheKeys(config.cache().keyPrefix()),
+        new ValueCodec(config.cache().compressThresholdBytes(), config.cache().compressionLevel()), stats,
+        config.cache().maxFillAgeMs() * 1_000_000L,
+        new DeliveryOptions().setLocalOnly(true).setSendTimeout(config.redis().commandTimeoutMs() + 2_000L),
+        new SingleFlight<>());
+  }
+
+  private CacheClient(Vertx vertx, Tier tier, CacheKeys keys, ValueCodec codec, CacheStats stats, long maxFillAgeNanos,
+                      DeliveryOptions fast, SingleFlight<Object> computeFlight) {
+    this.vertx = vertx;
+    this.tier = tier;
+    this.keys = keys;
+    this.codec = codec;
+    this.stats = stats;
+    this.maxFillAgeNanos = maxFillAgeNanos;
+    this.fast = fast;
+    this.computeFlight = computeFlight;
+  }
+
+  /** The same API on another tier, as {@code CacheManager('longterm')}. */
+  public CacheClient tier(Tier other) {
+    return new CacheClient(vertx, other, keys, codec, stats, maxFillAgeNanos, fast, computeFlight);
+  }
+
+  public CacheKeys keys() {
+    return keys;
+  }
+
+  /** The seed's {@code make_key}. */
+  public String makeKey(Object... parts) {
+    return keys.make(parts);
+  }
+
+  // ------------------------------------------------------------------ CacheManager
+
+  /** The cached JSON value, or {@code fallback} when absent (or when Redis is unavailable). */
+  public Future<Object> get(String key, Object fallback) {
+    return request(CacheApi.GET, new JsonObject().put("key", key))
+        .map(r -> r.getBoolean("hit", false) ? r.getValue("value") : fallback)
+        .otherwise(fallback);
+  }
+
+  /** Stores any JSON value ({@link JsonObject}, {@link JsonArray}, string, number, boolean) for {@code ttlSeconds}. */
+  public Future<Boolean> set(String key, Object value, long ttlSeconds) {
+    return request(CacheApi.SET, new JsonObject().put("key", key).put("value", value).put("ttl", ttlSeconds))
+        .map(r -> r.getBoolean("stored", false));
+  }
+
+  /**
+   * Deletes keys. Guaranteed: when Redis cannot be reached the deletion is kept and the tier serves
+   * nothing until it is carried out.
+   */
+  public Future<Long> delete(String... keys) {
+    return request(CacheApi.DELETE, new JsonObject().put("keys", new JsonArray(List.of((Object[]) keys)))
+        .put("guaranteed", true)).map(r -> r.getLong("deleted", 0L));
+  }
+
+  /** SCAN + UNLINK of every key matching a validated pattern ({@link PublicKeys#checkPattern}). */
+  public Future<Long> deletePattern(String pattern) {
+    return request(CacheApi.DELETE_PATTERN, new JsonObject().put("pattern", pattern)).map(r -> r.getLong("deleted", 0L));
+  }
+
+  /** Seconds left for a key: -1 without expiry, -2 absent. */
+  public Future<Long> ttl(String key) {
+    return request(CacheApi.TTL, new JsonObject().put("key", key)).map(r -> r.getLong("ttl"));
+  }
+
+  /**
+   * The cached value, or the loader's (stored for {@code ttlSeconds}) on a miss. Concurrent misses of
+   * one key in this process run the loader once. When Redis is away the loader's value is answered
+   * without being stored.
+   */
+  public Future<Object> getOrCompute(String key, long ttlSeconds, Supplier<Future<?>> loader) {
+    String flightKey = tier.id() + "|" + key;
+    return request(CacheApi.GET, new JsonObject().put("key", key))
+        .map(r -> r.getBoolean("hit", false) ? new Found(r.getValue("value")) : null)
+        .otherwise((Found) null)
+        .compose(found -> found != null ? Future.succeededFuture(found.value()) : computeFlight.run(flightKey,
+            () -> loader.get().compose(value -> set(key, value, ttlSeconds).otherwise(false).map(x -> (Object) value))));
+  }
+
+  /**
+   * The seed's {@code @cache_result(timeout, cache_alias, key_prefix)}: wraps an async function so that
+   * its results are cached under {@code <prefix>:<keyPrefix>:<key of argument>}.
+   */
+  public <A> Function<A, Future<Object>> cached(String keyPrefix, long ttlSeconds, Function<A, String> argumentKey,
+                                                Function<A, Future<?>> function) {
+    return a -> getOrCompute(keys.make(keyPrefix, argumentKey.apply(a)), ttlSeconds, () -> function.apply(a));
+  }
+
+  public Future<JsonObject> stats() {
+    return request(CacheApi.STATS, new JsonObject());
+  }
+
+  public Future<JsonObject> health() {
+    return request(CacheApi.HEALTH, new JsonObject());
+  }
+
+  // ------------------------------------------------------------------ response caching
+
+  /** The outcome of a response lookup. */
+  public sealed interface Lookup permits Hit, Miss {}
+
+  /** A cached entry that belongs to the tier's current incarnation. */
+  public record Hit(ResponseEntry entry) implements Lookup {}
+
+  /**
+   * No usable entry. {@code ticket} is the tier's clock at lookup time (the lease of the fill), null when
+   * the cache could not be asked; {@code startedAt} bounds how old a fill may be.
+   */
+  public record Miss(String ticket, boolean fillable, long startedAt) implements Lookup {}
+
+  public Future<Lookup> lookup(String key, String resource) {
+    long started = System.nanoTime();
+    return vertx.eventBus().request(CacheApi.RESPONSE_LOOKUP,
+            new JsonObject().put("tier", tier.id()).put("key", key).put("resource", resource), fast)
+        .map(reply -> {
+          Object body = reply.body();
+          if (body instanceof Buffer b) {
+            ResponseEntry entry = ResponseEntry.parse(b);
+            if (entry != null) {
+              return (Lookup) new Hit(entry);
+            }
+            return new Miss(null, false, started);
+          }
+          JsonObject miss = (JsonObject) body;
+          return new Miss(miss.getString("ticket"), miss.getBoolean("fillable", false), started);
+        })
+        .otherwise(t -> new Miss(null, false, started));
+  }
+
+  /**
+   * Stores a freshly computed answer under the lookup's ticket. Refused by Redis when any of {@code tags}
+   * was invalidated after the lookup (a write committed meanwhile); skipped when the load took longer than
+   * {@code cache.maxFillAgeMs}. Never fails.
+   */
+  public Future<Boolean> fill(String key, String resource, long ttlSeconds, Miss miss, Collection<String> tags,
+                              List<String> owners, byte[] body) {
+    if (!miss.fillable() || miss.ticket() == null || System.nanoTime() - miss.startedAt() > maxFillAgeNanos) {
+      return Future.succeededFuture(false);
+    }
+    Buffer entry = ResponseEntry.encode(CacheVerticle.incarnation(miss.ticket()), owners, body, codec);
+    ResponseEntry parsed = ResponseEntry.parse(entry);
+    if (parsed != null && parsed.compressed()) {
+      stats.compressed(body.length, entry.length());
+    }
+    JsonObject msg = new JsonObject().put("tier", tier.id()).put("key", key).put("resource", resource)
+        .put("ttl", ttlSeconds).put("ticket", miss.ticket()).put("tags", new JsonArray(List.copyOf(tags)))
+        .put("entry", entry);
+    return vertx.eventBus().<JsonObject>request(CacheApi.RESPONSE_FILL, msg, fast)
+        .map(r -> r.body().getBoolean("stored", false))
+        .otherwise(false);
+  }
+
+  /** Invalidates tags on this tier ({@code deferred} in the answer when Redis is away). */
+  public Future<JsonObject> invalidateTags(Collection<String> tags) {
+    return request(CacheApi.INVALIDATE_TAGS, new JsonObject().put("tags", new JsonArray(List.copyOf(tags))));
+  }
+
+  /** A new incarnation of the response tiers: every cached answer becomes invalid at once. */
+  public Future<JsonObject> invalidateAll() {
+    return vertx.eventBus().<JsonObject>request(CacheApi.INVALIDATE_ALL, new JsonObject(), fast).map(m -> m.body());
+  }
+
+  private Future<JsonObject> request(String address, JsonObject body) {
+    body.put("tier", tier.id());
+    return vertx.eventBus().<JsonObject>request(address, body, fast).map(m -> m.body())
+        .recover(t -> Future.failedFuture(ApiError.from(t)));
+  }
+
+  private record Found(Object value) {}
+}

@@ -1,0 +1,136 @@
+package io.enginel.cache;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Key naming: {@code <prefix>:} and a colon hierarchy, readable where short and hashed where long. Every
+ * variable part is encoded so that it can never contain a Redis glob character ({@code * ? [ ] \}), a
+ * colon, white space or a control character: a client's query string can neither split a key nor become
+ * a pattern. The counterpart of the seed's {@code CacheKey} builders.
+ */
+public final class CacheKeys {
+  /** Variable parts longer than this are replaced by a hash. */
+  static final int MAX_READABLE = 80;
+
+  private final String prefix;
+
+  public CacheKeys(String prefix) {
+    this.prefix = prefix;
+  }
+
+  public String prefix() {
+    return prefix;
+  }
+
+  /** The seed's {@code make_key}: prefix, then each part encoded, joined by colons. */
+  public String make(Object... parts) {
+    StringBuilder sb = new StringBuilder(prefix);
+    for (Object part : parts) {
+      sb.append(':').append(encode(String.valueOf(part)));
+    }
+    return sb.toString();
+  }
+
+  // -- designs
+  public String designDetail(String id) { return make("design", id, "detail"); }
+  public String designMetadata(String id) { return make("design", id, "metadata"); }
+  public String designBom(String id) { return make("design", id, "bom"); }
+  /** A design list as seen by one permission scope; {@code query} is the canonical query string. */
+  public String designList(String scope, String query) { return list("design", scope, query); }
+
+  // -- organizations
+  public String orgDetail(String id) { return make("org", id, "detail"); }
+  public String orgMembers(String id, String query) { return subList("org", id, "members", query); }
+  public String orgStorage(String id) { return make("org", id, "storage"); }
+
+  // -- users
+  public String userDetail(String id) { return make("user", id, "detail"); }
+  public String userMe(String id) { return make("user", id, "me"); }
+  /** The seed's {@code user_permissions(user_id, org_id)}; all organizations when {@code org} is null. */
+  public String userPermissions(long userId, String org) {
+    return org == null ? make("user", userId, "permissions") : make("user", userId, "permissions", org);
+  }
+  public String userOrganizations(long userId) { return make("user", userId, "organizations"); }
+
+  // -- series, reviews
+  public String seriesDetail(String id) { return make("series", id, "detail"); }
+  public String seriesVersions(String id, String query) { return subList("series", id, "versions", query); }
+  public String reviewDetail(String id) { return make("review", id, "detail"); }
+  public String reviewMarkups(String id, String query) { return subList("review", id, "markups", query); }
+
+  /** The seed's {@code search_results(query, model, **filters)}. */
+  public String searchResults(String model, String query, Map<String, String> filters) {
+    StringBuilder q = new StringBuilder("q=").append(query);
+    new TreeMap<>(filters).forEach((k, v) -> q.append('&').append(k).append('=').append(v));
+    return make("search", model, readable(q.toString()));
+  }
+
+  /** A list under one parent row ({@code series:<id>:versions:<query>}), shared by all who may see the parent. */
+  public String subList(String kind, String id, String segment, String query) {
+    return make(kind, id, segment, readable(query));
+  }
+
+  /** Detail of any resource kind ({@code design}, {@code org}, {@code node} …). */
+  public String detail(String kind, String id) { return make(kind, id, "detail"); }
+
+  /** A list of any resource kind as seen by one permission scope. */
+  public String list(String kind, String scope, String query) {
+    return make(kind, "list", scope, readable(query));
+  }
+
+  /** Sessions live in their own tier under {@code <prefix>:session:<sha-256 of token>}. */
+  public String session(String tokenHash) { return make("session", tokenHash); }
+
+  // -- bookkeeping of the invalidation scheme (see README: "No stale fill")
+  /** The tier's invalidation clock, {@code <incarnation>:<sequence>}. */
+  public String clock() { return prefix + ":_clock"; }
+  /** The clock value at which a tag was last invalidated. */
+  public String tagVersion(String tag) { return prefix + ":_tv:" + tag; }
+  /** The set of keys filled under a tag. */
+  public String tagSet(String tag) { return prefix + ":_tag:" + tag; }
+
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+  /** Encodes a part: kept as is when it only holds {@code [A-Za-z0-9._=&,-]}, else percent-encoded (UTF-8). */
+  static String encode(String part) {
+    if (part.chars().allMatch(CacheKeys::plain)) {
+      return part;
+    }
+    StringBuilder sb = new StringBuilder(part.length() * 3);
+    part.codePoints().forEach(cp -> {
+      if (plain(cp)) {
+        sb.append((char) cp);
+      } else {
+        for (byte b : new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8)) {
+          sb.append('%').append(HEX[(b >> 4) & 0xF]).append(HEX[b & 0xF]);
+        }
+      }
+    });
+    return sb.toString();
+  }
+
+  private static boolean plain(int c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+        || c == '.' || c == '_' || c == '-' || c == '=' || c == '&' || c == ',';
+  }
+
+  /** A query part that stays readable up to {@link #MAX_READABLE} characters, else becomes {@code h<sha-256/128>}. */
+  static String readable(String query) {
+    String encoded = encode(query);
+    return encoded.length() <= MAX_READABLE ? encoded : "h" + sha256Hex(query, 16);
+  }
+
+  static String sha256Hex(String s, int bytes) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d, 0, bytes);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

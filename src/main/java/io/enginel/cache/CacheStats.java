@@ -1,0 +1,138 @@
+package io.enginel.cache;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * This server's own cache counters, per tier and resource: hits, misses, errors (Redis failed or was
+ * skipped because its circuit is open) and skipped fills (value over the size limit, tier fenced);
+ * values compressed and bytes saved; fills stored and refused as stale; invalidations by source.
+ * Exported to Micrometer and shown by {@code GET /api/cache/stats}.
+ */
+public final class CacheStats {
+  public enum Result { HIT, MISS, ERROR, SKIPPED }
+
+  private final MeterRegistry registry;
+  private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+
+  public CacheStats(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  public void request(String tier, String resource, Result result) {
+    String key = "req|" + tier + "|" + resource + "|" + result.name().toLowerCase();
+    counts.computeIfAbsent(key, k -> new LongAdder()).increment();
+    counters.computeIfAbsent(key, k -> Counter.builder("enginel_cache_requests").description("Cache lookups by result")
+        .tag("tier", tier).tag("resource", resource).tag("result", result.name().toLowerCase()).register(registry))
+        .increment();
+  }
+
+  public void latency(String tier, String operation, long nanos) {
+    timers.computeIfAbsent(tier + "|" + operation, k -> Timer.builder("enginel_cache_latency")
+            .description("Redis round trips of the cache verticle").tag("tier", tier).tag("operation", operation)
+            .publishPercentiles(0.5, 0.95, 0.99).register(registry))
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  public void fill(String tier, String result) {
+    add("fill|" + tier + "|" + result, "enginel_cache_fills", 1);
+  }
+
+  public void compressed(long rawBytes, long storedBytes) {
+    add("compressed", "enginel_cache_values_compressed", 1);
+    add("bytes_saved", "enginel_cache_bytes_saved", Math.max(0, rawBytes - storedBytes));
+  }
+
+  public void invalidation(String source, long keysDeleted) {
+    add("inv|" + source, "enginel_invalidations", 1);
+    add("inv_keys|" + source, "enginel_invalidation_keys_deleted", keysDeleted);
+  }
+
+  public void singleFlightJoin() {
+    add("singleflight_joins", "enginel_cache_single_flight_joins", 1);
+  }
+
+  /** Adds to an in-process count and its Micrometer counter, whose tags are read from the count's key. */
+  private void add(String key, String metric, long n) {
+    counts.computeIfAbsent(key, k -> new LongAdder()).add(n);
+    counters.computeIfAbsent(key, k -> {
+      Counter.Builder b = Counter.builder(metric);
+      String[] parts = k.split("\\|");
+      if (metric.equals("enginel_cache_fills")) {
+        b.tag("tier", parts[1]).tag("result", parts[2]);
+      } else if (metric.startsWith("enginel_invalidation")) {
+        b.tag("source", parts[1]);
+      }
+      return b.register(registry);
+    }).increment(n);
+  }
+
+  /** {@code {"tiers": {tier: {hits, misses, errors, skipped, hit_rate, resources: {...}}}, "compression": {...}, ...}}. */
+  public JsonObject toJson() {
+    Map<String, JsonObject> tiers = new TreeMap<>();
+    JsonObject fills = new JsonObject();
+    JsonObject invalidations = new JsonObject();
+    counts.forEach((key, adder) -> {
+      String[] p = key.split("\\|");
+      long n = adder.sum();
+      switch (p[0]) {
+        case "req" -> {
+          JsonObject tier = tiers.computeIfAbsent(p[1], t -> new JsonObject().put("hits", 0L).put("misses", 0L)
+              .put("errors", 0L).put("skipped", 0L).put("resources", new JsonObject()));
+          String field = switch (p[3]) {
+            case "hit" -> "hits";
+            case "miss" -> "misses";
+            case "error" -> "errors";
+            default -> "skipped";
+          };
+          tier.put(field, tier.getLong(field) + n);
+          JsonObject res = tier.getJsonObject("resources");
+          JsonObject r = res.getJsonObject(p[2]);
+          if (r == null) {
+            r = new JsonObject().put("hits", 0L).put("misses", 0L).put("errors", 0L).put("skipped", 0L);
+            res.put(p[2], r);
+          }
+          r.put(field, r.getLong(field) + n);
+        }
+        case "fill" -> fills.put(p[1] + "." + p[2], n);
+        case "inv" -> invalidations.put(p[1], n);
+        default -> {
+        }
+      }
+    });
+    tiers.values().forEach(t -> {
+      hitRate(t);
+      t.getJsonObject("resources").forEach(e -> hitRate((JsonObject) e.getValue()));
+    });
+    JsonObject json = new JsonObject();
+    tiers.forEach(json::put);
+    return new JsonObject().put("tiers", json).put("fills", fills).put("invalidations", invalidations)
+        .put("compression", new JsonObject().put("values_compressed", sum("compressed")).put("bytes_saved", sum("bytes_saved")))
+        .put("single_flight_joins", sum("singleflight_joins"));
+  }
+
+  private long sum(String key) {
+    LongAdder a = counts.get(key);
+    return a == null ? 0 : a.sum();
+  }
+
+  private static void hitRate(JsonObject o) {
+    long hits = o.getLong("hits");
+    long total = hits + o.getLong("misses");
+    o.put("hit_rate", total == 0 ? 0.0 : Math.round(hits * 1000.0 / total) / 10.0);
+  }
+}

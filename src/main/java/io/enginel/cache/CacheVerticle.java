@@ -1,0 +1,538 @@
+package io.enginel.cache;
+
+import io.enginel.config.EnginelConfig;
+import io.enginel.config.Tier;
+import io.enginel.domain.ApiError;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Owns the three Redis tiers and answers the cache addresses of {@link CacheApi}. Redis being down never
+ * fails a request here: lookups answer "miss, not fillable" at once (the circuit is open), fills are
+ * skipped, invalidations are kept and carried out when Redis answers again.
+ */
+public final class CacheVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(CacheVerticle.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final int SPOP_BATCH = 512;
+  private static final int SCAN_COUNT = 1000;
+  private static final long DRAIN_PERIOD_MS = 500;
+
+  private final EnginelConfig config;
+  private final CacheStats stats;
+  private final CacheKeys keys;
+  private final ValueCodec codec;
+  private final Map<Tier, TierClient> tiers = new EnumMap<>(Tier.class);
+  private final Map<Tier, PendingInvalidations> pending = new EnumMap<>(Tier.class);
+  private final SingleFlight<JsonObject> computeFlight = new SingleFlight<>();
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private long drainTimer = -1;
+
+  public CacheVerticle(EnginelConfig config, CacheStats stats) {
+    this.config = config;
+    this.stats = stats;
+    this.keys = new CacheKeys(config.cache().keyPrefix());
+    this.codec = new ValueCodec(config.cache().compressThresholdBytes(), config.cache().compressionLevel());
+  }
+
+  @Override
+  public Future<?> start() {
+    for (Tier t : Tier.values()) {
+      tiers.put(t, new TierClient(vertx, t, config.redis()));
+      pending.put(t, new PendingInvalidations(config.cache().pendingInvalidationsLimit()));
+    }
+    handle(CacheApi.RESPONSE_LOOKUP, this::lookup);
+    handle(CacheApi.RESPONSE_FILL, this::fill);
+    handle(CacheApi.INVALIDATE_TAGS, m -> invalidateTags(tier(m), strings(m.getJsonArray("tags")), false));
+    handle(CacheApi.INVALIDATE_ALL, this::invalidateAll);
+    handle(CacheApi.GET, this::get);
+    handle(CacheApi.SET, this::set);
+    handle(CacheApi.DELETE, this::delete);
+    handle(CacheApi.DELETE_PATTERN, m -> deletePattern(tier(m), m.getString("pattern")));
+    handle(CacheApi.GET_OR_COMPUTE, this::getOrCompute);
+    handle(CacheApi.TTL, m -> {
+      String key = PublicKeys.check(keys.prefix(), m.getString("key"));
+      return client(tier(m)).send(Request.cmd(Command.TTL).arg(key))
+          .map(r -> new JsonObject().put("key", key).put("ttl", r.toLong()));
+    });
+    handle(CacheApi.STATS, m -> new CacheStatistics(tiers, stats, keys).collect());
+    handle(CacheApi.HEALTH, m -> health());
+    drainTimer = vertx.setPeriodic(DRAIN_PERIOD_MS, id -> drainPending());
+
+    List<Future<Void>> registrations = new ArrayList<>();
+    consumers.forEach(c -> registrations.add(c.completion()));
+    return Future.all(registrations).onSuccess(v -> tiers.values().forEach(this::announce));
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(drainTimer);
+    List<Future<Void>> closes = new ArrayList<>();
+    tiers.values().forEach(t -> closes.add(t.close()));
+    return Future.join(closes);
+  }
+
+  /** Logs whether each tier answers at start-up; a tier that does not is served around, not fatal. */
+  private void announce(TierClient t) {
+    t.send(Request.cmd(Command.PING)).onComplete(ar -> {
+      if (ar.succeeded()) {
+        LOG.info("redis tier {} at {}", t.tier.id(), redact(t.endpoint));
+      } else {
+        LOG.warn("redis tier {} at {} does not answer ({}); serving from Postgres until it does", t.tier.id(),
+            redact(t.endpoint), ar.cause().getMessage());
+      }
+    });
+  }
+
+  // ------------------------------------------------------------------ response caching
+
+  /** MGET of the entry and the tier's clock: a hit when the entry exists and belongs to the clock's incarnation. */
+  private Future<Object> lookup(JsonObject m) {
+    Tier tier = tier(m);
+    String key = m.getString("key");
+    String resource = m.getString("resource", "other");
+    TierClient t = tiers.get(tier);
+    if (!config.cache().enabled() || !t.available() || pending.get(tier).any()) {
+      stats.request(tier.id(), resource, CacheStats.Result.SKIPPED);
+      return Future.succeededFuture(miss(null, false));
+    }
+    long start = System.nanoTime();
+    return t.send(Request.cmd(Command.MGET).arg(key).arg(keys.clock())).transform(ar -> {
+      stats.latency(tier.id(), "lookup", System.nanoTime() - start);
+      if (ar.failed()) {
+        stats.request(tier.id(), resource, CacheStats.Result.ERROR);
+        LOG.debug("cache error {} {}", key, ar.cause().getMessage());
+        return Future.succeededFuture(miss(null, false));
+      }
+      Response r = ar.result();
+      Buffer entry = r.get(0) == null ? null : r.get(0).toBuffer();
+      String clock = r.get(1) == null ? "" : r.get(1).toString();
+      if (entry != null && incarnation(clock).equals(ResponseEntry.incarnationOf(entry))) {
+        stats.request(tier.id(), resource, CacheStats.Result.HIT);
+        LOG.debug("cache hit {}", key);
+        return Future.succeededFuture(entry);
+      }
+      stats.request(tier.id(), resource, CacheStats.Result.MISS);
+      LOG.debug("cache miss {}", key);
+      return Future.succeededFuture(miss(clock, true));
+    });
+  }
+
+  private static JsonObject miss(String ticket, boolean fillable) {
+    return new JsonObject().put("miss", true).put("ticket", ticket).put("fillable", fillable);
+  }
+
+  private Future<Object> fill(JsonObject m) {
+    Tier tier = tier(m);
+    TierClient t = tiers.get(tier);
+    Buffer entry = m.getBuffer("entry");
+    String ticket = m.getString("ticket");
+    if (ticket == null || !config.cache().enabled()) {
+      return Future.succeededFuture(new JsonObject().put("stored", false).put("reason", "not_fillable"));
+    }
+    if (entry.length() > config.cache().maxValueBytes()) {
+      stats.fill(tier.id(), "too_large");
+      return Future.succeededFuture(new JsonObject().put("stored", false).put("reason", "too_large"));
+    }
+    if (!t.available() || pending.get(tier).any()) {
+      stats.fill(tier.id(), "unavailable");
+      return Future.succeededFuture(new JsonObject().put("stored", false).put("reason", "unavailable"));
+    }
+    List<String> tags = strings(m.getJsonArray("tags", new JsonArray()));
+    List<String> scriptKeys = new ArrayList<>(2 + 2 * tags.size());
+    scriptKeys.add(m.getString("key"));
+    scriptKeys.add(keys.clock());
+    tags.forEach(tag -> scriptKeys.add(keys.tagVersion(tag)));
+    tags.forEach(tag -> scriptKeys.add(keys.tagSet(tag)));
+    long ttl = m.getLong("ttl", (long) config.cache().tierTtlSeconds().get(tier));
+    List<Object> args = List.of(ticket, ttl, entry, tags.size(), tagSetTtl(tier));
+    long start = System.nanoTime();
+    return t.eval(Scripts.FILL, Scripts.FILL_SHA, scriptKeys, args).transform(ar -> {
+      stats.latency(tier.id(), "fill", System.nanoTime() - start);
+      if (ar.failed()) {
+        stats.fill(tier.id(), "error");
+        return Future.succeededFuture(new JsonObject().put("stored", false).put("reason", "error"));
+      }
+      boolean stored = ar.result().toLong() == 1L;
+      stats.fill(tier.id(), stored ? "stored" : "refused_stale");
+      return Future.succeededFuture(new JsonObject().put("stored", stored).put("reason", stored ? null : "stale"));
+    });
+  }
+
+  /** Tag sets must outlive every entry they name: the longest TTL configured for the tier. */
+  private long tagSetTtl(Tier tier) {
+    long max = config.cache().tierTtlSeconds().get(tier);
+    for (EnginelConfig.ResourceCache rc : config.cache().resources().values()) {
+      max = Math.max(max, rc.ttlSeconds());
+    }
+    return max;
+  }
+
+  /** Versions must outlive any fill still in flight. */
+  private long versionTtl() {
+    return Math.max(60, config.cache().maxFillAgeMs() * 2 / 1000);
+  }
+
+  // ------------------------------------------------------------------ invalidation
+
+  /**
+   * Advances the clock, stamps the tags, then deletes every key filled under them (SPOP in batches +
+   * UNLINK): only the keys concerned are touched, never the keyspace. When Redis cannot be reached the
+   * tags are kept and the tier fenced; the reply says {@code deferred}.
+   */
+  Future<Object> invalidateTags(Tier tier, List<String> tags, boolean newIncarnation) {
+    if (tags.isEmpty() && !newIncarnation) {
+      return Future.succeededFuture(new JsonObject().put("deleted", 0));
+    }
+    TierClient t = tiers.get(tier);
+    PendingInvalidations p = pending.get(tier);
+    if (!t.available() || p.any()) {
+      if (newIncarnation) {
+        p.addEverything();
+      } else {
+        p.add(tags);
+      }
+      return Future.succeededFuture(new JsonObject().put("deferred", true).put("tier", tier.id()));
+    }
+    return apply(t, new LinkedHashSet<>(tags), newIncarnation).transform(ar -> {
+      if (ar.succeeded()) {
+        return Future.succeededFuture(ar.result());
+      }
+      LOG.warn("invalidation on tier {} deferred until Redis answers: {}", tier.id(), ar.cause().getMessage());
+      if (newIncarnation) {
+        p.addEverything();
+      } else {
+        p.add(tags);
+      }
+      return Future.succeededFuture(new JsonObject().put("deferred", true).put("tier", tier.id()));
+    });
+  }
+
+  private Future<JsonObject> apply(TierClient t, Set<String> tags, boolean newIncarnation) {
+    List<String> scriptKeys = new ArrayList<>(tags.size() + 1);
+    scriptKeys.add(keys.clock());
+    tags.forEach(tag -> scriptKeys.add(keys.tagVersion(tag)));
+    long start = System.nanoTime();
+    return t.eval(Scripts.INVALIDATE, Scripts.INVALIDATE_SHA, scriptKeys,
+            List.of(newIncarnation(), versionTtl(), newIncarnation ? "1" : "0"))
+        .compose(clock -> drainTagSets(t, new ArrayList<>(tags), 0).map(deleted -> {
+          stats.latency(t.tier.id(), "invalidate", System.nanoTime() - start);
+          return new JsonObject().put("deleted", deleted).put("tags", tags.size()).put("clock", clock.toString())
+              .put("tier", t.tier.id());
+        }));
+  }
+
+  /** Pops each tag set in batches and unlinks what it named, until every set is empty. */
+  private Future<Long> drainTagSets(TierClient t, List<String> tags, long deletedSoFar) {
+    if (tags.isEmpty()) {
+      return Future.succeededFuture(deletedSoFar);
+    }
+    List<Request> pops = new ArrayList<>(tags.size());
+    tags.forEach(tag -> pops.add(Request.cmd(Command.SPOP).arg(keys.tagSet(tag)).arg(SPOP_BATCH)));
+    return t.batch(pops).compose(replies -> {
+      List<String> members = new ArrayList<>();
+      List<String> again = new ArrayList<>();
+      for (int i = 0; i < replies.size(); i++) {
+        Response r = replies.get(i);
+        if (r != null) {
+          r.forEach(member -> members.add(member.toString()));
+          if (r.size() == SPOP_BATCH) {
+            again.add(tags.get(i));
+          }
+        }
+      }
+      if (members.isEmpty()) {
+        return drainTagSets(t, again, deletedSoFar);
+      }
+      Request unlink = Request.cmd(Command.UNLINK);
+      members.forEach(unlink::arg);
+      return t.send(unlink).compose(n -> drainTagSets(t, again, deletedSoFar + n.toLong()));
+    });
+  }
+
+  private Future<Object> invalidateAll(JsonObject m) {
+    JsonArray names = m.getJsonArray("tiers", new JsonArray().add(Tier.DEFAULT.id()).add(Tier.LONGTERM.id()));
+    List<Future<Object>> all = new ArrayList<>();
+    for (Object n : names) {
+      all.add(invalidateTags(Tier.parse(n.toString()), List.of(), true));
+    }
+    return Future.all(all).map(cf -> {
+      JsonArray results = new JsonArray();
+      all.forEach(f -> results.add(f.result()));
+      return new JsonObject().put("tiers", results);
+    });
+  }
+
+  /** Carries out kept invalidations as soon as a fenced tier's Redis answers. */
+  private void drainPending() {
+    pending.forEach((tier, p) -> {
+      TierClient t = tiers.get(tier);
+      if (!p.any() || !t.available()) {
+        return;
+      }
+      Set<String> deletions = p.snapshotKeys();
+      Set<String> tags = p.snapshot();
+      boolean everything = p.everythingPending();
+      Future<Void> keysGone = deletions.isEmpty() ? Future.succeededFuture()
+          : t.send(unlinkOf(new ArrayList<>(deletions))).onSuccess(r -> p.keysDone(deletions)).mapEmpty();
+      keysGone.compose(v -> tags.isEmpty() && !everything ? Future.succeededFuture() : apply(t, tags, everything)
+          .onSuccess(r -> p.done(tags, everything))).onSuccess(r ->
+          LOG.info("carried out kept invalidations on tier {}: {} key(s), {} tag(s)", tier.id(), deletions.size(),
+              everything ? "all" : tags.size()));
+    });
+  }
+
+  private static String newIncarnation() {
+    byte[] b = new byte[6];
+    RANDOM.nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+
+  static String incarnation(String clock) {
+    int sep = clock.indexOf(':');
+    return sep < 0 ? "" : clock.substring(0, sep);
+  }
+
+  // ------------------------------------------------------------------ the public key/value API
+
+  private Future<Object> get(JsonObject m) {
+    String key = PublicKeys.check(keys.prefix(), m.getString("key"));
+    if (pending.get(tier(m)).any()) {
+      return Future.succeededFuture(new JsonObject().put("key", key).put("hit", false).putNull("value"));
+    }
+    return client(tier(m)).send(Request.cmd(Command.GET).arg(key)).map(r -> decodeForClient(key, r == null ? null : r.toBuffer()));
+  }
+
+  private JsonObject decodeForClient(String key, Buffer stored) {
+    JsonObject reply = new JsonObject().put("key", key).put("hit", stored != null).putNull("value");
+    if (stored == null) {
+      return reply;
+    }
+    ResponseEntry entry = ResponseEntry.parse(stored);
+    try {
+      if (entry != null) {
+        return reply.put("value", Json.decodeValue(entry.body())).put("etag", entry.etag())
+            .put("owners", new JsonArray(entry.owners()));
+      }
+      return reply.put("value", Json.decodeValue(Buffer.buffer(ValueCodec.decode(stored, 0))));
+    } catch (DecodeException | IllegalArgumentException e) {
+      throw new ApiError(409, "not_json", "The value at " + key + " is not a JSON value written by Enginel.");
+    }
+  }
+
+  private Future<Object> set(JsonObject m) {
+    Tier tier = tier(m);
+    String key = PublicKeys.checkWritable(keys.prefix(), m.getString("key"));
+    if (!m.containsKey("value")) {
+      throw ApiError.badRequest("value", "'value' is required.");
+    }
+    byte[] raw = Json.encodeToBuffer(m.getValue("value")).getBytes();
+    Buffer stored = codec.encode(raw);
+    boolean compressed = stored.getByte(0) == ValueCodec.ZLIB;
+    if (compressed) {
+      stats.compressed(raw.length, stored.length());
+    }
+    if (stored.length() > config.cache().maxValueBytes()) {
+      stats.fill(tier.id(), "too_large");
+      return Future.succeededFuture(new JsonObject().put("stored", false).put("reason", "too_large").put("bytes", stored.length()));
+    }
+    long ttl = m.getLong("ttl", (long) config.cache().tierTtlSeconds().get(tier));
+    if (ttl < 1) {
+      throw ApiError.badRequest("ttl", "'ttl' must be at least 1 second.");
+    }
+    return client(tier).send(Request.cmd(Command.SET).arg(key).arg(stored).arg("EX").arg(ttl))
+        .map(r -> new JsonObject().put("stored", true).put("bytes", stored.length()).put("compressed", compressed));
+  }
+
+  /**
+   * UNLINK of keys. With {@code "guaranteed": true} a deletion that cannot reach Redis is kept and the tier
+   * fenced until it is carried out (how a logout is never undone by a Redis outage); otherwise it fails.
+   */
+  private Future<Object> delete(JsonObject m) {
+    Tier tier = tier(m);
+    List<String> list = new ArrayList<>();
+    for (Object k : m.getJsonArray("keys", new JsonArray())) {
+      list.add(PublicKeys.check(keys.prefix(), k instanceof String s ? s : null));
+    }
+    if (list.isEmpty()) {
+      return Future.succeededFuture(new JsonObject().put("deleted", 0));
+    }
+    boolean guaranteed = m.getBoolean("guaranteed", false);
+    TierClient t = tiers.get(tier);
+    PendingInvalidations p = pending.get(tier);
+    JsonObject deferred = new JsonObject().put("deleted", 0).put("deferred", true);
+    if (guaranteed && (!t.available() || p.any())) {
+      p.addKeys(list);
+      return Future.succeededFuture(deferred);
+    }
+    return client(tier).send(unlinkOf(list)).<Object>map(r -> new JsonObject().put("deleted", r.toLong()))
+        .recover(err -> {
+          if (!guaranteed) {
+            return Future.failedFuture(err);
+          }
+          p.addKeys(list);
+          return Future.succeededFuture(deferred);
+        });
+  }
+
+  /** SCAN with MATCH and UNLINK in batches; the pattern is validated first (never a flush by accident). */
+  Future<Object> deletePattern(Tier tier, String pattern) {
+    String valid = PublicKeys.checkPattern(keys.prefix(), pattern);
+    TierClient t = client(tier);
+    return scanAndUnlink(t, valid, "0", 0).map(n -> new JsonObject().put("deleted", n).put("pattern", valid));
+  }
+
+  private Future<Long> scanAndUnlink(TierClient t, String pattern, String cursor, long deleted) {
+    return t.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(pattern).arg("COUNT").arg(SCAN_COUNT))
+        .compose(r -> {
+          String next = r.get(0).toString();
+          List<String> found = new ArrayList<>();
+          r.get(1).forEach(k -> found.add(k.toString()));
+          Future<Long> unlinked = found.isEmpty() ? Future.succeededFuture(0L)
+              : t.send(unlinkOf(found)).map(Response::toLong);
+          return unlinked.compose(n -> "0".equals(next) ? Future.succeededFuture(deleted + n)
+              : scanAndUnlink(t, pattern, next, deleted + n));
+        });
+  }
+
+  private static Request unlinkOf(List<String> keys) {
+    Request r = Request.cmd(Command.UNLINK);
+    keys.forEach(r::arg);
+    return r;
+  }
+
+  private Future<Object> getOrCompute(JsonObject m) {
+    Tier tier = tier(m);
+    String key = PublicKeys.checkWritable(keys.prefix(), m.getString("key"));
+    JsonObject loader = m.getJsonObject("loader");
+    if (loader == null || loader.getString("address") == null) {
+      throw ApiError.badRequest("loader", "'loader' needs an 'address'.");
+    }
+    TierClient t = tiers.get(tier);
+    Future<JsonObject> cached = t.available() && !pending.get(tier).any()
+        ? t.send(Request.cmd(Command.GET).arg(key)).map(r -> decodeForClient(key, r == null ? null : r.toBuffer()))
+        .otherwise(new JsonObject().put("hit", false))
+        : Future.succeededFuture(new JsonObject().put("hit", false));
+    return cached.<JsonObject>compose(c -> {
+      if (c.getBoolean("hit", false)) {
+        stats.request(tier.id(), "compute", CacheStats.Result.HIT);
+        return Future.succeededFuture(c);
+      }
+      stats.request(tier.id(), "compute", CacheStats.Result.MISS);
+      return computeFlight.run(tier.id() + "|" + key, () -> vertx.eventBus()
+          .<Object>request(loader.getString("address"), loader.getValue("body"),
+              new DeliveryOptions().setSendTimeout(loader.getLong("timeout_ms", 30_000L)))
+          .compose(reply -> {
+            JsonObject setMsg = new JsonObject().put("tier", tier.id()).put("key", key).put("value", reply.body());
+            if (m.containsKey("ttl")) {
+              setMsg.put("ttl", m.getLong("ttl"));
+            }
+            Future<Object> stored = t.available() ? set(setMsg) : Future.succeededFuture();
+            return stored.otherwiseEmpty()
+                .map(x -> new JsonObject().put("key", key).put("hit", false).put("value", reply.body()));
+          }));
+    }).map(r -> (Object) r);
+  }
+
+  private Future<Object> health() {
+    JsonObject out = new JsonObject();
+    List<Future<Void>> checks = new ArrayList<>();
+    boolean[] allUp = {true};
+    tiers.forEach((tier, t) -> {
+      long start = System.nanoTime();
+      JsonObject h = new JsonObject().put("circuit", t.state().name().toLowerCase())
+          .put("pending_invalidations", pending.get(tier).size());
+      out.put(tier.id(), h);
+      checks.add(t.send(Request.cmd(Command.PING)).transform(ar -> {
+        h.put("latency_ms", Math.round((System.nanoTime() - start) / 1e4) / 100.0);
+        boolean up = ar.succeeded() && !pending.get(tier).any();
+        h.put("status", ar.succeeded() ? (up ? "up" : "degraded") : "down");
+        if (ar.failed()) {
+          h.put("error", ar.cause().getMessage() == null ? ar.cause().getClass().getSimpleName() : ar.cause().getMessage());
+        }
+        allUp[0] &= up;
+        return Future.succeededFuture();
+      }));
+    });
+    return Future.join(checks).map(v -> new JsonObject().put("status", allUp[0] ? "up" : "degraded").put("tiers", out));
+  }
+
+  // ------------------------------------------------------------------ plumbing
+
+  private TierClient client(Tier tier) {
+    TierClient t = tiers.get(tier);
+    if (!t.available()) {
+      throw ApiError.unavailable("Redis tier " + tier.id() + " is unavailable.");
+    }
+    return t;
+  }
+
+  private static Tier tier(JsonObject m) {
+    try {
+      return Tier.parse(m.getString("tier"));
+    } catch (IllegalArgumentException | ClassCastException e) {
+      throw ApiError.badRequest("tier", "'tier' must be default, sessions or longterm.");
+    }
+  }
+
+  private static List<String> strings(JsonArray a) {
+    List<String> out = new ArrayList<>();
+    if (a != null) {
+      a.forEach(o -> out.add(String.valueOf(o)));
+    }
+    return out;
+  }
+
+  private void handle(String address, Function<JsonObject, Future<Object>> op) {
+    consumers.add(vertx.eventBus().<JsonObject>consumer(address, msg -> {
+      Future<Object> f;
+      try {
+        f = op.apply(msg.body() == null ? new JsonObject() : msg.body());
+      } catch (ApiError e) {
+        f = Future.failedFuture(e);
+      } catch (ClassCastException | IllegalArgumentException | NullPointerException e) {
+        f = Future.failedFuture(new ApiError(400, "bad_message", "Malformed " + address + " message."));
+      }
+      f.onComplete(ar -> reply(msg, ar.succeeded() ? ar.result() : null, ar.cause()));
+    }));
+  }
+
+  private static void reply(Message<JsonObject> msg, Object result, Throwable failure) {
+    if (failure == null) {
+      msg.reply(result);
+      return;
+    }
+    ApiError e = failure instanceof ApiError a ? a
+        : failure instanceof TierClient.RedisReplyException r ? new ApiError(400, "redis_error", r.getMessage())
+        : ApiError.unavailable("Redis is unavailable: " + failure.getMessage());
+    msg.fail(e.status(), e.toJson().encode());
+  }
+
+  static String redact(String uri) {
+    return uri.replaceAll("//[^@/]*@", "//***@");
+  }
+
+}

@@ -1,0 +1,69 @@
+package io.enginel.cache;
+
+import io.enginel.domain.Principal;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The first tier of authentication: token → principal, in this process's memory, so that a request
+ * does not pay a Redis round trip to learn who it is. Entries live at most {@code maxAgeSeconds}, never
+ * beyond their session's expiry, and are dropped at once when the invalidation verticle sees a change
+ * to the user, their memberships or their session (logout anywhere). Shared by every HTTP verticle
+ * instance of the process.
+ */
+public final class PrincipalCache {
+  /** A cached principal, its session's token hash and expiry, and when it was loaded. */
+  public record Entry(Principal principal, String tokenHash, long sessionExpiresAtMillis, long loadedAtMillis) {}
+
+  private static final int MAX_ENTRIES = 200_000;
+
+  private final Map<String, Entry> byToken = new ConcurrentHashMap<>();
+  private final long maxAgeMillis;
+
+  public PrincipalCache(int maxAgeSeconds) {
+    this.maxAgeMillis = maxAgeSeconds * 1000L;
+  }
+
+  /** The principal of a token, or null when unknown, too old or its session expired. */
+  public Entry get(String token) {
+    Entry e = byToken.get(token);
+    if (e == null) {
+      return null;
+    }
+    long now = System.currentTimeMillis();
+    if (now - e.loadedAtMillis() > maxAgeMillis || now >= e.sessionExpiresAtMillis()) {
+      byToken.remove(token, e);
+      return null;
+    }
+    return e;
+  }
+
+  public void put(String token, Entry entry) {
+    if (maxAgeMillis <= 0) {
+      return;
+    }
+    if (byToken.size() >= MAX_ENTRIES) {
+      byToken.clear();
+    }
+    byToken.put(token, entry);
+  }
+
+  /** Drops every session of a user (their memberships or account changed). */
+  public void evictUser(long userId) {
+    byToken.values().removeIf(e -> e.principal().userId() == userId);
+  }
+
+  /** Drops one session by its hash (logged out, possibly on another node or by hand in the database). */
+  public void evictSession(String tokenHash) {
+    byToken.values().removeIf(e -> e.tokenHash().equals(tokenHash));
+  }
+
+  public void clear() {
+    byToken.clear();
+  }
+
+  public int size() {
+    return byToken.size();
+  }
+}

@@ -1,0 +1,86 @@
+package io.enginel.cache;
+
+import io.vertx.core.buffer.Buffer;
+
+import java.io.ByteArrayOutputStream;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
+
+/**
+ * How values are stored: one marker byte, then the bytes raw ({@link #RAW}) or zlib-compressed
+ * ({@link #ZLIB}, java.util.zip, the format of django-redis' ZlibCompressor). Values under the threshold
+ * stay raw: compressing a few hundred bytes saves nothing and costs time on every read.
+ */
+public final class ValueCodec {
+  public static final byte RAW = 0;
+  public static final byte ZLIB = 1;
+
+  private final int threshold;
+  private final int level;
+
+  public ValueCodec(int threshold, int level) {
+    this.threshold = threshold;
+    this.level = level;
+  }
+
+  /** Marker and bytes: compressed when at least {@code threshold} long and compression makes them smaller. */
+  public Buffer encode(byte[] raw) {
+    if (raw.length >= threshold && threshold >= 0) {
+      byte[] z = deflate(raw, level);
+      if (z.length < raw.length) {
+        return Buffer.buffer(z.length + 1).appendByte(ZLIB).appendBytes(z);
+      }
+    }
+    return Buffer.buffer(raw.length + 1).appendByte(RAW).appendBytes(raw);
+  }
+
+  /** The original bytes of {@code value[offset..]}. */
+  public static byte[] decode(Buffer value, int offset) {
+    byte marker = value.getByte(offset);
+    byte[] payload = value.getBytes(offset + 1, value.length());
+    return switch (marker) {
+      case RAW -> payload;
+      case ZLIB -> inflate(payload);
+      default -> throw new IllegalArgumentException("unknown value marker " + marker);
+    };
+  }
+
+  static byte[] deflate(byte[] raw, int level) {
+    Deflater d = new Deflater(level);
+    try {
+      d.setInput(raw);
+      d.finish();
+      ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, raw.length / 3));
+      byte[] chunk = new byte[8192];
+      while (!d.finished()) {
+        int n = d.deflate(chunk);
+        out.write(chunk, 0, n);
+      }
+      return out.toByteArray();
+    } finally {
+      d.end();
+    }
+  }
+
+  public static byte[] inflate(byte[] z) {
+    Inflater inf = new Inflater();
+    try {
+      inf.setInput(z);
+      ByteArrayOutputStream out = new ByteArrayOutputStream(z.length * 4);
+      byte[] chunk = new byte[16384];
+      while (!inf.finished()) {
+        int n = inf.inflate(chunk);
+        if (n == 0 && (inf.needsInput() || inf.needsDictionary())) {
+          throw new IllegalArgumentException("truncated zlib value");
+        }
+        out.write(chunk, 0, n);
+      }
+      return out.toByteArray();
+    } catch (DataFormatException e) {
+      throw new IllegalArgumentException("corrupt zlib value", e);
+    } finally {
+      inf.end();
+    }
+  }
+}

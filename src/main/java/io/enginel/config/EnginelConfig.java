@@ -1,0 +1,226 @@
+package io.enginel.config;
+
+import io.vertx.core.json.JsonObject;
+
+import java.net.URI;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The whole configuration, typed and validated once at start-up. Every invalid value stops start-up
+ * with a {@link ConfigException} naming its key.
+ */
+public record EnginelConfig(
+    Http http, Pg pg, Redis redis, Cache cache, Auth auth, Embedded embedded, JsonObject source) {
+
+  public record Http(String host, int port, int instances, long bodyLimitBytes, int maxPageSize, int defaultPageSize) {
+    /** One HTTP verticle instance per core unless configured. */
+    public int effectiveInstances() {
+      return instances > 0 ? instances : Math.max(1, Runtime.getRuntime().availableProcessors());
+    }
+  }
+
+  public record Pg(String uri, int maxPoolSize, int maxWaitQueueSize, int connectTimeoutMs, int queryTimeoutMs) {
+    public boolean configured() {
+      return uri != null && !uri.isBlank();
+    }
+  }
+
+  public record Redis(String uri, Map<Tier, String> tierUris, Map<Tier, Integer> tierDbs, int maxPoolSize,
+                      int maxPoolWaiting, int connectTimeoutMs, int commandTimeoutMs, int breakerMaxFailures,
+                      long breakerResetMs) {
+    /** True when any Redis address is configured; otherwise the server starts its own. */
+    public boolean configured() {
+      return (uri != null && !uri.isBlank()) || tierUris.values().stream().anyMatch(u -> u != null && !u.isBlank());
+    }
+
+    /** The tier's own URI if set, else {@code uri} with the tier's database number. */
+    public String uriFor(Tier tier) {
+      String own = tierUris.get(tier);
+      if (own != null && !own.isBlank()) {
+        return own;
+      }
+      String base = uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri;
+      URI parsed = URI.create(base);
+      if (parsed.getPath() != null && !parsed.getPath().isEmpty()) {
+        base = base.substring(0, base.length() - parsed.getPath().length());
+      }
+      return base + "/" + tierDbs.get(tier);
+    }
+  }
+
+  public record ResourceCache(int ttlSeconds, boolean list, boolean retrieve) {}
+
+  public record Cache(boolean enabled, String keyPrefix, int compressThresholdBytes, int compressionLevel,
+                      int maxValueBytes, long maxFillAgeMs, int pendingInvalidationsLimit,
+                      Map<Tier, Integer> tierTtlSeconds, Map<String, ResourceCache> resources) {
+    public ResourceCache resource(String name) {
+      ResourceCache rc = resources.get(name);
+      if (rc == null) {
+        throw new IllegalArgumentException("no cache configuration for resource " + name);
+      }
+      return rc;
+    }
+  }
+
+  public record Auth(int sessionTtlSeconds, int bcryptCost, int principalCacheSeconds, int loginAttemptsPerMinute) {}
+
+  public record Embedded(String dataDir, int pgPort, int redisPort) {}
+
+  public static EnginelConfig from(JsonObject json) {
+    Reader r = new Reader(json);
+    Http http = new Http(
+        r.string("http.host"), r.port("http.port", true), r.intMin("http.instances", 0),
+        r.longMin("http.bodyLimitBytes", 1024), r.intMin("http.maxPageSize", 1), r.intMin("http.defaultPageSize", 1));
+    if (http.defaultPageSize() > http.maxPageSize()) {
+      throw new ConfigException("http.defaultPageSize: must not exceed http.maxPageSize (" + http.maxPageSize() + ")");
+    }
+    Pg pg = new Pg(r.uri("pg.uri", "postgresql", "postgres"), r.intMin("pg.maxPoolSize", 1),
+        r.intMin("pg.maxWaitQueueSize", 0), r.intMin("pg.connectTimeoutMs", 1), r.intMin("pg.queryTimeoutMs", 1));
+
+    Map<Tier, String> tierUris = new EnumMap<>(Tier.class);
+    Map<Tier, Integer> tierDbs = new EnumMap<>(Tier.class);
+    for (Tier t : Tier.values()) {
+      tierUris.put(t, r.uri("redis." + t.id() + "Uri", "redis", "rediss"));
+      int db = r.intMin("redis." + t.id() + "Db", 0);
+      if (db > 15) {
+        throw new ConfigException("redis." + t.id() + "Db: " + db + " is not a database number (0..15)");
+      }
+      tierDbs.put(t, db);
+    }
+    Redis redis = new Redis(r.uri("redis.uri", "redis", "rediss"), tierUris, tierDbs,
+        r.intMin("redis.maxPoolSize", 1), r.intMin("redis.maxPoolWaiting", 1), r.intMin("redis.connectTimeoutMs", 1),
+        r.intMin("redis.commandTimeoutMs", 1), r.intMin("redis.breakerMaxFailures", 1),
+        r.longMin("redis.breakerResetMs", 10));
+
+    Map<Tier, Integer> ttls = new EnumMap<>(Tier.class);
+    for (Tier t : Tier.values()) {
+      ttls.put(t, r.intMin("cache.ttlSeconds." + t.id(), 1));
+    }
+    Map<String, ResourceCache> resources = new LinkedHashMap<>();
+    JsonObject res = json.getJsonObject("cache").getJsonObject("resources");
+    for (String name : res.fieldNames()) {
+      String p = "cache.resources." + name;
+      resources.put(name, new ResourceCache(r.intMin(p + ".ttlSeconds", 1), r.bool(p + ".list"), r.bool(p + ".retrieve")));
+    }
+    String prefix = r.string("cache.keyPrefix");
+    if (!prefix.matches("[A-Za-z0-9_.-]{1,40}")) {
+      throw new ConfigException("cache.keyPrefix: '" + prefix + "' must be 1 to 40 letters, digits, '_', '.' or '-'");
+    }
+    int level = r.intMin("cache.compressionLevel", 1);
+    if (level > 9) {
+      throw new ConfigException("cache.compressionLevel: " + level + " is not a zlib level (1..9)");
+    }
+    Cache cache = new Cache(r.bool("cache.enabled"), prefix, r.intMin("cache.compressThresholdBytes", 0), level,
+        r.intMin("cache.maxValueBytes", 1024), r.longMin("cache.maxFillAgeMs", 1),
+        r.intMin("cache.pendingInvalidationsLimit", 1), ttls, resources);
+
+    int cost = r.intMin("auth.bcryptCost", 4);
+    if (cost > 31) {
+      throw new ConfigException("auth.bcryptCost: " + cost + " is over bcrypt's maximum of 31");
+    }
+    Auth auth = new Auth(r.intMin("auth.sessionTtlSeconds", 1), cost, r.intMin("auth.principalCacheSeconds", 0),
+        r.intMin("auth.loginAttemptsPerMinute", 1));
+    Embedded embedded = new Embedded(r.string("embedded.dataDir"), r.port("embedded.pgPort", false),
+        r.port("embedded.redisPort", false));
+    return new EnginelConfig(http, pg, redis, cache, auth, embedded, json);
+  }
+
+  /** A copy with one key replaced, validated again (used to plug in embedded services and by tests). */
+  public EnginelConfig with(String dottedKey, Object value) {
+    JsonObject copy = source.copy();
+    String[] parts = dottedKey.split("\\.");
+    JsonObject parent = copy;
+    for (int i = 0; i < parts.length - 1; i++) {
+      parent = parent.getJsonObject(parts[i]);
+      if (parent == null) {
+        throw new ConfigException(dottedKey + ": unknown configuration key");
+      }
+    }
+    if (!parent.containsKey(parts[parts.length - 1])) {
+      throw new ConfigException(dottedKey + ": unknown configuration key");
+    }
+    parent.put(parts[parts.length - 1], value);
+    return from(copy);
+  }
+
+  /** Reads dotted keys with type checks; every failure names the key. */
+  private record Reader(JsonObject json) {
+    Object raw(String key) {
+      String[] parts = key.split("\\.");
+      Object node = json;
+      for (String part : parts) {
+        if (!(node instanceof JsonObject obj) || !obj.containsKey(part)) {
+          throw new ConfigException(key + ": missing");
+        }
+        node = obj.getValue(part);
+      }
+      return node;
+    }
+
+    String string(String key) {
+      Object v = raw(key);
+      if (v == null) {
+        return "";
+      }
+      if (!(v instanceof String s)) {
+        throw new ConfigException(key + ": expected a string, found " + v);
+      }
+      return s;
+    }
+
+    boolean bool(String key) {
+      Object v = raw(key);
+      if (!(v instanceof Boolean b)) {
+        throw new ConfigException(key + ": expected true or false, found " + v);
+      }
+      return b;
+    }
+
+    long longMin(String key, long min) {
+      Object v = raw(key);
+      if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
+        throw new ConfigException(key + ": expected a whole number, found " + v);
+      }
+      if (n.longValue() < min) {
+        throw new ConfigException(key + ": " + n + " is below the minimum of " + min);
+      }
+      return n.longValue();
+    }
+
+    int intMin(String key, int min) {
+      long v = longMin(key, min);
+      if (v > Integer.MAX_VALUE) {
+        throw new ConfigException(key + ": " + v + " is too large");
+      }
+      return (int) v;
+    }
+
+    int port(String key, boolean zeroAllowed) {
+      int p = intMin(key, zeroAllowed ? 0 : 1);
+      if (p > 65535) {
+        throw new ConfigException(key + ": " + p + " is not a TCP port");
+      }
+      return p;
+    }
+
+    String uri(String key, String... schemes) {
+      String v = string(key);
+      if (v.isBlank()) {
+        return "";
+      }
+      try {
+        URI u = URI.create(v);
+        for (String s : schemes) {
+          if (s.equals(u.getScheme()) && u.getHost() != null) {
+            return v;
+          }
+        }
+      } catch (IllegalArgumentException e) {
+        // reported below
+      }
+      throw new ConfigException(key + ": '" + v + "' is not a " + String.join(" or ", schemes) + "://host:port URI");
+    }
+  }
+}

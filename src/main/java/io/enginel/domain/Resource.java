@@ -1,0 +1,57 @@
+package io.enginel.domain;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything the server knows about one API resource: its JSON fields and how SQL reads and writes
+ * them, its filters, search and ordering whitelist, who may see it and what its events refer to. The
+ * HTTP verticle validates input with it; the repository builds its parameterised SQL from it.
+ *
+ * @param name            path segment and cache resource name ({@code designs})
+ * @param keyKind         cache key segment ({@code design} in {@code enginel:design:<id>:detail})
+ * @param entity          the domain event entity of its writes
+ * @param table           the table written
+ * @param from            FROM clause of reads ({@code design_assets d JOIN design_series s ON …})
+ * @param idSelect        SQL expression of the id in reads ({@code d.id})
+ * @param idType          {@link FieldType#UUID} or {@link FieldType#LONG}
+ * @param fields          the JSON representation, in output order
+ * @param filters         query parameters that narrow a list
+ * @param search          columns the {@code search} parameter matches (case-insensitive substring)
+ * @param orderings       {@code ordering} values allowed, mapped to SQL expressions
+ * @param defaultOrdering ordering when none is asked ({@code -created_at})
+ * @param visibility      predicate over {@code :orgs} (uuid[]) and {@code :me} (bigint)
+ * @param ownerSelect     SQL text[] of owner markers of a row (organization ids, {@code u:<id>}, {@code staff})
+ * @param refColumns      event ref name to column of {@link #table}, read from old and new rows
+ * @param parent          the field whose referenced row decides the organization of a new row, or null
+ * @param writeRole       least role for create, update and delete in the row's organization
+ * @param writable        false for read-only resources (audit logs)
+ */
+public record Resource(String name, String keyKind, Entity entity, String table, String from, String idSelect,
+                       FieldType idType, List<Field> fields, Map<String, Filter> filters, List<String> search,
+                       Map<String, String> orderings, String defaultOrdering, String visibility, String ownerSelect,
+                       Map<String, String> refColumns, Parent parent, Role writeRole, boolean writable) {
+
+  /**
+   * The row a new row belongs to.
+   *
+   * @param field     the JSON field naming it ({@code series})
+   * @param table     its table
+   * @param orgColumn its organization column ({@code id} when the parent is the organization)
+   */
+  public record Parent(String field, String table, String orgColumn) {}
+
+  public Optional<Field> field(String name) {
+    for (Field f : fields) {
+      if (f.name().equals(name)) {
+        return Optional.of(f);
+      }
+    }
+    return Optional.empty();
+  }
+
+  public List<Field> readableFields() {
+    return fields.stream().filter(Field::readable).toList();
+  }
+}

@@ -1,0 +1,90 @@
+package io.enginel.http;
+
+import io.enginel.cache.CacheClient;
+import io.enginel.cache.PrincipalCache;
+import io.enginel.config.EnginelConfig;
+import io.enginel.config.Tier;
+import io.enginel.domain.ApiError;
+import io.enginel.repository.RepositoryClient;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * {@code POST /api/auth/login} and {@code POST /api/auth/logout}. A session is recorded in Postgres (so a
+ * Redis restart logs nobody out) and in the {@code sessions} tier for 24 hours; logout ends it at once
+ * everywhere: Postgres row, Redis key, this process's principal, and (through the row's change
+ * notification) every other node's.
+ */
+final class AccountHandlers {
+  private static final ApiError BAD_CREDENTIALS = new ApiError(401, "invalid_credentials", "Invalid user name or password.");
+
+  private final EnginelConfig config;
+  private final RepositoryClient repository;
+  private final CacheClient sessions;
+  private final PrincipalCache principals;
+  private final Passwords passwords;
+  private final LoginThrottle throttle;
+
+  AccountHandlers(EnginelConfig config, RepositoryClient repository, CacheClient cache, PrincipalCache principals,
+                  Passwords passwords, LoginThrottle throttle) {
+    this.config = config;
+    this.repository = repository;
+    this.sessions = cache.tier(Tier.SESSIONS);
+    this.principals = principals;
+    this.passwords = passwords;
+    this.throttle = throttle;
+  }
+
+  void login(RoutingContext ctx) {
+    JsonObject body = Requests.jsonBody(ctx);
+    Object u = body.getValue("username");
+    Object pw = body.getValue("password");
+    if (!(u instanceof String username) || username.isEmpty() || username.length() > 150) {
+      throw ApiError.badRequest("username", "'username' must be a non-empty string.");
+    }
+    if (!(pw instanceof String password) || password.isEmpty() || password.length() > 1024) {
+      throw ApiError.badRequest("password", "'password' must be a non-empty string.");
+    }
+    String ip = Requests.ip(ctx);
+    long wait = throttle.attempt(username, ip);
+    if (wait > 0) {
+      ctx.response().putHeader("Retry-After", Long.toString(wait));
+      Responses.error(ctx, new ApiError(429, "throttled", "Too many login attempts; try again in " + wait + " s."));
+      return;
+    }
+    int ttl = config.auth().sessionTtlSeconds();
+    repository.credentials(username)
+        .recover(t -> ApiError.from(t).status() == 404 ? Future.succeededFuture(null) : Future.failedFuture(t))
+        .compose(cred -> passwords.verify(password, cred == null ? null : cred.getString("password_hash"))
+            .compose(ok -> ok && cred.getBoolean("is_active", false) ? Future.succeededFuture(cred.getLong("user_id"))
+                : Future.failedFuture(BAD_CREDENTIALS)))
+        .compose(userId -> {
+          String token = Tokens.newToken();
+          String hash = Tokens.hash(token);
+          return repository.createSession(hash, userId, ttl, ip).compose(session ->
+              sessions.set(sessions.keys().session(hash), session, ttl).otherwise(false).map(token));
+        })
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            Responses.error(ctx, ar.cause());
+          } else {
+            Responses.json(ctx, 200, new JsonObject().put("token", ar.result()).put("expires_in", ttl));
+          }
+        });
+  }
+
+  void logout(RoutingContext ctx) {
+    String hash = ctx.get(Authenticator.TOKEN_HASH);
+    repository.deleteSession(hash)
+        .compose(r -> sessions.delete(sessions.keys().session(hash)).otherwise(0L))
+        .onComplete(ar -> {
+          principals.evictSession(hash);
+          if (ar.failed()) {
+            Responses.error(ctx, ar.cause());
+          } else {
+            Responses.noContent(ctx);
+          }
+        });
+  }
+}

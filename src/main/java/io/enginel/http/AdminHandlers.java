@@ -1,0 +1,57 @@
+package io.enginel.http;
+
+import io.enginel.cache.CacheClient;
+import io.enginel.domain.ApiError;
+import io.enginel.domain.Principal;
+import io.enginel.invalidation.InvalidationApi;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** The staff-only cache administration of the seed: statistics, health, manual invalidation. */
+final class AdminHandlers {
+  private final Vertx vertx;
+  private final CacheClient cache;
+
+  AdminHandlers(Vertx vertx, CacheClient cache) {
+    this.vertx = vertx;
+    this.cache = cache;
+  }
+
+  /** Lets staff through; everyone else gets a 403. */
+  static void staffOnly(RoutingContext ctx) {
+    Principal p = Authenticator.principal(ctx);
+    if (!p.staff()) {
+      Responses.error(ctx, ApiError.forbidden("Only staff may use the cache administration."));
+      return;
+    }
+    ctx.next();
+  }
+
+  void stats(RoutingContext ctx) {
+    reply(ctx, cache.stats());
+  }
+
+  void health(RoutingContext ctx) {
+    reply(ctx, cache.health());
+  }
+
+  void invalidate(RoutingContext ctx) {
+    JsonObject body = Requests.jsonBody(ctx);
+    reply(ctx, vertx.eventBus().<JsonObject>request(InvalidationApi.MANUAL, body,
+            new DeliveryOptions().setLocalOnly(true).setSendTimeout(60_000))
+        .map(m -> m.body()).recover(t -> Future.failedFuture(ApiError.from(t))));
+  }
+
+  private static void reply(RoutingContext ctx, Future<JsonObject> result) {
+    result.onComplete(ar -> {
+      if (ar.failed()) {
+        Responses.error(ctx, ar.cause());
+      } else {
+        Responses.json(ctx, 200, ar.result());
+      }
+    });
+  }
+}

@@ -1,0 +1,92 @@
+package io.enginel.http;
+
+import io.enginel.cache.CacheClient;
+import io.enginel.cache.PrincipalCache;
+import io.enginel.config.Tier;
+import io.enginel.domain.ApiError;
+import io.enginel.domain.Principal;
+import io.enginel.repository.RepositoryClient;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Bearer authentication in three tiers: the process's {@link PrincipalCache} (no I/O), then the session in
+ * the {@code sessions} Redis tier, then the session recorded in Postgres (which survives a Redis restart,
+ * and refills the tier). The principal (memberships and roles) is read from Postgres when a token is first
+ * seen by this process or after its entry was evicted by a change.
+ */
+final class Authenticator implements Handler<RoutingContext> {
+  static final String PRINCIPAL = "enginel.principal";
+  static final String TOKEN_HASH = "enginel.tokenHash";
+  private static final ApiError NOT_AUTHENTICATED =
+      new ApiError(401, "not_authenticated", "Authentication credentials were not provided or are invalid.");
+
+  private final PrincipalCache principals;
+  private final CacheClient sessions;
+  private final RepositoryClient repository;
+
+  Authenticator(PrincipalCache principals, CacheClient cache, RepositoryClient repository) {
+    this.principals = principals;
+    this.sessions = cache.tier(Tier.SESSIONS);
+    this.repository = repository;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+    if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      Responses.error(ctx, NOT_AUTHENTICATED);
+      return;
+    }
+    String token = header.substring(7).trim();
+    if (!Tokens.wellFormed(token)) {
+      Responses.error(ctx, NOT_AUTHENTICATED);
+      return;
+    }
+    PrincipalCache.Entry known = principals.get(token);
+    if (known != null) {
+      accept(ctx, known);
+      return;
+    }
+    String hash = Tokens.hash(token);
+    resolve(hash).onComplete(ar -> {
+      if (ar.succeeded()) {
+        principals.put(token, ar.result());
+        accept(ctx, ar.result());
+      } else {
+        ApiError e = ApiError.from(ar.cause());
+        Responses.error(ctx, e.status() == 404 ? NOT_AUTHENTICATED : e);
+      }
+    });
+  }
+
+  private static void accept(RoutingContext ctx, PrincipalCache.Entry entry) {
+    ctx.put(PRINCIPAL, entry.principal());
+    ctx.put(TOKEN_HASH, entry.tokenHash());
+    ctx.next();
+  }
+
+  /** Session (Redis, else Postgres), then principal; a missing, expired or inactive one is a 404 here. */
+  Future<PrincipalCache.Entry> resolve(String hash) {
+    String key = sessions.keys().session(hash);
+    return sessions.get(key, null).compose(cached -> {
+      if (cached instanceof JsonObject s && s.getLong("expires_at", 0L) > System.currentTimeMillis()) {
+        return Future.succeededFuture(s);
+      }
+      return repository.session(hash).onSuccess(s -> {
+        long ttl = (s.getLong("expires_at") - System.currentTimeMillis()) / 1000;
+        if (ttl > 0) {
+          sessions.set(key, s, ttl);
+        }
+      });
+    }).compose(session -> repository.principal(session.getLong("user_id")).map(p -> new PrincipalCache.Entry(
+        Principal.fromJson(p), hash, session.getLong("expires_at"), System.currentTimeMillis())));
+  }
+
+  static Principal principal(RoutingContext ctx) {
+    return ctx.get(PRINCIPAL);
+  }
+}

@@ -1,0 +1,130 @@
+package io.enginel.http;
+
+import io.enginel.domain.ApiError;
+import io.enginel.domain.Resource;
+import io.enginel.domain.Resources;
+import io.enginel.invalidation.Tags;
+import io.enginel.repository.RepositoryClient;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.util.List;
+
+/**
+ * The JSON API: routing, authentication, validation, response caching, errors. One instance per event
+ * loop. It never talks to Redis or Postgres: everything goes over the event bus to the cache, repository
+ * and invalidation verticles.
+ */
+public final class HttpVerticle extends VerticleBase {
+  private final HttpServices services;
+  private HttpServer server;
+
+  public HttpVerticle(HttpServices services) {
+    this.services = services;
+  }
+
+  @Override
+  public Future<?> start() {
+    var config = services.config();
+    RepositoryClient repository = new RepositoryClient(vertx, config.pg().queryTimeoutMs() + 20_000L);
+    Passwords passwords = new Passwords(vertx, config.auth().bcryptCost());
+    ResponseCache responses = new ResponseCache(services.cache(), services.responseFlight(), config.cache().enabled());
+    ResourceHandlers resources = new ResourceHandlers(config, repository, responses, services.cache().keys(), passwords);
+    AccountHandlers accounts = new AccountHandlers(config, repository, services.cache(), services.principals(),
+        passwords, services.throttle());
+    AdminHandlers admin = new AdminHandlers(vertx, services.cache());
+    Authenticator auth = new Authenticator(services.principals(), services.cache(), repository);
+
+    Router router = Router.router(vertx);
+    router.route().handler(services.requestIds());
+    router.get("/health").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "up")));
+    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()));
+
+    router.post("/api/auth/login").handler(guard(accounts::login));
+    router.route("/api/*").handler(auth);
+    router.post("/api/auth/logout").handler(guard(accounts::logout));
+    router.get("/api/users/me").handler(guard(resources::me));
+
+    router.route("/api/cache/*").handler(AdminHandlers::staffOnly);
+    router.get("/api/cache/stats").handler(guard(admin::stats));
+    router.get("/api/cache/health").handler(guard(admin::health));
+    router.post("/api/cache/invalidate").handler(guard(admin::invalidate));
+
+    Resource orgs = Resources.ORGANIZATIONS;
+    router.get("/api/organizations/:id/storage").handler(guard(resources::storage));
+    router.get("/api/organizations/:id/members").handler(guard(ctx -> resources.subList(ctx, Resources.MEMBERS, orgs,
+        "organization", "members", null, org -> List.of(Tags.orgMembers(org)))));
+    router.post("/api/organizations/:org/members").handler(guard(ctx -> resources.create(ctx, Resources.MEMBERS, "org")));
+    router.patch("/api/organizations/:org/members/:user").handler(guard(ctx ->
+        resources.update(ctx, Resources.MEMBERS, false, "user", "org")));
+    router.put("/api/organizations/:org/members/:user").handler(guard(ctx ->
+        resources.update(ctx, Resources.MEMBERS, true, "user", "org")));
+    router.delete("/api/organizations/:org/members/:user").handler(guard(ctx ->
+        resources.delete(ctx, Resources.MEMBERS, "user", "org")));
+    router.get("/api/series/:id/versions").handler(guard(ctx -> resources.subList(ctx, Resources.DESIGNS,
+        Resources.SERIES, "series", "versions", "-version", s -> List.of(Tags.series(s)))));
+    router.get("/api/designs/:id/bom").handler(guard(resources::bom));
+    router.get("/api/reviews/:id/markups").handler(guard(ctx -> resources.subList(ctx, Resources.MARKUPS,
+        Resources.REVIEWS, "review", "markups", null, r -> List.of(Tags.reviewMarkups(r), Tags.review(r)))));
+    router.post("/api/reviews/:id/reviewers").handler(guard(ctx -> resources.reviewer(ctx, true)));
+    router.delete("/api/reviews/:id/reviewers/:user").handler(guard(ctx -> resources.reviewer(ctx, false)));
+
+    for (Resource r : Resources.BY_NAME.values()) {
+      if (r == Resources.MEMBERS) {
+        continue;
+      }
+      String base = "/api/" + r.name();
+      router.get(base).handler(guard(ctx -> resources.list(ctx, r)));
+      router.get(base + "/:id").handler(guard(ctx -> resources.retrieve(ctx, r)));
+      if (r.writable()) {
+        router.post(base).handler(guard(ctx -> resources.create(ctx, r, null)));
+        router.patch(base + "/:id").handler(guard(ctx -> resources.update(ctx, r, false, "id", null)));
+        router.put(base + "/:id").handler(guard(ctx -> resources.update(ctx, r, true, "id", null)));
+        router.delete(base + "/:id").handler(guard(ctx -> resources.delete(ctx, r, "id", null)));
+      }
+    }
+
+    router.errorHandler(404, ctx -> Responses.error(ctx, new ApiError(404, "not_found", "No such endpoint.")));
+    router.errorHandler(405, ctx -> Responses.error(ctx, new ApiError(405, "method_not_allowed",
+        "Method " + ctx.request().method() + " is not allowed here.")));
+    router.errorHandler(413, ctx -> Responses.error(ctx, new ApiError(413, "too_large",
+        "The body is over the limit of " + config.http().bodyLimitBytes() + " bytes.")));
+    router.errorHandler(400, ctx -> Responses.error(ctx, ctx.failure() != null ? ctx.failure()
+        : ApiError.badRequest("request", "Bad request.")));
+    router.errorHandler(500, ctx -> Responses.error(ctx, ctx.failure() == null ? new ApiError(500, "internal",
+        "Internal server error.") : ctx.failure()));
+
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port())
+        .setTcpNoDelay(true).setCompressionSupported(false).setMaxFormAttributeSize(8192));
+    return server.requestHandler(router).listen();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  /** The port actually bound (useful with port 0). */
+  public int port() {
+    return server.actualPort();
+  }
+
+  /** Runs a handler, turning what it throws (an invalid parameter, a malformed body) into a JSON error. */
+  private static Handler<RoutingContext> guard(Handler<RoutingContext> handler) {
+    return ctx -> {
+      try {
+        handler.handle(ctx);
+      } catch (RuntimeException e) {
+        Responses.error(ctx, e);
+      }
+    };
+  }
+}

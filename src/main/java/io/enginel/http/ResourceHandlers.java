@@ -1,0 +1,222 @@
+package io.enginel.http;
+
+import io.enginel.cache.CacheKeys;
+import io.enginel.config.EnginelConfig;
+import io.enginel.domain.ApiError;
+import io.enginel.domain.ListQuery;
+import io.enginel.domain.Principal;
+import io.enginel.domain.Resource;
+import io.enginel.domain.Resources;
+import io.enginel.domain.Validation;
+import io.enginel.invalidation.Tags;
+import io.enginel.repository.RepositoryClient;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * List, retrieve, create, update and delete of every resource, and the sub-collections
+ * ({@code /organizations/{id}/members}, {@code /series/{id}/versions}, {@code /reviews/{id}/markups}). Reads go
+ * through {@link ResponseCache}; writes go to the repository, whose answer means the write is committed and
+ * its invalidation done.
+ */
+final class ResourceHandlers {
+  private final EnginelConfig config;
+  private final RepositoryClient repository;
+  private final ResponseCache cache;
+  private final CacheKeys keys;
+  private final Passwords passwords;
+
+  ResourceHandlers(EnginelConfig config, RepositoryClient repository, ResponseCache cache, CacheKeys keys,
+                   Passwords passwords) {
+    this.config = config;
+    this.repository = repository;
+    this.cache = cache;
+    this.keys = keys;
+    this.passwords = passwords;
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  void list(RoutingContext ctx, Resource r) {
+    Principal p = Authenticator.principal(ctx);
+    ListQuery q = query(ctx, r, Map.of(), null);
+    EnginelConfig.ResourceCache rc = config.cache().resource(r.name());
+    String path = "/api/" + r.name() + "/";
+    cache.serve(ctx, p, new CachedRead(keys.list(r.keyKind(), p.scopeKey(), q.canonical()), r.name(), rc.ttlSeconds(),
+        rc.list(), () -> repository.list(q, p, null, null).map(result -> new CachedRead.Loaded(
+            Pages.render(path, q, result), scopeOwners(p), Tags.forList(r.name(), p.orgIds(), p.userId())))));
+  }
+
+  void retrieve(RoutingContext ctx, Resource r) {
+    Principal p = Authenticator.principal(ctx);
+    String id = Requests.id(ctx, "id", r);
+    EnginelConfig.ResourceCache rc = config.cache().resource(r.name());
+    cache.serve(ctx, p, new CachedRead(keys.detail(r.keyKind(), id), r.name(), rc.ttlSeconds(), rc.retrieve(),
+        () -> repository.get(r, id).map(result -> {
+          JsonObject row = result.getJsonObject("row");
+          return new CachedRead.Loaded(row.toBuffer(), owners(result), Tags.forDetail(r.name(), row));
+        })));
+  }
+
+  /**
+   * A list fixed to a parent (the versions of a series): a 404 when the parent is not visible, one cache
+   * entry per parent and query shared by all who may see the parent.
+   */
+  void subList(RoutingContext ctx, Resource listed, Resource parent, String filter, String segment,
+               String defaultOrdering, Function<String, List<String>> tags) {
+    Principal p = Authenticator.principal(ctx);
+    String parentId = Requests.id(ctx, "id", parent);
+    ListQuery q = query(ctx, listed, Map.of(filter, parentId), defaultOrdering);
+    EnginelConfig.ResourceCache rc = config.cache().resource(listed.name());
+    String path = "/api/" + parent.name() + "/" + parentId + "/" + segment + "/";
+    String key = keys.subList(parent.keyKind(), parentId, segment, q.canonical());
+    cache.serve(ctx, p, new CachedRead(key, listed.name(), rc.ttlSeconds(), rc.list(),
+        () -> repository.list(q, p, parent, parentId).map(result -> new CachedRead.Loaded(
+            Pages.render(path, q, result), owners(result), tags.apply(parentId)))));
+  }
+
+  void storage(RoutingContext ctx) {
+    Principal p = Authenticator.principal(ctx);
+    String org = Requests.id(ctx, "id", Resources.ORGANIZATIONS);
+    EnginelConfig.ResourceCache rc = config.cache().resource(Resources.ORGANIZATIONS.name());
+    cache.serve(ctx, p, new CachedRead(keys.orgStorage(org), "storage", rc.ttlSeconds(), rc.retrieve(),
+        () -> repository.storage(org).map(result -> new CachedRead.Loaded(result.getJsonObject("row").toBuffer(),
+            owners(result), List.of(Tags.orgStorage(org))))));
+  }
+
+  void bom(RoutingContext ctx) {
+    Principal p = Authenticator.principal(ctx);
+    String design = Requests.id(ctx, "id", Resources.DESIGNS);
+    EnginelConfig.ResourceCache rc = config.cache().resource("bom");
+    cache.serveLongterm(ctx, p, new CachedRead(keys.designBom(design), "bom", rc.ttlSeconds(), rc.retrieve(),
+        () -> repository.bom(design).map(result -> new CachedRead.Loaded(result.getJsonObject("row").toBuffer(),
+            owners(result), List.of(Tags.designBom(design))))));
+  }
+
+  void me(RoutingContext ctx) {
+    Principal p = Authenticator.principal(ctx);
+    String id = Long.toString(p.userId());
+    EnginelConfig.ResourceCache rc = config.cache().resource(Resources.USERS.name());
+    List<String> tags = new ArrayList<>();
+    tags.add(Tags.user(id));
+    p.orgIds().forEach(org -> tags.add(Tags.org(org)));
+    cache.serve(ctx, p, new CachedRead(keys.userMe(id), "me", rc.ttlSeconds(), rc.retrieve(),
+        () -> repository.me(p.userId()).map(result -> new CachedRead.Loaded(result.getJsonObject("row").toBuffer(),
+            owners(result), tags))));
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  void create(RoutingContext ctx, Resource r, String parentParam) {
+    Principal p = Authenticator.principal(ctx);
+    String parentId = parentParam == null ? null : Requests.id(ctx, parentParam, Resources.ORGANIZATIONS);
+    JsonObject body = Requests.jsonBody(ctx);
+    boolean withPassword = r == Resources.USERS && body.getValue("password") != null;
+    Validation.body(r, body, Validation.Mode.CREATE, p.staff());
+    hashed(r, body).compose(hash -> {
+      JsonObject fields = withPassword ? body.copy() : body;
+      fields.remove("password");
+      return repository.create(r, fields, parentId, p, Requests.ip(ctx), hash);
+    }).onComplete(ar -> {
+      if (ar.failed()) {
+        Responses.error(ctx, ar.cause());
+      } else {
+        JsonObject row = ar.result().getJsonObject("row");
+        Object id = row.getValue(r == Resources.MEMBERS ? "user" : "id");
+        ctx.response().putHeader("Location", parentId == null ? "/api/" + r.name() + "/" + id + "/"
+            : "/api/organizations/" + parentId + "/members/" + id + "/");
+        Responses.json(ctx, 201, row);
+      }
+    });
+  }
+
+  void update(RoutingContext ctx, Resource r, boolean replace, String idParam, String parentParam) {
+    Principal p = Authenticator.principal(ctx);
+    String id = Requests.id(ctx, idParam, r);
+    String parentId = parentParam == null ? null : Requests.id(ctx, parentParam, Resources.ORGANIZATIONS);
+    JsonObject body = Requests.jsonBody(ctx);
+    Validation.body(r, body, replace ? Validation.Mode.PUT : Validation.Mode.PATCH, p.staff());
+    hashed(r, body).compose(hash -> {
+      JsonObject fields = body.copy();
+      fields.remove("password");
+      return repository.update(r, id, fields, replace, parentId, p, Requests.ip(ctx), hash);
+    }).onComplete(ar -> {
+      if (ar.failed()) {
+        Responses.error(ctx, ar.cause());
+      } else {
+        Responses.json(ctx, 200, ar.result().getJsonObject("row"));
+      }
+    });
+  }
+
+  void delete(RoutingContext ctx, Resource r, String idParam, String parentParam) {
+    Principal p = Authenticator.principal(ctx);
+    String id = Requests.id(ctx, idParam, r);
+    String parentId = parentParam == null ? null : Requests.id(ctx, parentParam, Resources.ORGANIZATIONS);
+    repository.delete(r, id, parentId, p, Requests.ip(ctx)).onComplete(ar -> {
+      if (ar.failed()) {
+        Responses.error(ctx, ar.cause());
+      } else {
+        Responses.noContent(ctx);
+      }
+    });
+  }
+
+  void reviewer(RoutingContext ctx, boolean add) {
+    Principal p = Authenticator.principal(ctx);
+    String review = Requests.id(ctx, "id", Resources.REVIEWS);
+    long user;
+    if (add) {
+      Object raw = Requests.jsonBody(ctx).getValue("user");
+      if (!(raw instanceof Integer || raw instanceof Long) || ((Number) raw).longValue() < 1) {
+        throw ApiError.badRequest("user", "'user' must be a user id.");
+      }
+      user = ((Number) raw).longValue();
+    } else {
+      user = Long.parseLong(Requests.id(ctx, "user", Resources.USERS));
+    }
+    repository.reviewer(review, user, add, p, Requests.ip(ctx)).onComplete(ar -> {
+      if (ar.failed()) {
+        Responses.error(ctx, ar.cause());
+      } else if (add) {
+        Responses.json(ctx, 200, ar.result().getJsonObject("row"));
+      } else {
+        Responses.noContent(ctx);
+      }
+    });
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private ListQuery query(RoutingContext ctx, Resource r, Map<String, String> fixed, String defaultOrdering) {
+    return ListQuery.parse(r, Requests.params(ctx), fixed, defaultOrdering, config.http().defaultPageSize(),
+        config.http().maxPageSize());
+  }
+
+  /** The password of a user create or update, hashed on a worker; null when there is none. */
+  private Future<String> hashed(Resource r, JsonObject body) {
+    if (r != Resources.USERS || body.getValue("password") == null) {
+      return Future.succeededFuture(null);
+    }
+    return passwords.hash(body.getString("password"));
+  }
+
+  /** Who may read a list made for a scope: the members of its organizations (or the user alone). */
+  private static List<String> scopeOwners(Principal p) {
+    return p.orgIds().isEmpty() ? List.of("u:" + p.userId()) : p.orgIds();
+  }
+
+  private static List<String> owners(JsonObject result) {
+    JsonArray a = result.getJsonArray("owners", new JsonArray());
+    List<String> out = new ArrayList<>(a.size());
+    a.forEach(o -> out.add(String.valueOf(o)));
+    return out;
+  }
+}

@@ -1,0 +1,134 @@
+package io.enginel.invalidation;
+
+import io.enginel.domain.DomainEvent;
+import io.enginel.domain.Entity;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgConnection;
+import io.vertx.pgclient.pubsub.PgSubscriber;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Listens to {@code NOTIFY enginel_changes} (migration V2), so that writes made outside this node (psql,
+ * another service, another node) invalidate like its own. Its own writes are recognised by the
+ * application name and skipped: they were invalidated before their answer. Every time the listening
+ * connection is (re)established, notifications may have been missed: {@code onListening} then
+ * invalidates conservatively. A heartbeat notices a connection that died without closing.
+ */
+final class ChangeListener {
+  static final String CHANNEL = "enginel_changes";
+  private static final Logger LOG = LoggerFactory.getLogger(ChangeListener.class);
+  private static final long HEARTBEAT_MS = 5_000;
+
+  private final Vertx vertx;
+  private final String ownOrigin;
+  private final PgSubscriber subscriber;
+  private final Consumer<DomainEvent> onChange;
+  private final Runnable onEverything;
+  private final Runnable onListening;
+  private final AtomicLong notifications = new AtomicLong();
+  private final AtomicLong ownSkipped = new AtomicLong();
+  private final AtomicLong subscriptions = new AtomicLong();
+  private long heartbeat = -1;
+
+  ChangeListener(Vertx vertx, PgConnectOptions options, String ownOrigin, Consumer<DomainEvent> onChange,
+                 Runnable onEverything, Runnable onListening) {
+    this.vertx = vertx;
+    this.ownOrigin = ownOrigin;
+    this.onChange = onChange;
+    this.onEverything = onEverything;
+    this.onListening = onListening;
+    this.subscriber = PgSubscriber.subscriber(vertx, options).reconnectPolicy(retries -> Math.min(5_000L, 250L * (retries + 1)));
+  }
+
+  Future<Void> start() {
+    subscriber.channel(CHANNEL)
+        .handler(this::onNotification)
+        .subscribeHandler(v -> {
+          long n = subscriptions.incrementAndGet();
+          LOG.info("listening to {} ({}); invalidating conservatively", CHANNEL, n == 1 ? "first connection" : "reconnected");
+          onListening.run();
+        });
+    heartbeat = vertx.setPeriodic(HEARTBEAT_MS, id -> checkConnection());
+    return subscriber.connect();
+  }
+
+  Future<Void> stop() {
+    vertx.cancelTimer(heartbeat);
+    return subscriber.close();
+  }
+
+  boolean listening() {
+    return subscriber.actualConnection() != null;
+  }
+
+  JsonObject status() {
+    return new JsonObject().put("listening", listening()).put("channel", CHANNEL)
+        .put("notifications", notifications.get()).put("own_skipped", ownSkipped.get())
+        .put("connections", subscriptions.get());
+  }
+
+  /** A connection that stopped answering is closed, which makes the subscriber reconnect. */
+  private void checkConnection() {
+    PgConnection conn = subscriber.actualConnection();
+    if (conn == null) {
+      return;
+    }
+    boolean[] answered = {false};
+    long timer = vertx.setTimer(HEARTBEAT_MS, t -> {
+      if (!answered[0]) {
+        LOG.warn("the change listener's connection does not answer; reconnecting");
+        conn.close();
+      }
+    });
+    conn.query("SELECT 1").execute().onComplete(ar -> {
+      answered[0] = true;
+      vertx.cancelTimer(timer);
+      if (ar.failed()) {
+        conn.close();
+      }
+    });
+  }
+
+  private void onNotification(String payload) {
+    notifications.incrementAndGet();
+    JsonObject n;
+    try {
+      n = new JsonObject(payload);
+    } catch (DecodeException e) {
+      LOG.warn("ignoring a malformed {} notification", CHANNEL);
+      return;
+    }
+    if ("*".equals(n.getString("table"))) {
+      onEverything.run();
+      return;
+    }
+    if (ownOrigin.equals(n.getString("origin"))) {
+      ownSkipped.incrementAndGet();
+      return;
+    }
+    Entity entity = Entity.byTable(n.getString("table", ""));
+    if (entity == null) {
+      return;
+    }
+    String op = switch (n.getString("op", "update")) {
+      case "insert" -> "create";
+      case "delete" -> "delete";
+      default -> "update";
+    };
+    JsonObject row = n.getJsonObject("new") != null ? n.getJsonObject("new") : n.getJsonObject("old");
+    Object id = entity.idColumn() == null || row == null ? null : row.getValue(entity.idColumn());
+    DomainEvent.Builder b = new DomainEvent.Builder(entity, op, id == null ? null : id.toString())
+        .source(DomainEvent.SOURCE_NOTIFY);
+    ChangeRefs.addRow(b, entity, n.getJsonObject("old"));
+    ChangeRefs.addRow(b, entity, n.getJsonObject("new"));
+    onChange.accept(b.build());
+  }
+}

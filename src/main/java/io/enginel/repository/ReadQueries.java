@@ -1,0 +1,132 @@
+package io.enginel.repository;
+
+import io.enginel.domain.ApiError;
+import io.enginel.domain.Field;
+import io.enginel.domain.Filter;
+import io.enginel.domain.ListQuery;
+import io.enginel.domain.Resource;
+import io.enginel.domain.Validation;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+
+import java.util.List;
+import java.util.Map;
+
+/** Lists and retrieves, built from the resource definitions: one parameterised statement each. */
+final class ReadQueries {
+  private final SqlClient db;
+  private final QueryStats stats;
+
+  ReadQueries(SqlClient db, QueryStats stats) {
+    this.db = db;
+    this.stats = stats;
+  }
+
+  /** {@code {"count": n, "rows": [...]}}; a page past the end (other than the first) is a 404. */
+  Future<JsonObject> list(ListQuery q, Scope scope) {
+    Resource r = q.resource();
+    List<Field> fields = r.readableFields();
+    Sql sql = new Sql().append("SELECT ");
+    appendSelect(sql, fields);
+    sql.append(", count(*) OVER () FROM ").append(r.from()).append(" WHERE ").template(r.visibility(), scope);
+    appendFilters(sql, r, q.fixed(), scope);
+    appendFilters(sql, r, q.filters(), scope);
+    if (!q.search().isEmpty()) {
+      String pattern = "%" + likeEscape(q.search()) + "%";
+      sql.append(" AND (");
+      for (int i = 0; i < r.search().size(); i++) {
+        sql.append(i == 0 ? "" : " OR ").append(r.search().get(i)).append(" ILIKE ").param(pattern);
+      }
+      sql.append(")");
+    }
+    sql.append(" ORDER BY ");
+    for (String o : q.ordering()) {
+      boolean desc = o.startsWith("-");
+      String column = r.orderings().get(desc ? o.substring(1) : o);
+      sql.append(column).append(desc ? " DESC, " : " ASC, ");
+    }
+    sql.append(r.idSelect()).append(" LIMIT ").param(q.pageSize()).append(" OFFSET ").param((long) (q.page() - 1) * q.pageSize());
+    stats.count("list:" + r.name());
+    return db.preparedQuery(sql.text()).execute(sql.tuple()).map(rows -> {
+      JsonArray results = new JsonArray();
+      long count = 0;
+      for (Row row : rows) {
+        results.add(RowMapper.toJson(fields, row));
+        count = row.getLong(fields.size());
+      }
+      if (results.isEmpty() && q.page() > 1) {
+        throw new ApiError(404, "not_found", "Invalid page.", new JsonObject().put("parameter", "page"));
+      }
+      return new JsonObject().put("count", count).put("rows", results);
+    });
+  }
+
+  /** {@code {"row": {...}, "owners": [...]}} or a 404. Visibility is decided by the caller from the owners. */
+  Future<JsonObject> get(Resource r, Object id) {
+    return one(r, "get:" + r.name(), new Sql().append(r.idSelect()).append(" = ").param(id));
+  }
+
+  /** One membership, by organization and user. */
+  Future<JsonObject> member(java.util.UUID org, long user) {
+    return one(io.enginel.domain.Resources.MEMBERS, "get:members",
+        new Sql().append("m.organization_id = ").param(org).append(" AND m.user_id = ").param(user));
+  }
+
+  private Future<JsonObject> one(Resource r, String operation, Sql where) {
+    List<Field> fields = r.readableFields();
+    Sql sql = new Sql().append("SELECT ");
+    appendSelect(sql, fields);
+    sql.append(", ").append(r.ownerSelect()).append(" FROM ").append(r.from()).append(" WHERE ").append(where.text());
+    stats.count(operation);
+    return db.preparedQuery(sql.text()).execute(where.tuple()).map(rows -> {
+      if (rows.size() == 0) {
+        throw ApiError.notFound();
+      }
+      Row row = rows.iterator().next();
+      return new JsonObject().put("row", RowMapper.toJson(fields, row))
+          .put("owners", new JsonArray(List.of(row.getArrayOfStrings(fields.size()))));
+    });
+  }
+
+  /** Owner markers of any row by the owner expression of its resource (404 if absent). */
+  Future<JsonArray> owners(Resource r, Object id) {
+    Sql sql = new Sql().append("SELECT ").append(r.ownerSelect()).append(" FROM ").append(r.from())
+        .append(" WHERE ").append(r.idSelect()).append(" = ").param(id);
+    stats.count("owners:" + r.name());
+    return db.preparedQuery(sql.text()).execute(sql.tuple()).map(rows -> {
+      if (rows.size() == 0) {
+        throw ApiError.notFound();
+      }
+      return new JsonArray(List.of(rows.iterator().next().getArrayOfStrings(0)));
+    });
+  }
+
+  static void appendSelect(Sql sql, List<Field> fields) {
+    for (int i = 0; i < fields.size(); i++) {
+      sql.append(i == 0 ? "" : ", ").append(fields.get(i).select());
+    }
+  }
+
+  private static void appendFilters(Sql sql, Resource r, Map<String, String> values, Scope scope) {
+    for (Map.Entry<String, String> e : values.entrySet()) {
+      Filter f = r.filters().get(e.getKey());
+      Object v = Validation.filterValue(f, e.getValue());
+      sql.append(" AND ").template(f.sql(), scope, v);
+    }
+  }
+
+  /** Escapes LIKE wildcards so that a search is always a plain substring match. */
+  static String likeEscape(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    for (char c : s.toCharArray()) {
+      if (c == '%' || c == '_' || c == '\\') {
+        sb.append('\\');
+      }
+      sb.append(c);
+    }
+    return sb.toString();
+  }
+}

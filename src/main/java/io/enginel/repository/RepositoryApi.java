@@ -1,0 +1,48 @@
+package io.enginel.repository;
+
+/**
+ * Event-bus addresses of the repository verticle. Request/reply, JSON bodies; a failure is a reply
+ * failure whose code is an HTTP status and whose message is the error JSON
+ * ({@link io.enginel.domain.ApiError}). Documented in the README; used by the HTTP verticle through
+ * {@link RepositoryClient}.
+ */
+public final class RepositoryApi {
+  private static final String P = "enginel.repository.";
+
+  /** {@code {"query": ListQuery, "scope": {"orgs", "user", "staff"}, "parent"?: {"resource", "id"}}} → {@code {"count", "rows", "owners"?}}. */
+  public static final String LIST = P + "list";
+  /** {@code {"resource", "id"}} → {@code {"row", "owners"}}. */
+  public static final String GET = P + "get";
+  /** {@code {"design"}} → {@code {"row": bom tree, "owners"}}. */
+  public static final String BOM = P + "bom";
+  /** {@code {"organization"}} → {@code {"row": storage, "owners"}}. */
+  public static final String STORAGE = P + "storage";
+  /** {@code {"user"}} → {@code {"row": me, "owners"}}. */
+  public static final String ME = P + "me";
+  /** {@code {"resource", "fields", "parent"?, "actor", "ip", "password_hash"?}} → {@code {"row", "event"}}. */
+  public static final String CREATE = P + "create";
+  /** {@code {"resource", "id", "fields", "replace", "parent"?, "actor", "ip"}} → {@code {"row", "event"}}. */
+  public static final String UPDATE = P + "update";
+  /** {@code {"resource", "id", "parent"?, "actor", "ip"}} → {@code {"event"}}. */
+  public static final String DELETE = P + "delete";
+  /** {@code {"op": "add"|"remove", "review", "user", "actor", "ip"}} → {@code {"row", "event"}}. */
+  public static final String REVIEWERS = P + "reviewers";
+  /** {@code {"username"}} → {@code {"user_id", "password_hash", "is_active"}}. */
+  public static final String CREDENTIALS = P + "credentials";
+  /** {@code {"token_hash", "user_id", "ttl_seconds", "ip"}} → {@code {"user_id", "expires_at"}}. */
+  public static final String SESSION_CREATE = P + "session.create";
+  /** {@code {"token_hash"}} → {@code {"user_id", "expires_at"}} or 404. */
+  public static final String SESSION_GET = P + "session.get";
+  /** {@code {"token_hash"}} → {@code {"user_id"?}}. */
+  public static final String SESSION_DELETE = P + "session.delete";
+  /** {@code {"user"}} → principal {@code {"user_id", "username", "staff", "memberships"}}. */
+  public static final String PRINCIPAL = P + "principal";
+  /** {@code {"entity": model, "id"}} → the row's columns as JSON (for manual invalidation by model and id), or 404. */
+  public static final String ROW = P + "row";
+  /** {@code {}} → {@code {"queries": {operation: count}}}. */
+  public static final String STATS = P + "stats";
+  /** {@code {}} → {@code {"ok": true, "latency_ms"}} or a failure. */
+  public static final String HEALTH = P + "health";
+
+  private RepositoryApi() {}
+}

@@ -1,0 +1,114 @@
+package io.enginel.repository;
+
+import io.enginel.domain.ApiError;
+import io.enginel.domain.ListQuery;
+import io.enginel.domain.Principal;
+import io.enginel.domain.Resource;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The repository's event-bus API as method calls ({@link RepositoryApi}), for the HTTP verticle. Failures
+ * come back as {@link ApiError}s. Requests stay on this node.
+ */
+public final class RepositoryClient {
+  private final Vertx vertx;
+  private final DeliveryOptions options;
+
+  public RepositoryClient(Vertx vertx, long timeoutMs) {
+    this.vertx = vertx;
+    this.options = new DeliveryOptions().setLocalOnly(true).setSendTimeout(timeoutMs);
+  }
+
+  public Future<JsonObject> list(ListQuery query, Principal principal, Resource parent, String parentId) {
+    JsonObject m = new JsonObject().put("query", query.toJson()).put("scope", principal.scopeJson());
+    if (parent != null) {
+      m.put("parent", new JsonObject().put("resource", parent.name()).put("id", parentId));
+    }
+    return request(RepositoryApi.LIST, m);
+  }
+
+  public Future<JsonObject> get(Resource r, String id) {
+    return request(RepositoryApi.GET, new JsonObject().put("resource", r.name()).put("id", id));
+  }
+
+  public Future<JsonObject> bom(String design) {
+    return request(RepositoryApi.BOM, new JsonObject().put("design", design));
+  }
+
+  public Future<JsonObject> storage(String org) {
+    return request(RepositoryApi.STORAGE, new JsonObject().put("organization", org));
+  }
+
+  public Future<JsonObject> me(long user) {
+    return request(RepositoryApi.ME, new JsonObject().put("user", user));
+  }
+
+  public Future<JsonObject> principal(long user) {
+    return request(RepositoryApi.PRINCIPAL, new JsonObject().put("user", user));
+  }
+
+  public Future<JsonObject> create(Resource r, JsonObject fields, String parentId, Principal actor, String ip,
+                                   String passwordHash) {
+    JsonObject m = write(r, actor, ip).put("fields", fields).put("parent", parentId);
+    if (passwordHash != null) {
+      m.put("password_hash", passwordHash);
+    }
+    return request(RepositoryApi.CREATE, m);
+  }
+
+  public Future<JsonObject> update(Resource r, String id, JsonObject fields, boolean replace, String parentId,
+                                   Principal actor, String ip, String passwordHash) {
+    JsonObject m = write(r, actor, ip).put("id", id).put("fields", fields).put("replace", replace).put("parent", parentId);
+    if (passwordHash != null) {
+      m.put("password_hash", passwordHash);
+    }
+    return request(RepositoryApi.UPDATE, m);
+  }
+
+  public Future<JsonObject> delete(Resource r, String id, String parentId, Principal actor, String ip) {
+    return request(RepositoryApi.DELETE, write(r, actor, ip).put("id", id).put("parent", parentId));
+  }
+
+  public Future<JsonObject> reviewer(String review, long user, boolean add, Principal actor, String ip) {
+    return request(RepositoryApi.REVIEWERS, new JsonObject().put("op", add ? "add" : "remove").put("review", review)
+        .put("user", user).put("actor", actor.toJson()).put("ip", ip));
+  }
+
+  public Future<JsonObject> credentials(String username) {
+    return request(RepositoryApi.CREDENTIALS, new JsonObject().put("username", username));
+  }
+
+  public Future<JsonObject> createSession(String tokenHash, long userId, int ttlSeconds, String ip) {
+    return request(RepositoryApi.SESSION_CREATE, new JsonObject().put("token_hash", tokenHash).put("user_id", userId)
+        .put("ttl_seconds", ttlSeconds).put("ip", ip));
+  }
+
+  public Future<JsonObject> session(String tokenHash) {
+    return request(RepositoryApi.SESSION_GET, new JsonObject().put("token_hash", tokenHash));
+  }
+
+  public Future<JsonObject> deleteSession(String tokenHash) {
+    return request(RepositoryApi.SESSION_DELETE, new JsonObject().put("token_hash", tokenHash));
+  }
+
+  public Future<JsonObject> stats() {
+    return request(RepositoryApi.STATS, new JsonObject());
+  }
+
+  public Future<JsonObject> health() {
+    return request(RepositoryApi.HEALTH, new JsonObject());
+  }
+
+  private static JsonObject write(Resource r, Principal actor, String ip) {
+    return new JsonObject().put("resource", r.name()).put("actor", actor.toJson()).put("ip", ip);
+  }
+
+  private Future<JsonObject> request(String address, JsonObject body) {
+    return vertx.eventBus().<JsonObject>request(address, body, options)
+        .transform(ar -> ar.succeeded() ? Future.succeededFuture(ar.result().body())
+            : Future.failedFuture(ApiError.from(ar.cause())));
+  }
+}

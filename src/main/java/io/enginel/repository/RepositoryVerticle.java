@@ -1,0 +1,222 @@
+package io.enginel.repository;
+
+import io.enginel.config.EnginelConfig;
+import io.enginel.domain.ApiError;
+import io.enginel.domain.DomainEvent;
+import io.enginel.domain.ListQuery;
+import io.enginel.domain.Resource;
+import io.enginel.domain.Resources;
+import io.enginel.domain.Validation;
+import io.enginel.invalidation.InvalidationApi;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * Every SQL statement of the server runs here, through one shared vertx-pg-client pool. After each
+ * committed write it asks the invalidation verticle to carry out the write's invalidations, waits for
+ * that, publishes the domain event for other consumers, and only then answers: so a write's answer
+ * means its cache invalidation is done.
+ */
+public final class RepositoryVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(RepositoryVerticle.class);
+  private static final long INVALIDATION_TIMEOUT_MS = 15_000;
+
+  private final EnginelConfig config;
+  private final String nodeId;
+  private final QueryStats stats;
+  private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+  private Pool pool;
+
+  public RepositoryVerticle(EnginelConfig config, String nodeId, QueryStats stats) {
+    this.config = config;
+    this.nodeId = nodeId;
+    this.stats = stats;
+  }
+
+  @Override
+  public Future<?> start() {
+    EnginelConfig.Pg pg = config.pg();
+    pool = PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(pg.maxPoolSize()).setMaxWaitQueueSize(pg.maxWaitQueueSize())
+            .setConnectionTimeout(pg.connectTimeoutMs()).setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
+            .setShared(true).setName("enginel-pg"))
+        .with(PgSetup.transport(pg))
+        .connectingTo(PgSetup.connectOptions(pg, nodeId))
+        .using(vertx)
+        .build();
+    ReadQueries reads = new ReadQueries(pool, stats);
+    AccountQueries accounts = new AccountQueries(pool, stats);
+    DesignQueries designs = new DesignQueries(pool, stats);
+    Writes writes = new Writes(pool, stats);
+    int maxPage = config.http().maxPageSize();
+
+    on(RepositoryApi.LIST, m -> list(reads, m, maxPage));
+    on(RepositoryApi.GET, m -> {
+      Resource r = Resources.byName(m.getString("resource"));
+      return reads.get(r, id(r, m.getValue("id")));
+    });
+    on(RepositoryApi.BOM, m -> designs.bom(UUID.fromString(m.getString("design"))));
+    on(RepositoryApi.STORAGE, m -> designs.storage(UUID.fromString(m.getString("organization"))));
+    on(RepositoryApi.ME, m -> {
+      long user = m.getLong("user");
+      return accounts.me(user).map(me -> new JsonObject().put("row", me)
+          .put("owners", new io.vertx.core.json.JsonArray().add("u:" + user)));
+    });
+    on(RepositoryApi.CREATE, m -> {
+      Resource r = Resources.byName(m.getString("resource"));
+      Actor actor = Actor.fromJson(m.getJsonObject("actor"), m.getString("ip"));
+      String hash = passwordHash(r, m);
+      var fields = Validation.body(r, m.getJsonObject("fields", new JsonObject()), Validation.Mode.CREATE, actor.staff(),
+          hash != null ? Set.of("password") : Set.of());
+      return afterWrite(writes.create(r, actor, fields, m.getString("parent"), hash));
+    });
+    on(RepositoryApi.UPDATE, m -> {
+      Resource r = Resources.byName(m.getString("resource"));
+      Actor actor = Actor.fromJson(m.getJsonObject("actor"), m.getString("ip"));
+      Validation.Mode mode = m.getBoolean("replace", false) ? Validation.Mode.PUT : Validation.Mode.PATCH;
+      String hash = passwordHash(r, m);
+      var fields = Validation.body(r, m.getJsonObject("fields", new JsonObject()), mode, actor.staff(),
+          hash != null ? Set.of("password") : Set.of());
+      return afterWrite(writes.update(r, actor, m.getValue("id").toString(), m.getString("parent"), fields, hash));
+    });
+    on(RepositoryApi.DELETE, m -> {
+      Resource r = Resources.byName(m.getString("resource"));
+      Actor actor = Actor.fromJson(m.getJsonObject("actor"), m.getString("ip"));
+      return afterWrite(writes.delete(r, actor, m.getValue("id").toString(), m.getString("parent")));
+    });
+    on(RepositoryApi.REVIEWERS, m -> {
+      Actor actor = Actor.fromJson(m.getJsonObject("actor"), m.getString("ip"));
+      return afterWrite(writes.reviewer(actor, UUID.fromString(m.getString("review")), m.getLong("user"),
+          "add".equals(m.getString("op"))));
+    });
+    on(RepositoryApi.CREDENTIALS, m -> accounts.credentials(m.getString("username")));
+    on(RepositoryApi.SESSION_CREATE, m -> accounts.createSession(m.getString("token_hash"), m.getLong("user_id"),
+        m.getInteger("ttl_seconds"), m.getString("ip")));
+    on(RepositoryApi.SESSION_GET, m -> accounts.session(m.getString("token_hash")));
+    on(RepositoryApi.SESSION_DELETE, m -> accounts.deleteSession(m.getString("token_hash")));
+    on(RepositoryApi.PRINCIPAL, m -> accounts.principal(m.getLong("user")));
+    on(RepositoryApi.ROW, m -> {
+      io.enginel.domain.Entity entity = io.enginel.domain.Entity.byModel(m.getString("entity"));
+      if (entity == null || entity.idColumn() == null) {
+        throw ApiError.badRequest("model", "Unknown model, or one without a single id: " + m.getString("entity"));
+      }
+      Object id = entity == io.enginel.domain.Entity.USER ? (Object) Long.parseLong(m.getString("id"))
+          : entity == io.enginel.domain.Entity.SESSION ? m.getString("id") : UUID.fromString(m.getString("id"));
+      stats.count("row:" + entity.table());
+      return pool.preparedQuery("SELECT to_jsonb(t) FROM " + entity.table() + " t WHERE " + entity.idColumn() + " = $1")
+          .execute(io.vertx.sqlclient.Tuple.of(id)).map(rows -> {
+            if (rows.size() == 0) {
+              throw ApiError.notFound();
+            }
+            Object row = rows.iterator().next().getValue(0);
+            return row instanceof JsonObject o ? o : new JsonObject(String.valueOf(row));
+          });
+    });
+    on(RepositoryApi.STATS, m -> Future.succeededFuture(new JsonObject().put("queries", stats.toJson())));
+    on(RepositoryApi.HEALTH, m -> {
+      long start = System.nanoTime();
+      return pool.query("SELECT 1").execute()
+          .map(rows -> new JsonObject().put("ok", true).put("latency_ms", (System.nanoTime() - start) / 1e6));
+    });
+
+    List<Future<Void>> registrations = new ArrayList<>();
+    consumers.forEach(c -> registrations.add(c.completion()));
+    return Future.all(registrations)
+        .compose(v -> pool.query("SELECT 1").execute())
+        .onSuccess(v -> LOG.debug("repository ready"));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return pool == null ? Future.succeededFuture() : pool.close();
+  }
+
+  private Future<JsonObject> list(ReadQueries reads, JsonObject m, int maxPage) {
+    ListQuery q = ListQuery.fromJson(m.getJsonObject("query"), maxPage);
+    Scope scope = Scope.fromJson(m.getJsonObject("scope"));
+    JsonObject parent = m.getJsonObject("parent");
+    if (parent == null) {
+      return reads.list(q, scope);
+    }
+    Resource pr = Resources.byName(parent.getString("resource"));
+    Future<io.vertx.core.json.JsonArray> owners = reads.owners(pr, id(pr, parent.getValue("id")));
+    Future<JsonObject> page = reads.list(q, scope);
+    return Future.all(owners, page).map(v -> page.result().put("owners", owners.result()))
+        .recover(t -> owners.failed() ? Future.failedFuture(owners.cause()) : Future.failedFuture(t));
+  }
+
+  /** Carries out the write's invalidation, then publishes its event, then answers. */
+  private Future<JsonObject> afterWrite(Future<WriteResult> write) {
+    return write.compose(result -> {
+      JsonObject reply = new JsonObject().put("row", result.row());
+      DomainEvent event = result.event();
+      if (event == null) {
+        return Future.succeededFuture(reply);
+      }
+      JsonObject json = event.toJson();
+      reply.put("event", json);
+      return vertx.eventBus().<JsonObject>request(InvalidationApi.APPLY, json,
+              new DeliveryOptions().setSendTimeout(INVALIDATION_TIMEOUT_MS).setLocalOnly(true))
+          .transform(ar -> {
+            if (ar.failed()) {
+              LOG.error("invalidation of committed {} {} {} did not complete: {}", event.entity().model(), event.op(),
+                  event.id(), ar.cause().getMessage());
+            }
+            vertx.eventBus().publish(event.entity().address(), json);
+            return Future.succeededFuture(reply);
+          });
+    });
+  }
+
+  /** A password must reach the repository hashed, as {@code password_hash}; a plain one is refused. */
+  private static String passwordHash(Resource r, JsonObject m) {
+    if (m.getJsonObject("fields", new JsonObject()).containsKey("password")) {
+      throw ApiError.badRequest("password", "Passwords must be hashed before they reach the repository.");
+    }
+    String hash = m.getString("password_hash");
+    return r == Resources.USERS ? hash : null;
+  }
+
+  private static Object id(Resource r, Object raw) {
+    if (raw == null) {
+      throw new IllegalArgumentException("id is required");
+    }
+    return r.idType() == io.enginel.domain.FieldType.UUID ? UUID.fromString(raw.toString())
+        : (Object) Long.parseLong(raw.toString());
+  }
+
+  private void on(String address, Function<JsonObject, Future<JsonObject>> operation) {
+    consumers.add(vertx.eventBus().consumer(address, msg -> {
+      Future<JsonObject> result;
+      try {
+        result = operation.apply(msg.body() == null ? new JsonObject() : msg.body());
+      } catch (ApiError e) {
+        result = Future.failedFuture(e);
+      } catch (IllegalArgumentException | ClassCastException | NullPointerException e) {
+        result = Future.failedFuture(new ApiError(400, "bad_message", "Malformed " + address + " message: " + e.getMessage()));
+      }
+      result.onComplete(ar -> {
+        if (ar.succeeded()) {
+          msg.reply(ar.result());
+        } else {
+          ApiError e = PgErrors.map(ar.cause());
+          msg.fail(e.status(), e.toJson().encode());
+        }
+      });
+    }));
+  }
+}

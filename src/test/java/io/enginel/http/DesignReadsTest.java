@@ -1,0 +1,77 @@
+package io.enginel.http;
+
+import io.enginel.support.HttpResult;
+import io.enginel.support.TestServer;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Reading designs over HTTP: the list shape, the cache headers, visibility. */
+class DesignReadsTest {
+  static TestServer s;
+  static UUID orgA;
+  static UUID orgB;
+  static UUID designA;
+  static UUID designB;
+  static String alice;
+  static String bob;
+
+  @BeforeAll
+  static void start() {
+    s = TestServer.start();
+    orgA = s.fixtures.organization("Org A");
+    orgB = s.fixtures.organization("Org B");
+    s.fixtures.member(orgA, s.fixtures.user("alice"), "EDITOR");
+    s.fixtures.member(orgB, s.fixtures.user("bob"), "EDITOR");
+    UUID seriesA = s.fixtures.series(orgA, "PN-A1");
+    UUID seriesB = s.fixtures.series(orgB, "PN-B1");
+    designA = s.fixtures.design(seriesA, "bracket.step", "an aluminium bracket");
+    s.fixtures.design(seriesA, "bracket-v2.step", "a lighter bracket");
+    designB = s.fixtures.design(seriesB, "housing.step", "a cast housing");
+    alice = s.login("alice");
+    bob = s.login("bob");
+  }
+
+  @AfterAll
+  static void stop() {
+    s.close();
+  }
+
+  @Test
+  void listAnswersTheDjangoRestFrameworkPageShape() {
+    HttpResult r = s.get("/api/designs/?page_size=1&ordering=filename", alice);
+    assertThat(r.status()).isEqualTo(200);
+    JsonObject page = r.json();
+    assertThat(page.getLong("count")).isEqualTo(2);
+    assertThat(page.getString("next")).isEqualTo("/api/designs/?ordering=filename&page=2&page_size=1");
+    assertThat(page.getValue("previous")).isNull();
+    assertThat(r.results()).hasSize(1);
+    assertThat(r.results().getJsonObject(0).getString("filename")).isEqualTo("bracket-v2.step");
+    assertThat(r.results().getJsonObject(0).getString("part_number")).isEqualTo("PN-A1");
+  }
+
+  @Test
+  void listIsServedFromCacheAfterFirstMiss() {
+    HttpResult first = s.get("/api/designs?search=bracket&ordering=-created_at", alice);
+    HttpResult second = s.get("/api/designs/?ordering=-created_at&search=bracket", alice);
+    assertThat(first.xCache()).isEqualTo("MISS");
+    assertThat(second.xCache()).isEqualTo("HIT");
+    assertThat(second.body()).isEqualTo(first.body());
+    assertThat(second.header("ETag")).isEqualTo(first.header("ETag"));
+  }
+
+  @Test
+  void aDesignOfAnotherOrganizationIsNotFound() {
+    assertThat(s.get("/api/designs/" + designA, bob).status()).isEqualTo(404);
+    assertThat(s.get("/api/designs/" + designA, alice).status()).isEqualTo(200);
+    // the entry is cached now: still a 404 for bob, from the cache
+    HttpResult again = s.get("/api/designs/" + designA + "/", bob);
+    assertThat(again.status()).isEqualTo(404);
+    assertThat(again.body().toString()).doesNotContain("bracket");
+  }
+}

@@ -1,0 +1,216 @@
+package io.enginel.support;
+
+import io.enginel.EnginelServer;
+import io.enginel.config.ConfigLoader;
+import io.enginel.config.EnginelConfig;
+import io.enginel.config.Tier;
+import io.enginel.repository.RepositoryApi;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Enginel node for a test class: its own database, the shared Redis under a key prefix of its
+ * own, a free port. Blocking helpers for HTTP, the event bus and Redis keep the tests readable as
+ * specifications; they must be called from the test thread, never from an event loop.
+ */
+public final class TestServer implements AutoCloseable {
+  private static final long TIMEOUT_S = 30;
+
+  public final Vertx vertx;
+  public final EnginelServer server;
+  public final TestDatabase db;
+  public final Fixtures fixtures;
+  public final EnginelConfig config;
+  private final WebClient http;
+  private final Redis redis;
+
+  private TestServer(Vertx vertx, EnginelServer server, TestDatabase db, EnginelConfig config) {
+    this.vertx = vertx;
+    this.server = server;
+    this.db = db;
+    this.config = config;
+    this.fixtures = new Fixtures(db);
+    this.http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
+        .setDefaultPort(config.http().port()).setKeepAlive(true),
+        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(128));
+    this.redis = Redis.createClient(vertx, TestServices.redisUri());
+  }
+
+  public static TestServer start() {
+    return start(Map.of());
+  }
+
+  /** Starts with configuration overrides ({@code "cache.enabled" → false}, …). */
+  public static TestServer start(Map<String, Object> overrides) {
+    TestDatabase db = TestDatabase.create();
+    EnginelConfig config = baseConfig(db.uri(), TestServices.redisUri());
+    for (Map.Entry<String, Object> e : overrides.entrySet()) {
+      config = config.with(e.getKey(), e.getValue());
+    }
+    return startWith(db, config);
+  }
+
+  /** Test defaults: the database, a Redis, a free port, a unique key prefix, a cheap bcrypt cost. */
+  public static EnginelConfig baseConfig(String pgUri, String redisUri) {
+    return EnginelConfig.from(ConfigLoader.defaults())
+        .with("pg.uri", pgUri)
+        .with("redis.uri", redisUri)
+        .with("http.port", freePort())
+        .with("http.host", "127.0.0.1")
+        .with("cache.keyPrefix", "et" + UUID.randomUUID().toString().substring(0, 8))
+        .with("auth.bcryptCost", 4);
+  }
+
+  public static TestServer startWith(TestDatabase db, EnginelConfig config) {
+    Vertx vertx = Vertx.vertx();
+    try {
+      EnginelServer server = EnginelServer.start(vertx, config, new SimpleMeterRegistry()).await(TIMEOUT_S, TimeUnit.SECONDS);
+      return new TestServer(vertx, server, db, config);
+    } catch (Exception e) {
+      vertx.close();
+      db.close();
+      throw new IllegalStateException("the test server did not start: " + e.getMessage(), e);
+    }
+  }
+
+  public static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public String prefix() {
+    return config.cache().keyPrefix();
+  }
+
+  // ------------------------------------------------------------------ HTTP
+
+  public HttpResult get(String path, String token) {
+    return send(HttpMethod.GET, path, token, null, Map.of());
+  }
+
+  public HttpResult get(String path, String token, Map<String, String> headers) {
+    return send(HttpMethod.GET, path, token, null, headers);
+  }
+
+  public HttpResult post(String path, String token, JsonObject body) {
+    return send(HttpMethod.POST, path, token, body == null ? null : body.toBuffer(), Map.of());
+  }
+
+  public HttpResult patch(String path, String token, JsonObject body) {
+    return send(HttpMethod.PATCH, path, token, body.toBuffer(), Map.of());
+  }
+
+  public HttpResult put(String path, String token, JsonObject body) {
+    return send(HttpMethod.PUT, path, token, body.toBuffer(), Map.of());
+  }
+
+  public HttpResult delete(String path, String token) {
+    return send(HttpMethod.DELETE, path, token, null, Map.of());
+  }
+
+  /** Any request; a JSON content type is set when there is a body and none is given. */
+  public HttpResult send(HttpMethod method, String path, String token, Buffer body, Map<String, String> headers) {
+    return await(sendAsync(method, path, token, body, headers));
+  }
+
+  public Future<HttpResult> sendAsync(HttpMethod method, String path, String token, Buffer body, Map<String, String> headers) {
+    HttpRequest<Buffer> req = http.request(method, path);
+    if (token != null) {
+      req.putHeader("Authorization", "Bearer " + token);
+    }
+    headers.forEach(req::putHeader);
+    if (body != null && !headers.containsKey("Content-Type")) {
+      req.putHeader("Content-Type", "application/json");
+    }
+    Future<io.vertx.ext.web.client.HttpResponse<Buffer>> f = body == null ? req.send() : req.sendBuffer(body);
+    return f.map(r -> new HttpResult(r.statusCode(), r.headers(), r.body()));
+  }
+
+  /** Logs in a fixture user (password {@link Fixtures#passwordOf}) and answers the token. */
+  public String login(String username) {
+    HttpResult r = post("/api/auth/login", null,
+        new JsonObject().put("username", username).put("password", Fixtures.passwordOf(username)));
+    if (r.status() != 200) {
+      throw new IllegalStateException("login of " + username + " failed: " + r);
+    }
+    return r.json().getString("token");
+  }
+
+  // ------------------------------------------------------------------ event bus, Redis
+
+  public JsonObject request(String address, JsonObject body) {
+    return await(vertx.eventBus().<JsonObject>request(address, body).map(m -> m.body()));
+  }
+
+  /** How many statements of an operation ({@code list:designs}, {@code get:designs}, …) this node has run. */
+  public long queryCount(String operation) {
+    return request(RepositoryApi.STATS, new JsonObject()).getJsonObject("queries").getLong(operation, 0L);
+  }
+
+  public Response redis(Tier tier, Object... args) {
+    Request select = Request.cmd(Command.SELECT).arg(config.redis().tierDbs().get(tier));
+    Request cmd = Request.cmd(Command.create(args[0].toString()));
+    for (int i = 1; i < args.length; i++) {
+      cmd.arg(args[i].toString());
+    }
+    return await(redis.connect().compose(conn -> conn.send(select).compose(v -> conn.send(cmd))
+        .eventually(conn::close)));
+  }
+
+  /** Keys of a tier under this server's prefix that match a pattern after the prefix ({@code design:*}). */
+  public List<String> redisKeys(Tier tier, String pattern) {
+    List<String> keys = new ArrayList<>();
+    Response r = redis(tier, "KEYS", prefix() + ":" + pattern);
+    r.forEach(k -> keys.add(k.toString()));
+    return keys;
+  }
+
+  public boolean redisExists(Tier tier, String key) {
+    return redis(tier, "EXISTS", key).toInteger() == 1;
+  }
+
+  public static <T> T await(Future<T> f) {
+    try {
+      return f.await(TIMEOUT_S, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      await(server.stop());
+    } catch (RuntimeException ignored) {
+      // closing anyway
+    }
+    try {
+      vertx.close().await(TIMEOUT_S, TimeUnit.SECONDS);
+    } catch (Exception ignored) {
+      // closing anyway
+    }
+    db.close();
+  }
+}
