@@ -75,7 +75,7 @@ public final class CacheVerticle extends VerticleBase {
     handle(CacheApi.GET_OR_COMPUTE, this::getOrCompute);
     handle(CacheApi.TTL, m -> {
       String key = PublicKeys.check(keys.prefix(), m.getString("key"));
-      return client(tier(m)).send(Request.cmd(Command.TTL).arg(key))
+      return client(tier(m)).read(Request.cmd(Command.TTL).arg(key))
           .map(r -> new JsonObject().put("key", key).put("ttl", r.toLong()));
     });
     handle(CacheApi.STATS, m -> new CacheStatistics(tiers, stats, keys).collect());
@@ -120,7 +120,7 @@ public final class CacheVerticle extends VerticleBase {
       return Future.succeededFuture(miss(null, false));
     }
     long start = System.nanoTime();
-    return t.send(Request.cmd(Command.MGET).arg(key).arg(keys.clock())).transform(ar -> {
+    return t.read(Request.cmd(Command.MGET).arg(key).arg(keys.clock())).transform(ar -> {
       stats.latency(tier.id(), "lookup", System.nanoTime() - start);
       if (ar.failed()) {
         stats.request(tier.id(), resource, CacheStats.Result.ERROR);
@@ -323,7 +323,7 @@ public final class CacheVerticle extends VerticleBase {
     if (pending.get(tier(m)).any()) {
       return Future.succeededFuture(new JsonObject().put("key", key).put("hit", false).putNull("value"));
     }
-    return client(tier(m)).send(Request.cmd(Command.GET).arg(key)).map(r -> decodeForClient(key, r == null ? null : r.toBuffer()));
+    return client(tier(m)).read(Request.cmd(Command.GET).arg(key)).map(r -> decodeForClient(key, r == null ? null : r.toBuffer()));
   }
 
   private JsonObject decodeForClient(String key, Buffer stored) {

@@ -65,6 +65,15 @@ final class TierClient {
         .compose(TierClient::errorValueAsFailure);
   }
 
+  /**
+   * A read that may be repeated: after a timeout it is tried once more, unless the timeout opened the
+   * circuit (then the caller falls through at once).
+   */
+  Future<Response> read(Request request) {
+    return send(request).recover(t -> t instanceof io.vertx.circuitbreaker.TimeoutException && available()
+        ? send(request) : Future.failedFuture(t));
+  }
+
   /** Several commands on one connection in one round trip, through the breaker. */
   Future<List<Response>> batch(List<Request> requests) {
     return breaker.<List<Response>>execute(() -> redis.batch(requests));

@@ -64,7 +64,8 @@ public record EnginelConfig(
     }
   }
 
-  public record Auth(int sessionTtlSeconds, int bcryptCost, int principalCacheSeconds, int loginAttemptsPerMinute) {}
+  public record Auth(int sessionTtlSeconds, int bcryptCost, int principalCacheSeconds, int loginAttemptsPerMinute,
+                     int loginAttemptsPerMinutePerAddress) {}
 
   public record Embedded(String dataDir, int pgPort, int redisPort) {}
 
@@ -121,7 +122,7 @@ public record EnginelConfig(
       throw new ConfigException("auth.bcryptCost: " + cost + " is over bcrypt's maximum of 31");
     }
     Auth auth = new Auth(r.intMin("auth.sessionTtlSeconds", 1), cost, r.intMin("auth.principalCacheSeconds", 0),
-        r.intMin("auth.loginAttemptsPerMinute", 1));
+        r.intMin("auth.loginAttemptsPerMinute", 1), r.intMin("auth.loginAttemptsPerMinutePerAddress", 1));
     Embedded embedded = new Embedded(r.string("embedded.dataDir"), r.port("embedded.pgPort", false),
         r.port("embedded.redisPort", false));
     return new EnginelConfig(http, pg, redis, cache, auth, embedded, json);

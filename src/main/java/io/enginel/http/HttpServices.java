@@ -16,6 +16,7 @@ public record HttpServices(EnginelConfig config, String nodeId, CacheClient cach
 
   public static HttpServices create(EnginelConfig config, String nodeId, CacheClient cache, PrincipalCache principals) {
     return new HttpServices(config, nodeId, cache, principals, new SingleFlight<>(),
-        new LoginThrottle(config.auth().loginAttemptsPerMinute()), new RequestIds(nodeId));
+        new LoginThrottle(config.auth().loginAttemptsPerMinute(),
+            config.auth().loginAttemptsPerMinutePerAddress()), new RequestIds(nodeId));
   }
 }
