@@ -3,6 +3,7 @@ package io.enginel.cache;
 import io.enginel.config.Tier;
 import io.enginel.domain.Principal;
 import io.enginel.domain.Role;
+import io.enginel.support.BulkRows;
 import io.enginel.support.HttpResult;
 import io.enginel.support.SeededServer;
 import io.enginel.support.TestServer;
@@ -24,7 +25,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -75,7 +75,6 @@ class ResponseCachingTest {
   @BeforeAll
   static void start() {
     s = SeededServer.start(Map.of("auth.loginAttemptsPerMinute", 1000), f -> {
-      Random random = new Random(11);
       orgA = f.organization("Org A");
       orgB = f.organization("Org B");
       orgC = f.organization("Org C");
@@ -92,9 +91,7 @@ class ResponseCachingTest {
       f.member(orgC, erinId, "ADMIN");
 
       seriesA = f.series(orgA, "PN-A1");
-      for (int i = 0; i < 30; i++) {
-        designsOfA.add(f.design(seriesA, String.format("part-%02d.step", i), noise(random, 300)));
-      }
+      designsOfA.addAll(BulkRows.designs(f, seriesA, 30));
       designA = designsOfA.get(0);
       designEtag = designsOfA.get(1);
       designEtagMiss = designsOfA.get(2);
@@ -342,7 +339,7 @@ class ResponseCachingTest {
 
     assertThat(aliceMiss.status()).isEqualTo(200);
     assertThat(bobAfterFill.status()).isEqualTo(404);
-    assertThat(bobAfterFill.body().toString()).doesNotContain(designA.toString()).doesNotContain("part-00");
+    assertThat(bobAfterFill.body().toString()).doesNotContain(designA.toString()).doesNotContain("part-01");
     assertThat(bobAfterFill.header("ETag")).isNull();
     assertThat(daveHit.status()).isEqualTo(200);
     assertThat(daveHit.xCache()).isEqualTo("HIT");
@@ -509,14 +506,5 @@ class ResponseCachingTest {
   private static Set<String> ids(HttpResult r) {
     JsonArray results = r.results();
     return results.stream().map(o -> ((JsonObject) o).getString("id")).collect(Collectors.toSet());
-  }
-
-  private static String noise(Random random, int length) {
-    String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789 ";
-    StringBuilder sb = new StringBuilder(length);
-    for (int i = 0; i < length; i++) {
-      sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
-    }
-    return sb.toString();
   }
 }
