@@ -143,7 +143,7 @@ class ResponseCachingTest {
         "/api/audit-logs/");
   }
 
-  @ParameterizedTest
+  @ParameterizedTest(name = "GET {0}")
   @MethodSource("readsOfEveryKind")
   void readIsAMissFirstThenAHitWithTheSameBodyAndEtag(String path) {
     HttpResult first = s.get(path, erin);
@@ -381,7 +381,7 @@ class ResponseCachingTest {
     assertThat(deflated.status()).isEqualTo(200);
     assertThat(deflated.xCache()).isEqualTo("HIT");
     assertThat(deflated.header("Content-Encoding")).isEqualTo("deflate");
-    assertThat(deflated.header("ETag")).isEqualTo(plain.header("ETag"));
+    assertThat(deflated.header("Vary")).contains("Accept-Encoding");
     assertThat(deflated.body().length()).isLessThan(plain.body().length());
     assertThat(Zlib.inflate(deflated.body().getBytes())).isEqualTo(plain.body().getBytes());
     assertThat(plainHit.header("Content-Encoding")).isNull();
