@@ -149,7 +149,7 @@ class ResponseCachingTest {
     HttpResult first = s.get(path, erin);
     HttpResult second = s.get(path, erin);
 
-    assertThat(first.status()).as(first.toString()).isEqualTo(200);
+    assertThat(first.status()).as("GET %s answered %s", path, first).isEqualTo(200);
     assertThat(first.xCache()).isEqualTo("MISS");
     assertThat(first.header("ETag")).isNotBlank();
     assertThat(first.header("Content-Type")).startsWith("application/json");
