@@ -1,0 +1,407 @@
+package io.enginel.cache;
+
+import io.enginel.config.Tier;
+import io.enginel.support.HttpResult;
+import io.enginel.support.SeededServer;
+import io.enginel.support.TestServer;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The public event-bus API of the cache ({@link CacheApi}): the seed's CacheManager (get, set, delete,
+ * delete_pattern, get_or_set), TTLs, statistics and health, as any consumer in the cluster uses them.
+ */
+class CacheApiTest {
+  static TestServer s;
+  static UUID org;
+  static String prefix;
+
+  @BeforeAll
+  static void start() {
+    s = SeededServer.start(f -> {
+      org = f.organization("Api Org");
+      f.member(org, f.user("alice"), "EDITOR");
+      return null;
+    }).server();
+    prefix = s.prefix();
+  }
+
+  @AfterAll
+  static void stop() {
+    s.close();
+  }
+
+  // ------------------------------------------------------------------ set / get
+
+  @Test
+  void objectValueRoundTrips() {
+    JsonObject value = new JsonObject().put("id", 42).put("name", "bracket").put("tags", new JsonArray().add("a"))
+        .put("nested", new JsonObject().put("ok", true).putNull("nothing"));
+
+    assertThat(roundTrip("obj", value)).isEqualTo(value);
+  }
+
+  @Test
+  void arrayValueRoundTrips() {
+    JsonArray value = new JsonArray().add(1).add("two").add(new JsonObject().put("three", 3.5)).add(false);
+
+    assertThat(roundTrip("arr", value)).isEqualTo(value);
+  }
+
+  @Test
+  void stringValueRoundTrips() {
+    assertThat(roundTrip("str", "an aluminium bracket — rev. B")).isEqualTo("an aluminium bracket — rev. B");
+  }
+
+  @Test
+  void numberValuesRoundTrip() {
+    assertThat(((Number) roundTrip("int", 12345)).longValue()).isEqualTo(12345L);
+    assertThat(((Number) roundTrip("long", 9_007_199_254_740_993L)).longValue()).isEqualTo(9_007_199_254_740_993L);
+    assertThat(((Number) roundTrip("double", 2.75)).doubleValue()).isEqualTo(2.75);
+  }
+
+  @Test
+  void setAnswersWhatWasStored() {
+    JsonObject reply = s.request(CacheApi.SET, new JsonObject().put("key", prefix + ":api:small").put("value", "x"));
+
+    assertThat(reply.getBoolean("stored")).isTrue();
+    assertThat(reply.getInteger("bytes")).isEqualTo(4); // marker + "x" in quotes
+    assertThat(reply.getBoolean("compressed")).isFalse();
+    assertThat(s.redis(Tier.DEFAULT, "GET", prefix + ":api:small").toBuffer().getByte(0)).isEqualTo(ValueCodec.RAW);
+  }
+
+  @Test
+  void largeValueIsStoredCompressedAndReadBackWhole() {
+    JsonArray rows = new JsonArray();
+    for (int i = 0; i < 300; i++) {
+      rows.add(new JsonObject().put("id", i).put("upload_status", "COMPLETED").put("file_format", "step"));
+    }
+    String key = prefix + ":api:large";
+
+    JsonObject reply = s.request(CacheApi.SET, new JsonObject().put("key", key).put("value", rows));
+
+    assertThat(reply.getBoolean("compressed")).isTrue();
+    assertThat(reply.getInteger("bytes")).isLessThan(rows.encode().length());
+    assertThat(s.redis(Tier.DEFAULT, "GET", key).toBuffer().getByte(0)).isEqualTo(ValueCodec.ZLIB);
+    assertThat(get(key).getJsonArray("value")).isEqualTo(rows);
+  }
+
+  @Test
+  void getOfAnAbsentKeyIsAMiss() {
+    JsonObject reply = get(prefix + ":api:never-set");
+
+    assertThat(reply.getBoolean("hit")).isFalse();
+    assertThat(reply.containsKey("value")).isTrue();
+    assertThat(reply.getValue("value")).isNull();
+  }
+
+  @Test
+  void valueLivesInTheTierItWasSetIn() {
+    String key = prefix + ":api:tiered";
+    s.request(CacheApi.SET, new JsonObject().put("tier", "longterm").put("key", key).put("value", "long"));
+
+    assertThat(s.redisExists(Tier.LONGTERM, key)).isTrue();
+    assertThat(s.redisExists(Tier.DEFAULT, key)).isFalse();
+    assertThat(s.request(CacheApi.GET, new JsonObject().put("tier", "longterm").put("key", key)).getString("value"))
+        .isEqualTo("long");
+    assertThat(get(key).getBoolean("hit")).isFalse();
+  }
+
+  @Test
+  void getOfACachedResponseAnswersItsJsonBodyEtagAndOwners() {
+    String token = s.login("alice");
+    HttpResult http = s.get("/api/organizations/" + org, token);
+
+    JsonObject reply = get(new CacheKeys(prefix).orgDetail(org.toString()));
+
+    assertThat(reply.getBoolean("hit")).isTrue();
+    assertThat(reply.getJsonObject("value")).isEqualTo(http.json());
+    assertThat(reply.getString("etag")).isEqualTo(http.header("ETag"));
+    assertThat(reply.getJsonArray("owners")).containsExactly(org.toString());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"other:api:x", "api:x", ":_clock", ":_tag:design:1", ":api:with space", ":api:line\nbreak"})
+  void setOfAKeyOutsideThePublicSpaceIsRefusedWith400(String key) {
+    String full = key.startsWith(":") ? prefix + key : key;
+
+    ReplyException e = failure(CacheApi.SET, new JsonObject().put("key", full).put("value", 1));
+
+    assertThat(e.failureCode()).isEqualTo(400);
+    assertThat(new JsonObject(e.getMessage()).getString("error")).isNotBlank();
+  }
+
+  @Test
+  void unknownTierIsRefusedWith400() {
+    ReplyException e = failure(CacheApi.GET, new JsonObject().put("tier", "hot").put("key", prefix + ":api:x"));
+
+    assertThat(e.failureCode()).isEqualTo(400);
+  }
+
+  // ------------------------------------------------------------------ ttl
+
+  @Test
+  void valueSetWithoutTtlLivesForTheTierDefault() {
+    s.request(CacheApi.SET, new JsonObject().put("key", prefix + ":api:ttl-default").put("value", 1));
+    s.request(CacheApi.SET, new JsonObject().put("tier", "sessions").put("key", prefix + ":api:ttl-sessions")
+        .put("value", 1));
+    s.request(CacheApi.SET, new JsonObject().put("tier", "longterm").put("key", prefix + ":api:ttl-longterm")
+        .put("value", 1));
+
+    assertThat(ttl("default", prefix + ":api:ttl-default")).isBetween(295L, 300L);
+    assertThat(ttl("sessions", prefix + ":api:ttl-sessions")).isBetween(86395L, 86400L);
+    assertThat(ttl("longterm", prefix + ":api:ttl-longterm")).isBetween(3595L, 3600L);
+  }
+
+  @Test
+  void valueSetWithATtlLivesForThatTtl() {
+    String key = prefix + ":api:ttl-given";
+    s.request(CacheApi.SET, new JsonObject().put("key", key).put("value", 1).put("ttl", 120));
+
+    assertThat(ttl("default", key)).isBetween(115L, 120L);
+    assertThat(s.redis(Tier.DEFAULT, "TTL", key).toLong()).isBetween(115L, 120L);
+  }
+
+  @Test
+  void ttlOfAnAbsentKeyIsMinusTwoAndOfAKeyWithoutExpiryMinusOne() {
+    String persistent = prefix + ":api:persistent";
+    s.redis(Tier.DEFAULT, "SET", persistent, "x");
+
+    assertThat(ttl("default", prefix + ":api:absent")).isEqualTo(-2L);
+    assertThat(ttl("default", persistent)).isEqualTo(-1L);
+  }
+
+  @Test
+  void ttlBelowOneSecondIsRefused() {
+    ReplyException e = failure(CacheApi.SET, new JsonObject().put("key", prefix + ":api:zero").put("value", 1)
+        .put("ttl", 0));
+
+    assertThat(e.failureCode()).isEqualTo(400);
+    assertThat(s.redisExists(Tier.DEFAULT, prefix + ":api:zero")).isFalse();
+  }
+
+  // ------------------------------------------------------------------ delete, delete-pattern
+
+  @Test
+  void deleteRemovesTheGivenKeysAndCountsThem() {
+    for (String k : List.of("d1", "d2", "d3")) {
+      s.request(CacheApi.SET, new JsonObject().put("key", prefix + ":api:del:" + k).put("value", k));
+    }
+
+    JsonObject reply = s.request(CacheApi.DELETE, new JsonObject().put("keys",
+        new JsonArray().add(prefix + ":api:del:d1").add(prefix + ":api:del:d2").add(prefix + ":api:del:absent")));
+
+    assertThat(reply.getLong("deleted")).isEqualTo(2);
+    assertThat(s.redisExists(Tier.DEFAULT, prefix + ":api:del:d1")).isFalse();
+    assertThat(s.redisExists(Tier.DEFAULT, prefix + ":api:del:d2")).isFalse();
+    assertThat(s.redisExists(Tier.DEFAULT, prefix + ":api:del:d3")).isTrue();
+  }
+
+  @Test
+  void deletePatternDeletesEveryMatchingKeyAndNoOther() {
+    // more keys than one SCAN batch, so that the cursor has to be followed
+    List<Object> mset = new ArrayList<>(List.of("MSET"));
+    for (int i = 0; i < 1500; i++) {
+      mset.add(prefix + ":pat:a:" + i);
+      mset.add("v");
+    }
+    s.redis(Tier.DEFAULT, mset.toArray());
+    List<String> survivors = List.of(prefix + ":pat:b:1", prefix + ":pat:ab", prefix + ":pat:a", prefix + "x:pat:a:1");
+    survivors.forEach(k -> s.redis(Tier.DEFAULT, "SET", k, "v", "EX", "60"));
+    s.redis(Tier.LONGTERM, "SET", prefix + ":pat:a:1", "v", "EX", "60");
+
+    JsonObject reply = s.request(CacheApi.DELETE_PATTERN, new JsonObject().put("pattern", prefix + ":pat:a:*"));
+
+    assertThat(reply.getLong("deleted")).isEqualTo(1500);
+    assertThat(s.redisKeys(Tier.DEFAULT, "pat:a:*")).isEmpty();
+    assertThat(survivors).allMatch(k -> s.redisExists(Tier.DEFAULT, k));
+    assertThat(s.redisExists(Tier.LONGTERM, prefix + ":pat:a:1")).as("another tier is not touched").isTrue();
+    s.redis(Tier.DEFAULT, "DEL", prefix + "x:pat:a:1");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"*", "{p}:*", "{p}:d*", "{p}:_clock", "{p}:_tag:*", "other:design:*", "{p}:design:* x", ""})
+  void deletePatternWithABadPatternFailsWith400AndDeletesNothing(String template) {
+    String pattern = template.replace("{p}", prefix);
+    String bystander = prefix + ":design:bystander";
+    s.redis(Tier.DEFAULT, "SET", bystander, "v", "EX", "60");
+
+    ReplyException e = failure(CacheApi.DELETE_PATTERN, new JsonObject().put("pattern", pattern));
+
+    assertThat(e.failureCode()).isEqualTo(400);
+    assertThat(new JsonObject(e.getMessage()).getJsonObject("details").getString("field")).isEqualTo("pattern");
+    assertThat(s.redisExists(Tier.DEFAULT, bystander)).isTrue();
+    assertThat(s.redisExists(Tier.DEFAULT, prefix + ":_clock")).isTrue();
+  }
+
+  // ------------------------------------------------------------------ get-or-compute
+
+  @Test
+  void getOrComputeAsksTheLoaderOnceForConcurrentCallersThenServesFromCache() {
+    String address = "test.loader." + UUID.randomUUID();
+    AtomicInteger calls = new AtomicInteger();
+    MessageConsumer<JsonObject> loader = s.vertx.eventBus().consumer(address, msg -> {
+      int n = calls.incrementAndGet();
+      // answers a little later, as a real computation would: every caller arrives while it runs
+      s.vertx.setTimer(300, t -> msg.reply(new JsonObject().put("computed", n).put("input", msg.body())));
+    });
+    TestServer.await(loader.completion());
+    String key = prefix + ":api:computed";
+    JsonObject ask = new JsonObject().put("key", key).put("ttl", 77)
+        .put("loader", new JsonObject().put("address", address).put("body", new JsonObject().put("design", "d1")));
+    JsonObject computeBefore = computeStats();
+    try {
+      List<Future<JsonObject>> callers = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        callers.add(s.vertx.eventBus().<JsonObject>request(CacheApi.GET_OR_COMPUTE, ask).map(m -> m.body()));
+      }
+      TestServer.await(Future.all(callers));
+      JsonObject later = s.request(CacheApi.GET_OR_COMPUTE, ask);
+
+      JsonObject expected = new JsonObject().put("computed", 1).put("input", new JsonObject().put("design", "d1"));
+      assertThat(calls).hasValue(1);
+      assertThat(callers).allSatisfy(f -> {
+        assertThat(f.result().getBoolean("hit")).isFalse();
+        assertThat(f.result().getJsonObject("value")).isEqualTo(expected);
+      });
+      assertThat(later.getBoolean("hit")).isTrue();
+      assertThat(later.getJsonObject("value")).isEqualTo(expected);
+      assertThat(ttl("default", key)).isBetween(72L, 77L);
+      JsonObject computeAfter = computeStats();
+      assertThat(computeAfter.getLong("misses") - computeBefore.getLong("misses")).isEqualTo(20);
+      assertThat(computeAfter.getLong("hits") - computeBefore.getLong("hits")).isEqualTo(1);
+    } finally {
+      TestServer.await(loader.unregister());
+    }
+  }
+
+  @Test
+  void getOrComputeDoesNotStoreAFailedComputation() {
+    String address = "test.failing-loader." + UUID.randomUUID();
+    AtomicInteger calls = new AtomicInteger();
+    MessageConsumer<JsonObject> loader = s.vertx.eventBus().consumer(address, msg -> {
+      if (calls.incrementAndGet() == 1) {
+        msg.fail(500, "the computation failed");
+      } else {
+        msg.reply(new JsonObject().put("second", true));
+      }
+    });
+    TestServer.await(loader.completion());
+    String key = prefix + ":api:failing";
+    JsonObject ask = new JsonObject().put("key", key).put("loader", new JsonObject().put("address", address));
+    try {
+      ReplyException failed = failure(CacheApi.GET_OR_COMPUTE, ask);
+      assertThat(failed.getMessage()).contains("the computation failed");
+      assertThat(s.redisExists(Tier.DEFAULT, key)).isFalse();
+
+      JsonObject retry = s.request(CacheApi.GET_OR_COMPUTE, ask);
+
+      assertThat(calls).hasValue(2);
+      assertThat(retry.getJsonObject("value")).isEqualTo(new JsonObject().put("second", true));
+    } finally {
+      TestServer.await(loader.unregister());
+    }
+  }
+
+  @Test
+  void getOrComputeWithoutALoaderAddressIsRefusedWith400() {
+    ReplyException e = failure(CacheApi.GET_OR_COMPUTE, new JsonObject().put("key", prefix + ":api:noloader"));
+
+    assertThat(e.failureCode()).isEqualTo(400);
+  }
+
+  // ------------------------------------------------------------------ stats, health
+
+  @Test
+  void statsDescribeEveryTier() {
+    JsonObject stats = s.request(CacheApi.STATS, new JsonObject());
+
+    assertThat(stats.getString("key_prefix")).isEqualTo(prefix);
+    assertThat(stats.getJsonObject("compression").fieldNames()).contains("values_compressed", "bytes_saved");
+    assertThat(stats.getJsonObject("fills")).isNotNull();
+    assertThat(stats.getJsonObject("invalidations")).isNotNull();
+    assertThat(stats.getLong("single_flight_joins")).isNotNegative();
+    JsonObject tiers = stats.getJsonObject("tiers");
+    assertThat(tiers.fieldNames()).containsExactlyInAnyOrder("default", "sessions", "longterm");
+    for (String tier : tiers.fieldNames()) {
+      JsonObject t = tiers.getJsonObject(tier);
+      assertThat(t.getBoolean("connected")).as(tier).isTrue();
+      assertThat(t.getString("circuit")).isEqualTo("closed");
+      JsonObject redis = t.getJsonObject("redis");
+      assertThat(redis.fieldNames()).contains("keyspace_hits", "keyspace_misses", "hit_rate", "used_memory_human",
+          "evicted_keys", "expired_keys", "connected_clients", "instantaneous_ops_per_sec", "key_count",
+          "total_commands_processed");
+      assertThat(redis.getString("used_memory_human")).matches("\\d+(\\.\\d+)?[BKMGT]");
+      assertThat(redis.getLong("connected_clients")).isPositive();
+      assertThat(redis.getLong("key_count")).isPositive();
+      JsonObject server = t.getJsonObject("server");
+      assertThat(server.fieldNames()).contains("hits", "misses", "errors", "skipped", "hit_rate", "resources");
+    }
+  }
+
+  @Test
+  void healthReportsEveryTierUpWithItsLatency() {
+    JsonObject health = s.request(CacheApi.HEALTH, new JsonObject());
+
+    assertThat(health.getString("status")).isEqualTo("up");
+    JsonObject tiers = health.getJsonObject("tiers");
+    assertThat(tiers.fieldNames()).containsExactlyInAnyOrder("default", "sessions", "longterm");
+    for (String tier : tiers.fieldNames()) {
+      JsonObject t = tiers.getJsonObject(tier);
+      assertThat(t.getString("status")).as(tier).isEqualTo("up");
+      assertThat(t.getValue("latency_ms")).isInstanceOf(Number.class);
+      assertThat(t.getDouble("latency_ms")).isNotNegative().isLessThan(5_000.0);
+      assertThat(t.getString("circuit")).isEqualTo("closed");
+    }
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private static Object roundTrip(String name, Object value) {
+    String key = prefix + ":api:roundtrip:" + name;
+    JsonObject stored = s.request(CacheApi.SET, new JsonObject().put("key", key).put("value", value));
+    assertThat(stored.getBoolean("stored")).isTrue();
+    JsonObject reply = get(key);
+    assertThat(reply.getBoolean("hit")).isTrue();
+    assertThat(reply.getString("key")).isEqualTo(key);
+    return reply.getValue("value");
+  }
+
+  private static JsonObject get(String key) {
+    return s.request(CacheApi.GET, new JsonObject().put("key", key));
+  }
+
+  private static long ttl(String tier, String key) {
+    return s.request(CacheApi.TTL, new JsonObject().put("tier", tier).put("key", key)).getLong("ttl");
+  }
+
+  private static JsonObject computeStats() {
+    JsonObject resources = s.request(CacheApi.STATS, new JsonObject()).getJsonObject("tiers").getJsonObject("default")
+        .getJsonObject("server").getJsonObject("resources");
+    return resources.getJsonObject("compute", new JsonObject().put("hits", 0L).put("misses", 0L));
+  }
+
+  /** The reply failure of a request that must fail. */
+  private static ReplyException failure(String address, JsonObject body) {
+    Throwable cause = TestServer.await(s.vertx.eventBus().request(address, body)
+        .transform(ar -> Future.succeededFuture(ar.failed() ? ar.cause() : null)));
+    assertThat(cause).as("the request to " + address + " must fail").isInstanceOf(ReplyException.class);
+    return (ReplyException) cause;
+  }
+}

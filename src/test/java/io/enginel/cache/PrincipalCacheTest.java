@@ -1,0 +1,97 @@
+package io.enginel.cache;
+
+import io.enginel.domain.Principal;
+import io.enginel.domain.Role;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The in-process token → principal tier of authentication. */
+class PrincipalCacheTest {
+  private static final long HOUR = 3_600_000L;
+  private final PrincipalCache cache = new PrincipalCache(60);
+
+  @Test
+  void freshEntryIsServed() {
+    PrincipalCache.Entry e = entry(1, "hash-1", now() + HOUR, now());
+    cache.put("token-1", e);
+
+    assertThat(cache.get("token-1")).isSameAs(e);
+    assertThat(cache.get("token-unknown")).isNull();
+  }
+
+  @Test
+  void entryOlderThanTheMaximumAgeIsNotServedAndIsDropped() {
+    cache.put("old", entry(1, "hash-old", now() + HOUR, now() - 61_000));
+    cache.put("young", entry(1, "hash-young", now() + HOUR, now() - 55_000));
+
+    assertThat(cache.get("old")).isNull();
+    assertThat(cache.get("young")).isNotNull();
+    assertThat(cache.size()).isEqualTo(1);
+  }
+
+  @Test
+  void entryIsNotServedBeyondItsSessionExpiry() {
+    cache.put("expired", entry(1, "hash-expired", now() - 1, now()));
+    cache.put("valid", entry(1, "hash-valid", now() + 10_000, now()));
+
+    assertThat(cache.get("expired")).isNull();
+    assertThat(cache.get("valid")).isNotNull();
+  }
+
+  @Test
+  void evictUserDropsEverySessionOfThatUserOnly() {
+    cache.put("alice-laptop", entry(1, "h1", now() + HOUR, now()));
+    cache.put("alice-phone", entry(1, "h2", now() + HOUR, now()));
+    cache.put("bob", entry(2, "h3", now() + HOUR, now()));
+
+    cache.evictUser(1);
+
+    assertThat(cache.get("alice-laptop")).isNull();
+    assertThat(cache.get("alice-phone")).isNull();
+    assertThat(cache.get("bob")).isNotNull();
+  }
+
+  @Test
+  void evictSessionDropsThatSessionOnly() {
+    cache.put("alice-laptop", entry(1, "h1", now() + HOUR, now()));
+    cache.put("alice-phone", entry(1, "h2", now() + HOUR, now()));
+
+    cache.evictSession("h1");
+
+    assertThat(cache.get("alice-laptop")).isNull();
+    assertThat(cache.get("alice-phone")).isNotNull();
+  }
+
+  @Test
+  void maximumAgeOfZeroCachesNothing() {
+    PrincipalCache off = new PrincipalCache(0);
+
+    off.put("t", entry(1, "h", now() + HOUR, now()));
+
+    assertThat(off.get("t")).isNull();
+    assertThat(off.size()).isZero();
+  }
+
+  @Test
+  void clearDropsEverything() {
+    cache.put("a", entry(1, "h1", now() + HOUR, now()));
+    cache.put("b", entry(2, "h2", now() + HOUR, now()));
+
+    cache.clear();
+
+    assertThat(cache.size()).isZero();
+    assertThat(cache.get("a")).isNull();
+  }
+
+  private static PrincipalCache.Entry entry(long user, String tokenHash, long expiresAt, long loadedAt) {
+    Principal p = Principal.of(user, "user" + user, false, Map.of("org-" + user, Role.EDITOR));
+    return new PrincipalCache.Entry(p, tokenHash, expiresAt, loadedAt);
+  }
+
+  private static long now() {
+    return System.currentTimeMillis();
+  }
+}

@@ -1,0 +1,135 @@
+package io.enginel.cache;
+
+import io.enginel.support.Zlib;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The binary form of a cached HTTP answer: incarnation, ETag, owners, then the codec's body. */
+class ResponseEntryTest {
+  private final ValueCodec codec = new ValueCodec(1024, 6);
+
+  @Test
+  void smallEntryRoundTripsWithItsHeaderAndARawBody() {
+    byte[] body = "{\"id\":\"d1\",\"filename\":\"bracket.step\"}".getBytes(StandardCharsets.UTF_8);
+
+    ResponseEntry entry = ResponseEntry.parse(ResponseEntry.encode("a1b2c3d4e5f6", List.of("org-1", "u:7"), body, codec));
+
+    assertThat(entry).isNotNull();
+    assertThat(entry.incarnation()).isEqualTo("a1b2c3d4e5f6");
+    assertThat(entry.owners()).containsExactly("org-1", "u:7");
+    assertThat(entry.etag()).isEqualTo(ResponseEntry.etagOf(body));
+    assertThat(entry.compressed()).isFalse();
+    assertThat(entry.body().getBytes()).isEqualTo(body);
+    assertThat(entry.storedBody().getBytes()).isEqualTo(body);
+  }
+
+  @Test
+  void largeEntryRoundTripsWithACompressedBody() {
+    JsonArray results = new JsonArray();
+    for (int i = 0; i < 200; i++) {
+      results.add(new JsonObject().put("id", i).put("upload_status", "COMPLETED").put("file_format", "step"));
+    }
+    byte[] body = new JsonObject().put("count", 200).put("results", results).toBuffer().getBytes();
+
+    ResponseEntry entry = ResponseEntry.parse(ResponseEntry.encode("inc", List.of("org-1"), body, codec));
+
+    assertThat(entry).isNotNull();
+    assertThat(entry.compressed()).isTrue();
+    assertThat(entry.body().getBytes()).isEqualTo(body);
+    assertThat(entry.storedBody().length()).isLessThan(body.length);
+    assertThat(Zlib.inflate(entry.storedBody().getBytes())).isEqualTo(body);
+    assertThat(entry.etag()).isEqualTo(ResponseEntry.etagOf(body));
+  }
+
+  @Test
+  void ownersOfEveryKindSurviveTheRoundTrip() {
+    List<String> owners = List.of("7c9e6679-7425-40de-944b-e07fc1f90ae7", "u:42", "staff", "*");
+
+    ResponseEntry entry = ResponseEntry.parse(ResponseEntry.encode("inc", owners, "{}".getBytes(), codec));
+
+    assertThat(entry.owners()).containsExactlyElementsOf(owners);
+  }
+
+  @Test
+  void entryWithoutOwnersHasAnEmptyOwnerList() {
+    ResponseEntry entry = ResponseEntry.parse(ResponseEntry.encode("inc", List.of(), "{}".getBytes(), codec));
+
+    assertThat(entry.owners()).isEmpty();
+  }
+
+  @Test
+  void etagIsTheSameForEqualBodies() {
+    byte[] one = "{\"count\":1,\"results\":[{\"id\":1}]}".getBytes(StandardCharsets.UTF_8);
+    byte[] same = new String(one, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8);
+
+    assertThat(ResponseEntry.etagOf(one)).isEqualTo(ResponseEntry.etagOf(same));
+    // and it does not depend on the incarnation or the owners of the entry holding the body
+    assertThat(ResponseEntry.parse(ResponseEntry.encode("one", List.of("a"), one, codec)).etag())
+        .isEqualTo(ResponseEntry.parse(ResponseEntry.encode("two", List.of("b"), same, codec)).etag());
+  }
+
+  @Test
+  void etagDiffersForDifferentBodies() {
+    String a = ResponseEntry.etagOf("{\"description\":\"an aluminium bracket\"}".getBytes(StandardCharsets.UTF_8));
+    String b = ResponseEntry.etagOf("{\"description\":\"an aluminium brackeT\"}".getBytes(StandardCharsets.UTF_8));
+
+    assertThat(a).isNotEqualTo(b);
+  }
+
+  @Test
+  void etagIsAQuotedStrongValidator() {
+    String etag = ResponseEntry.etagOf("{}".getBytes(StandardCharsets.UTF_8));
+
+    assertThat(etag).matches("\"[A-Za-z0-9_-]{16}\"");
+  }
+
+  @Test
+  void incarnationIsReadWithoutParsingTheRest() {
+    Buffer stored = ResponseEntry.encode("0badc0ffee12", List.of("org"), "{\"a\":1}".getBytes(), codec);
+
+    assertThat(ResponseEntry.incarnationOf(stored)).isEqualTo("0badc0ffee12");
+  }
+
+  @Test
+  void incarnationOfForeignBytesIsNull() {
+    assertThat(ResponseEntry.incarnationOf(null)).isNull();
+    assertThat(ResponseEntry.incarnationOf(Buffer.buffer("{\"json\":true}"))).isNull();
+    assertThat(ResponseEntry.incarnationOf(codec.encode("{\"set\":\"by the public API\"}".getBytes()))).isNull();
+    // the right magic but a length that runs past the end
+    assertThat(ResponseEntry.incarnationOf(Buffer.buffer().appendByte(ResponseEntry.MAGIC)
+        .appendByte(ResponseEntry.VERSION).appendUnsignedShort(500).appendString("abc"))).isNull();
+  }
+
+  @Test
+  void parseOfForeignBytesIsNull() {
+    assertThat(ResponseEntry.parse(null)).isNull();
+    assertThat(ResponseEntry.parse(Buffer.buffer())).isNull();
+    assertThat(ResponseEntry.parse(Buffer.buffer("hello, this is not a cached answer"))).isNull();
+    // a value written by the public key/value API (marker byte + JSON) is not an entry
+    assertThat(ResponseEntry.parse(codec.encode("{\"count\":3}".getBytes()))).isNull();
+  }
+
+  @Test
+  void parseOfAnEntryOfAnotherVersionIsNull() {
+    Buffer stored = ResponseEntry.encode("inc", List.of("org"), "{}".getBytes(), codec);
+    stored.setByte(1, (byte) (ResponseEntry.VERSION + 1));
+
+    assertThat(ResponseEntry.parse(stored)).isNull();
+  }
+
+  @Test
+  void parseOfAnEntryCutInItsHeaderIsNull() {
+    Buffer stored = ResponseEntry.encode("a1b2c3d4e5f6", List.of("org-1", "org-2"), "{\"x\":1}".getBytes(), codec);
+
+    for (int cut = 0; cut <= stored.length() - "{\"x\":1}".length() - 1; cut++) {
+      assertThat(ResponseEntry.parse(stored.getBuffer(0, cut))).as("cut at %d", cut).isNull();
+    }
+  }
+}

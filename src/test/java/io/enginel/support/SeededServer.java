@@ -1,0 +1,65 @@
+package io.enginel.support;
+
+import io.enginel.config.EnginelConfig;
+import io.enginel.config.Tier;
+import io.enginel.repository.PgSetup;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * A {@link TestServer} whose fixtures are written before it starts. Fixture writes made while a node runs
+ * raise change notifications that invalidate asynchronously, at a moment the test does not control, which
+ * makes HIT/MISS assertions racy; rows written before the node listens raise nothing it will see. Start-up
+ * then waits for the node's own conservative invalidation (a new incarnation of each response tier) so that
+ * no later invalidation can remove what the test fills.
+ */
+public final class SeededServer {
+  private SeededServer() {}
+
+  /** The running node and what the seed answered (ids of the rows it wrote). */
+  public record Seeded<T>(TestServer server, T data) {}
+
+  public static <T> Seeded<T> start(Function<Fixtures, T> seed) {
+    return start(Map.of(), seed);
+  }
+
+  public static <T> Seeded<T> start(Map<String, Object> overrides, Function<Fixtures, T> seed) {
+    TestDatabase db = TestDatabase.create();
+    T data;
+    EnginelConfig config;
+    try {
+      config = TestServer.baseConfig(db.uri(), TestServices.redisUri());
+      for (Map.Entry<String, Object> e : overrides.entrySet()) {
+        config = config.with(e.getKey(), e.getValue());
+      }
+      PgSetup.migrate(config.pg());
+      data = seed.apply(new Fixtures(db));
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
+    TestServer s = TestServer.startWith(db, config);
+    awaitClock(s, Tier.DEFAULT);
+    awaitClock(s, Tier.LONGTERM);
+    return new Seeded<>(s, data);
+  }
+
+  /** Waits (at most 5 s) until the tier's invalidation clock exists: the start-up invalidation is done. */
+  private static void awaitClock(TestServer s, Tier tier) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    String clock = s.prefix() + ":_clock";
+    while (!s.redisExists(tier, clock)) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the start-up invalidation of tier " + tier.id() + " did not happen");
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+}
