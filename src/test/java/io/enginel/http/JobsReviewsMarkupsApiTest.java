@@ -208,6 +208,7 @@ class JobsReviewsMarkupsApiTest {
   void addedReviewersAppearInTheReview() {
     Team t = team(s, "Review Reviewers");
     String id = review(t, design(t, "PN-RR"), "with reviewers").getString("id");
+    assertThat(longs(s.get("/api/reviews/" + id, t.viewer()).json().getJsonArray("reviewers"))).isEmpty();
 
     HttpResult add = s.post("/api/reviews/" + id + "/reviewers/", t.editor(), new JsonObject().put("user", t.viewerId()));
     assertThat(add.status()).isEqualTo(200);

@@ -288,6 +288,60 @@ class OrganizationsApiTest {
   }
 
   @Test
+  void aMemberCannotPromoteThemselves() {
+    Team t = team(s, "Self Promotion Org");
+    assertError(s.patch("/api/organizations/" + t.org() + "/members/" + t.editorId(), t.editor(),
+        new JsonObject().put("role", "ADMIN")), 403, "forbidden");
+    assertThat(role(t.org(), t.editorId())).isEqualTo("EDITOR");
+  }
+
+  @Test
+  void aMembershipIsCreatedInTheOrganizationOfThePathWhateverTheBodySays() {
+    Team mine = team(s, "Path Org");
+    Team victim = team(s, "Victim Org");
+
+    HttpResult r = s.post("/api/organizations/" + mine.org() + "/members", mine.admin(), new JsonObject()
+        .put("user", mine.adminId()).put("role", "ADMIN").put("organization", victim.org().toString()));
+
+    assertThat(role(victim.org(), mine.adminId())).as("membership written into the organization named in the body "
+        + "(answer was %s)", r).isNull();
+    assertThat(s.get("/api/organizations/" + victim.org(), mine.admin()).status()).isEqualTo(404);
+    // already a member of the path's organization
+    assertThat(r.status()).as("%s", r).isIn(400, 409);
+  }
+
+  @Test
+  void aMemberAddedWithAnOrganizationInTheBodyJoinsThePathsOrganization() {
+    Team mine = team(s, "Path Org Two");
+    Team other = team(s, "Other Org Two");
+    long user = s.fixtures.user(unique("bodyorg"));
+
+    HttpResult r = s.post("/api/organizations/" + mine.org() + "/members", mine.admin(), new JsonObject()
+        .put("user", user).put("role", "VIEWER").put("organization", other.org().toString()));
+
+    if (r.status() == 201) {
+      assertThat(r.json().getString("organization")).isEqualTo(mine.org().toString());
+      assertThat(role(mine.org(), user)).isEqualTo("VIEWER");
+    } else {
+      assertInvalidField(r, "organization");
+    }
+    assertThat(role(other.org(), user)).isNull();
+  }
+
+  @Test
+  void membersListFollowsARoleChangeAtOnce() {
+    Team t = team(s, "Members Fresh Org");
+    HttpResult before = s.get("/api/organizations/" + t.org() + "/members?role=EDITOR", t.viewer());
+    assertThat(before.status()).isEqualTo(200);
+    assertThat(before.json().getLong("count")).isEqualTo(1);
+
+    s.patch("/api/organizations/" + t.org() + "/members/" + t.viewerId(), t.admin(), new JsonObject().put("role", "EDITOR"));
+
+    HttpResult after = s.get("/api/organizations/" + t.org() + "/members?role=EDITOR", t.viewer());
+    assertThat(after.json().getLong("count")).isEqualTo(2);
+  }
+
+  @Test
   void addingAnExistingMemberIs409NamingTheUser() {
     Team t = team(s, "Duplicate Member Org");
     JsonObject body = assertError(s.post("/api/organizations/" + t.org() + "/members", t.admin(),

@@ -101,6 +101,7 @@ class UsersAndAuthApiTest {
   @Test
   void aUserChangesTheirOwnAccount() {
     Team t = team(s, "Users Self");
+    assertThat(s.get("/api/users/" + t.editorId(), t.viewer()).json().getString("first_name")).isEmpty();
     HttpResult r = s.patch("/api/users/" + t.editorId() + "/", t.editor(),
         new JsonObject().put("first_name", "Grace").put("last_name", "Hopper"));
 
@@ -125,6 +126,27 @@ class UsersAndAuthApiTest {
         new JsonObject().put("is_staff", true)), 403, "forbidden");
     assertThat(body.getJsonObject("details").getString("field")).isEqualTo("is_staff");
     assertThat(s.fixtures.queryString("SELECT is_staff::text FROM users WHERE id = ?", t.editorId())).isEqualTo("false");
+  }
+
+  @Test
+  void onlyStaffMayDeactivateAnAccount() {
+    Team t = team(s, "Users Deactivate");
+    JsonObject body = assertError(s.patch("/api/users/" + t.editorId(), t.editor(),
+        new JsonObject().put("is_active", false)), 403, "forbidden");
+    assertThat(body.getJsonObject("details").getString("field")).isEqualTo("is_active");
+    assertThat(s.fixtures.queryString("SELECT is_active::text FROM users WHERE id = ?", t.editorId())).isEqualTo("true");
+  }
+
+  @Test
+  void aDeactivatedUserIsLoggedOutAtOnce() {
+    Team t = team(s, "Users Deactivated");
+    assertThat(s.get("/api/users/me", t.viewer()).status()).isEqualTo(200);
+
+    assertThat(s.patch("/api/users/" + t.viewerId(), staff, new JsonObject().put("is_active", false)).status())
+        .isEqualTo(200);
+
+    assertError(s.get("/api/users/me", t.viewer()), 401, "not_authenticated");
+    assertError(login(t.viewerName(), Fixtures.passwordOf(t.viewerName())), 401, "invalid_credentials");
   }
 
   @Test
@@ -185,6 +207,15 @@ class UsersAndAuthApiTest {
   }
 
   @Test
+  void staffCannotDeleteTheirOwnAccount() {
+    String name = unique("selfdelete");
+    long id = s.fixtures.user(name, true);
+    String token = s.login(name);
+    assertError(s.delete("/api/users/" + id, token), 409, "conflict");
+    assertThat(s.fixtures.queryLong("SELECT count(*) FROM users WHERE id = ?", id)).isEqualTo(1);
+  }
+
+  @Test
   void aNonStaffUserCannotDeleteUsers() {
     Team t = team(s, "Users No Delete");
     assertError(s.delete("/api/users/" + t.viewerId(), t.admin()), 403, "forbidden");
@@ -214,6 +245,33 @@ class UsersAndAuthApiTest {
         .put("role", "EDITOR"));
     assertThat(orgs.getJsonObject(1)).isEqualTo(new JsonObject().put("id", second.toString()).put("name", secondName)
         .put("role", "VIEWER"));
+  }
+
+  @Test
+  void meFollowsANewMembershipAtOnce() {
+    Team a = team(s, "Me Join");
+    Team b = team(s, "Me Joined");
+    assertThat(s.get("/api/users/me", a.viewer()).json().getJsonArray("organizations")).hasSize(1);
+
+    assertThat(s.post("/api/organizations/" + b.org() + "/members", b.admin(),
+        new JsonObject().put("user", a.viewerId()).put("role", "EDITOR")).status()).isEqualTo(201);
+
+    JsonArray orgs = s.get("/api/users/me", a.viewer()).json().getJsonArray("organizations");
+    assertThat(orgs).hasSize(2);
+    assertThat(orgs).contains(new JsonObject().put("id", b.org().toString()).put("name", b.orgName()).put("role", "EDITOR"));
+  }
+
+  @Test
+  void meFollowsAnOrganizationRenameAtOnce() {
+    Team t = team(s, "Me Rename");
+    assertThat(s.get("/api/users/me", t.viewer()).json().getJsonArray("organizations").getJsonObject(0)
+        .getString("name")).isEqualTo(t.orgName());
+
+    assertThat(s.patch("/api/organizations/" + t.org(), t.admin(), new JsonObject().put("name", "Renamed Co"))
+        .status()).isEqualTo(200);
+
+    assertThat(s.get("/api/users/me", t.viewer()).json().getJsonArray("organizations").getJsonObject(0)
+        .getString("name")).isEqualTo("Renamed Co");
   }
 
   @Test
@@ -282,6 +340,19 @@ class UsersAndAuthApiTest {
   @Test
   void loginWithoutAPasswordIs400NamingIt() {
     assertInvalidField(s.post("/api/auth/login/", null, new JsonObject().put("username", "someone")), "password");
+  }
+
+  @Test
+  void loginWithANonStringUsernameIs400NamingIt() {
+    assertInvalidField(s.post("/api/auth/login", null, new JsonObject().put("username", 42).put("password", "x")),
+        "username");
+  }
+
+  @Test
+  void logoutWithoutATokenIs401() {
+    HttpResult r = s.post("/api/auth/logout", null, null);
+    assertError(r, 401, "not_authenticated");
+    assertThat(r.header("WWW-Authenticate")).isEqualTo("Bearer");
   }
 
   @Test
