@@ -78,6 +78,7 @@ class OrganizationsApiTest {
   @Test
   void listShowsMyOrganizationsOrderedByName() {
     Team t = team(s, "Zeta List Org");
+    assertThat(ids(s.get("/api/organizations/", t.admin()))).containsExactly(t.org().toString());
     JsonObject other = ApiTestSupport.created(s, "/api/organizations/", t.admin(),
         new JsonObject().put("name", "Alpha " + unique("x")).put("slug", unique("alpha-")));
 
@@ -143,6 +144,17 @@ class OrganizationsApiTest {
     assertThat(r.body() == null || r.body().length() == 0).isTrue();
     assertError(s.get("/api/organizations/" + t.org(), t.admin()), 404, "not_found");
     assertThat(s.fixtures.queryLong("SELECT count(*) FROM organizations WHERE id = ?", t.org())).isZero();
+  }
+
+  @Test
+  void aDeletedOrganizationLeavesItsMembersMeAtOnce() {
+    Team t = team(s, "Delete Me Org");
+    assertThat(s.get("/api/users/me", t.viewer()).json().getJsonArray("organizations")).hasSize(1);
+
+    assertThat(s.delete("/api/organizations/" + t.org(), t.admin()).status()).isEqualTo(204);
+
+    assertThat(s.get("/api/users/me", t.viewer()).json().getJsonArray("organizations")).isEmpty();
+    assertThat(ids(s.get("/api/organizations/", t.viewer()))).isEmpty();
   }
 
   @Test
