@@ -23,10 +23,19 @@ psql "$PG_ADMIN" -tAc "SELECT 1 FROM pg_database WHERE datname = 'enginel_bench'
 ENGINEL_PG_URI="$PG_URI" ENGINEL_REDIS_URI="$REDIS_URI" java -jar target/enginel.jar seed | tail -n 1
 
 start_server() { # $1 = cache enabled
+  if curl -s -o /dev/null "http://127.0.0.1:$PORT/health"; then
+    echo "port $PORT is already served by another process: stop it first"; exit 1
+  fi
   ENGINEL_PG_URI="$PG_URI" ENGINEL_REDIS_URI="$REDIS_URI" ENGINEL_HTTP_PORT="$PORT" ENGINEL_CACHE_ENABLED="$1" \
-    java -Xms1g -Xmx1g -jar target/enginel.jar > "$WORK/server-$1.log" 2>&1 &
+    java ${BENCH_JAVA_OPTS:--Xms1g -Xmx1g} -jar target/enginel.jar > "$WORK/server-$1.log" 2>&1 &
   echo $! > "$WORK/pid"
-  for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && return 0; sleep 0.5; done
+  for _ in $(seq 1 60); do
+    if curl -sf "http://127.0.0.1:$PORT/health" >/dev/null; then
+      kill -0 "$(cat "$WORK/pid")" && return 0
+      echo "the server exited"; cat "$WORK/server-$1.log"; exit 1
+    fi
+    sleep 0.5
+  done
   echo "server did not start"; cat "$WORK/server-$1.log"; exit 1
 }
 stop_server() { kill "$(cat "$WORK/pid")"; wait "$(cat "$WORK/pid")" 2>/dev/null || true; }
@@ -54,7 +63,7 @@ run() { # $1 scenario, $2 label
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(java -version 2>&1 | head -n1); wrk -t2 -c$CONNECTIONS -d${DURATION}s"
 : > "$WORK/results"
-for mode in true false; do
+for mode in ${BENCH_MODES:-true false}; do
   start_server "$mode"
   login_all
   label=$([ "$mode" = true ] && echo cache-on || echo cache-off)

@@ -1,6 +1,7 @@
 package io.enginel;
 
 import io.enginel.cache.CacheClient;
+import io.enginel.cache.CacheShared;
 import io.enginel.cache.CacheStats;
 import io.enginel.cache.CacheVerticle;
 import io.enginel.cache.PrincipalCache;
@@ -8,6 +9,8 @@ import io.enginel.config.EnginelConfig;
 import io.enginel.http.HttpServices;
 import io.enginel.http.HttpVerticle;
 import io.enginel.invalidation.InvalidationVerticle;
+import io.enginel.jobs.FileStore;
+import io.enginel.jobs.JobWorkerVerticle;
 import io.enginel.repository.PgSetup;
 import io.enginel.repository.QueryStats;
 import io.enginel.repository.RepositoryVerticle;
@@ -26,8 +29,9 @@ import java.util.List;
 
 /**
  * One Enginel node: migrations, then the verticles in dependency order (repository → cache →
- * invalidation → http), each deployment a step of one chain, so that any failure fails the start.
- * {@link #stop()} undeploys in reverse order.
+ * invalidation → job workers → http), each deployment a step of one chain, so that any failure fails the
+ * start; then the configured organizations are warmed, one at a time. {@link #stop()} undeploys in
+ * reverse order.
  */
 public final class EnginelServer {
   private static final Logger LOG = LoggerFactory.getLogger(EnginelServer.class);
@@ -37,8 +41,11 @@ public final class EnginelServer {
   private final String nodeId;
   private final QueryStats queryStats;
   private final CacheStats cacheStats;
+  private final CacheShared cacheShared;
   private final CacheClient cache;
   private final PrincipalCache principals;
+  private final FileStore files;
+  private final MeterRegistry registry;
   private final List<String> deployments = new ArrayList<>();
   private final List<HttpVerticle> httpInstances = Collections.synchronizedList(new ArrayList<>());
 
@@ -48,8 +55,11 @@ public final class EnginelServer {
     this.nodeId = newNodeId();
     this.queryStats = new QueryStats(registry);
     this.cacheStats = new CacheStats(registry);
-    this.cache = new CacheClient(vertx, config, cacheStats);
+    this.cacheShared = new CacheShared(config, cacheStats);
+    this.cache = new CacheClient(vertx, config, cacheShared);
     this.principals = new PrincipalCache(config.auth().principalCacheSeconds());
+    this.files = new FileStore(java.nio.file.Path.of(config.storage().dir()));
+    this.registry = registry;
   }
 
   public static Future<EnginelServer> start(Vertx vertx, EnginelConfig config, MeterRegistry registry) {
@@ -59,20 +69,49 @@ public final class EnginelServer {
 
   private Future<Void> deploy() {
     int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
-    HttpServices services = HttpServices.create(config, nodeId, cache, principals);
-    return vertx.executeBlocking(() -> PgSetup.migrate(config.pg()))
+    int loops = config.vertx().effectiveEventLoops();
+    HttpServices services = HttpServices.create(config, nodeId, cache, principals, files, registry);
+    return vertx.executeBlocking(() -> {
+          java.nio.file.Files.createDirectories(files.newTempFile().getParent());
+          return PgSetup.migrate(config.pg());
+        })
         .compose(m -> step("repository", vertx.deployVerticle(() -> new RepositoryVerticle(config, nodeId, queryStats),
             new DeploymentOptions().setInstances(cores))))
-        .compose(v -> step("cache", vertx.deployVerticle(new CacheVerticle(config, cacheStats))))
+        .compose(v -> step("cache", vertx.deployVerticle(() -> new CacheVerticle(config, cacheShared, loops),
+            new DeploymentOptions().setInstances(loops))))
         .compose(v -> step("invalidation", vertx.deployVerticle(
             new InvalidationVerticle(config, nodeId, cache, principals, cacheStats))))
+        .compose(v -> config.jobs().workers() == 0 ? Future.<Void>succeededFuture()
+            : step("jobs", vertx.deployVerticle(() -> new JobWorkerVerticle(config, files),
+            new DeploymentOptions().setThreadingModel(io.vertx.core.ThreadingModel.WORKER)
+                .setInstances(config.jobs().workers()))))
         .compose(v -> step("http", vertx.deployVerticle(() -> {
           HttpVerticle h = new HttpVerticle(services);
           httpInstances.add(h);
           return h;
         }, new DeploymentOptions().setInstances(config.http().effectiveInstances()))))
-        .onSuccess(v -> LOG.info("Enginel node {} serving on port {} (cache {})", nodeId, port(),
-            config.cache().enabled() ? "on" : "off"));
+        .onSuccess(v -> {
+          LOG.info("Enginel node {} serving on port {} (cache {})", nodeId, port(), config.cache().enabled() ? "on" : "off");
+          warm(config.cache().warmOrganizations(), 0);
+        });
+  }
+
+  /** Start-up warming: one organization at a time, {@code cache.warmDelayMs} apart, failures only logged. */
+  private void warm(List<String> orgs, int i) {
+    if (i >= orgs.size()) {
+      return;
+    }
+    vertx.setTimer(Math.max(1, config.cache().warmDelayMs()), t -> vertx.eventBus()
+        .<io.vertx.core.json.JsonObject>request("enginel.cache.warm", new io.vertx.core.json.JsonObject().put("organization", orgs.get(i)),
+            new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true).setSendTimeout(120_000))
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            LOG.info("warmed organization {}: {}", orgs.get(i), ar.result().body().encode());
+          } else {
+            LOG.warn("warming organization {} failed: {}", orgs.get(i), ar.cause().getMessage());
+          }
+          warm(orgs, i + 1);
+        }));
   }
 
   private Future<Void> step(String name, Future<String> deployment) {

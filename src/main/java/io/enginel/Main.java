@@ -57,7 +57,9 @@ public final class Main {
     EnginelConfig config = embedded.config();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
+        .with(new VertxOptions().setEventLoopPoolSize(config.vertx().effectiveEventLoops())
+            .setWorkerPoolSize(config.vertx().workerPoolSize())
+            .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(config.vertx().metrics()).setJvmMetricsEnabled(true)))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
     CountDownLatch started = new CountDownLatch(1);

@@ -42,6 +42,13 @@ public final class CacheApi {
    */
   public static final String RESPONSE_FILL = P + "response.fill";
   /**
+   * A compute lease, so that of all processes sharing the Redis one computes an expensive answer at a time:
+   * {@code {"tier", "key", "owner", "ms", "op": "acquire"}} → {@code {"acquired"}}, {@code "op": "release"}
+   * (only the owner's lease is released), {@code "op": "held"} → {@code {"held"}}. When Redis cannot be asked
+   * a lease is granted (nobody can coordinate, each process computes).
+   */
+  public static final String RESPONSE_LEASE = P + "response.lease";
+  /**
    * {@code {"tier", "tags": [...]}} → {@code {"deleted", "clock"}} or {@code {"deferred": true}} when Redis is
    * away (the tier then serves nothing until the invalidation has been carried out).
    */

@@ -32,17 +32,18 @@ public final class CacheClient {
   private final long maxFillAgeNanos;
   private final DeliveryOptions fast;
   private final SingleFlight<Object> computeFlight;
+  private final CacheShared shared;
 
-  public CacheClient(Vertx vertx, EnginelConfig config, CacheStats stats) {
+  public CacheClient(Vertx vertx, EnginelConfig config, CacheShared shared) {
     this(vertx, Tier.DEFAULT, new CacheKeys(config.cache().keyPrefix()),
-        new ValueCodec(config.cache().compressThresholdBytes(), config.cache().compressionLevel()), stats,
+        new ValueCodec(config.cache().compressThresholdBytes(), config.cache().compressionLevel()), shared.stats,
         config.cache().maxFillAgeMs() * 1_000_000L,
         new DeliveryOptions().setLocalOnly(true).setSendTimeout(config.redis().commandTimeoutMs() + 2_000L),
-        new SingleFlight<>());
+        new SingleFlight<>(), shared);
   }
 
   private CacheClient(Vertx vertx, Tier tier, CacheKeys keys, ValueCodec codec, CacheStats stats, long maxFillAgeNanos,
-                      DeliveryOptions fast, SingleFlight<Object> computeFlight) {
+                      DeliveryOptions fast, SingleFlight<Object> computeFlight, CacheShared shared) {
     this.vertx = vertx;
     this.tier = tier;
     this.keys = keys;
@@ -51,11 +52,12 @@ public final class CacheClient {
     this.maxFillAgeNanos = maxFillAgeNanos;
     this.fast = fast;
     this.computeFlight = computeFlight;
+    this.shared = shared;
   }
 
   /** The same API on another tier, as {@code CacheManager('longterm')}. */
   public CacheClient tier(Tier other) {
-    return new CacheClient(vertx, other, keys, codec, stats, maxFillAgeNanos, fast, computeFlight);
+    return new CacheClient(vertx, other, keys, codec, stats, maxFillAgeNanos, fast, computeFlight, shared);
   }
 
   public CacheKeys keys() {
@@ -148,7 +150,7 @@ public final class CacheClient {
 
   public Future<Lookup> lookup(String key, String resource) {
     long started = System.nanoTime();
-    return vertx.eventBus().request(CacheApi.RESPONSE_LOOKUP,
+    return vertx.eventBus().request(shared.local(CacheApi.RESPONSE_LOOKUP),
             new JsonObject().put("tier", tier.id()).put("key", key).put("resource", resource), fast)
         .map(reply -> {
           Object body = reply.body();
@@ -183,9 +185,27 @@ public final class CacheClient {
     JsonObject msg = new JsonObject().put("tier", tier.id()).put("key", key).put("resource", resource)
         .put("ttl", ttlSeconds).put("ticket", miss.ticket()).put("tags", new JsonArray(List.copyOf(tags)))
         .put("entry", entry);
-    return vertx.eventBus().<JsonObject>request(CacheApi.RESPONSE_FILL, msg, fast)
+    return vertx.eventBus().<JsonObject>request(shared.local(CacheApi.RESPONSE_FILL), msg, fast)
         .map(r -> r.body().getBoolean("stored", false))
         .otherwise(false);
+  }
+
+  /** Takes the compute lease of a key for {@code ms} (granted when Redis cannot be asked). */
+  public Future<Boolean> acquireLease(String key, String owner, long ms) {
+    return lease(key, owner, "acquire").map(r -> r.getBoolean("acquired", true)).otherwise(true);
+  }
+
+  public Future<Void> releaseLease(String key, String owner) {
+    return lease(key, owner, "release").<Void>mapEmpty().otherwiseEmpty();
+  }
+
+  public Future<Boolean> leaseHeld(String key) {
+    return lease(key, "", "held").map(r -> r.getBoolean("held", false)).otherwise(false);
+  }
+
+  private Future<JsonObject> lease(String key, String owner, String op) {
+    return vertx.eventBus().<JsonObject>request(CacheApi.RESPONSE_LEASE, new JsonObject().put("tier", tier.id())
+        .put("key", key).put("owner", owner).put("op", op), fast).map(m -> m.body());
   }
 
   /** Invalidates tags on this tier ({@code deferred} in the answer when Redis is away). */

@@ -65,9 +65,13 @@ public final class CacheKeys {
 
   /** The seed's {@code search_results(query, model, **filters)}. */
   public String searchResults(String model, String query, Map<String, String> filters) {
-    StringBuilder q = new StringBuilder("q=").append(query);
-    new TreeMap<>(filters).forEach((k, v) -> q.append('&').append(k).append('=').append(v));
+    StringBuilder q = new StringBuilder("q=").append(urlEncode(query));
+    new TreeMap<>(filters).forEach((k, v) -> q.append('&').append(urlEncode(k)).append('=').append(urlEncode(v)));
     return make("search", model, readable(q.toString()));
+  }
+
+  private static String urlEncode(String s) {
+    return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 
   /** A list under one parent row ({@code series:<id>:versions:<query>}), shared by all who may see the parent. */

@@ -44,7 +44,10 @@ public final class CacheStats {
   public void latency(String tier, String operation, long nanos) {
     timers.computeIfAbsent(tier + "|" + operation, k -> Timer.builder("enginel_cache_latency")
             .description("Redis round trips of the cache verticle").tag("tier", tier).tag("operation", operation)
-            .publishPercentiles(0.5, 0.95, 0.99).register(registry))
+            .serviceLevelObjectives(java.time.Duration.ofNanos(250_000), java.time.Duration.ofNanos(500_000),
+                java.time.Duration.ofMillis(1), java.time.Duration.ofMillis(2), java.time.Duration.ofMillis(5),
+                java.time.Duration.ofMillis(20), java.time.Duration.ofMillis(100))
+            .register(registry))
         .record(nanos, TimeUnit.NANOSECONDS);
   }
 

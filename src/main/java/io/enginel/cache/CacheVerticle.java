@@ -32,7 +32,9 @@ import java.util.function.Function;
 /**
  * Owns the three Redis tiers and answers the cache addresses of {@link CacheApi}. Redis being down never
  * fails a request here: lookups answer "miss, not fillable" at once (the circuit is open), fills are
- * skipped, invalidations are kept and carried out when Redis answers again.
+ * skipped, invalidations are kept and carried out when Redis answers again. Deployed once per event loop
+ * (see {@link CacheShared}); each instance also answers lookups and fills on {@code <address>@<its loop>},
+ * which the in-process client uses so that a request's lookup stays on its event loop.
  */
 public final class CacheVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(CacheVerticle.class);
@@ -42,30 +44,44 @@ public final class CacheVerticle extends VerticleBase {
   private static final long DRAIN_PERIOD_MS = 500;
 
   private final EnginelConfig config;
+  private final CacheShared shared;
   private final CacheStats stats;
   private final CacheKeys keys;
   private final ValueCodec codec;
+  private final int poolSize;
   private final Map<Tier, TierClient> tiers = new EnumMap<>(Tier.class);
-  private final Map<Tier, PendingInvalidations> pending = new EnumMap<>(Tier.class);
-  private final SingleFlight<JsonObject> computeFlight = new SingleFlight<>();
+  private final Map<Tier, PendingInvalidations> pending;
+  private final SingleFlight<JsonObject> computeFlight;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private long drainTimer = -1;
+  private String loop;
 
-  public CacheVerticle(EnginelConfig config, CacheStats stats) {
+  /**
+   * @param instances how many instances share {@code shared} (one per event loop): the 50 pooled connections
+   *                  of a tier are divided among them
+   */
+  public CacheVerticle(EnginelConfig config, CacheShared shared, int instances) {
     this.config = config;
-    this.stats = stats;
+    this.shared = shared;
+    this.stats = shared.stats;
+    this.pending = shared.pending;
+    this.computeFlight = shared.computeFlight;
     this.keys = new CacheKeys(config.cache().keyPrefix());
     this.codec = new ValueCodec(config.cache().compressThresholdBytes(), config.cache().compressionLevel());
+    this.poolSize = Math.max(4, (config.redis().maxPoolSize() + instances - 1) / instances);
   }
 
   @Override
   public Future<?> start() {
     for (Tier t : Tier.values()) {
-      tiers.put(t, new TierClient(vertx, t, config.redis()));
-      pending.put(t, new PendingInvalidations(config.cache().pendingInvalidationsLimit()));
+      tiers.put(t, new TierClient(vertx, t, config.redis(), poolSize));
     }
+    loop = Thread.currentThread().getName();
     handle(CacheApi.RESPONSE_LOOKUP, this::lookup);
     handle(CacheApi.RESPONSE_FILL, this::fill);
+    handle(CacheApi.RESPONSE_LOOKUP + "@" + loop, this::lookup);
+    handle(CacheApi.RESPONSE_FILL + "@" + loop, this::fill);
+    handle(CacheApi.RESPONSE_LEASE, this::lease);
     handle(CacheApi.INVALIDATE_TAGS, m -> invalidateTags(tier(m), strings(m.getJsonArray("tags")), false));
     handle(CacheApi.INVALIDATE_ALL, this::invalidateAll);
     handle(CacheApi.GET, this::get);
@@ -84,11 +100,15 @@ public final class CacheVerticle extends VerticleBase {
 
     List<Future<Void>> registrations = new ArrayList<>();
     consumers.forEach(c -> registrations.add(c.completion()));
-    return Future.all(registrations).onSuccess(v -> tiers.values().forEach(this::announce));
+    return Future.all(registrations).onSuccess(v -> {
+      shared.register(loop, tiers);
+      tiers.values().forEach(this::announce);
+    });
   }
 
   @Override
   public Future<?> stop() {
+    shared.unregister(loop, tiers);
     vertx.cancelTimer(drainTimer);
     List<Future<Void>> closes = new ArrayList<>();
     tiers.values().forEach(t -> closes.add(t.close()));
@@ -180,6 +200,29 @@ public final class CacheVerticle extends VerticleBase {
       stats.fill(tier.id(), stored ? "stored" : "refused_stale");
       return Future.succeededFuture(new JsonObject().put("stored", stored).put("reason", stored ? null : "stale"));
     });
+  }
+
+  private Future<Object> lease(JsonObject m) {
+    Tier tier = tier(m);
+    TierClient t = tiers.get(tier);
+    String lease = m.getString("key") + ":lease";
+    String owner = m.getString("owner");
+    String op = m.getString("op", "acquire");
+    if (!t.available()) {
+      return Future.succeededFuture(new JsonObject().put("acquired", true).put("held", false).put("released", 0));
+    }
+    Future<Response> result = switch (op) {
+      case "acquire" -> t.send(Request.cmd(Command.SET).arg(lease).arg(owner).arg("NX").arg("PX")
+          .arg(m.getLong("ms", config.cache().computeLeaseMs())));
+      case "release" -> t.eval(Scripts.RELEASE, Scripts.RELEASE_SHA, List.of(lease), List.of(owner));
+      case "held" -> t.send(Request.cmd(Command.EXISTS).arg(lease));
+      default -> throw ApiError.badRequest("op", "'op' must be acquire, release or held.");
+    };
+    return result.transform(ar -> Future.succeededFuture(switch (op) {
+      case "acquire" -> new JsonObject().put("acquired", ar.failed() || ar.result() != null);
+      case "release" -> new JsonObject().put("released", ar.succeeded() ? ar.result().toLong() : 0L);
+      default -> new JsonObject().put("held", ar.succeeded() && ar.result().toLong() == 1L);
+    }));
   }
 
   /** Tag sets must outlive every entry they name: the longest TTL configured for the tier. */
@@ -286,8 +329,12 @@ public final class CacheVerticle extends VerticleBase {
     });
   }
 
-  /** Carries out kept invalidations as soon as a fenced tier's Redis answers. */
+  /** Carries out kept invalidations as soon as a fenced tier's Redis answers (one instance at a time). */
   private void drainPending() {
+    if (!shared.draining.compareAndSet(false, true)) {
+      return;
+    }
+    List<Future<?>> work = new ArrayList<>();
     pending.forEach((tier, p) -> {
       TierClient t = tiers.get(tier);
       if (!p.any() || !t.available()) {
@@ -298,11 +345,12 @@ public final class CacheVerticle extends VerticleBase {
       boolean everything = p.everythingPending();
       Future<Void> keysGone = deletions.isEmpty() ? Future.succeededFuture()
           : t.send(unlinkOf(new ArrayList<>(deletions))).onSuccess(r -> p.keysDone(deletions)).mapEmpty();
-      keysGone.compose(v -> tags.isEmpty() && !everything ? Future.succeededFuture() : apply(t, tags, everything)
+      work.add(keysGone.compose(v -> tags.isEmpty() && !everything ? Future.succeededFuture() : apply(t, tags, everything)
           .onSuccess(r -> p.done(tags, everything))).onSuccess(r ->
           LOG.info("carried out kept invalidations on tier {}: {} key(s), {} tag(s)", tier.id(), deletions.size(),
-              everything ? "all" : tags.size()));
+              everything ? "all" : tags.size())));
     });
+    Future.join(work).onComplete(v -> shared.draining.set(false));
   }
 
   private static String newIncarnation() {
@@ -527,6 +575,7 @@ public final class CacheVerticle extends VerticleBase {
     }
     ApiError e = failure instanceof ApiError a ? a
         : failure instanceof TierClient.RedisReplyException r ? new ApiError(400, "redis_error", r.getMessage())
+        : failure instanceof io.vertx.core.eventbus.ReplyException ? ApiError.from(failure) // a loader's own failure
         : ApiError.unavailable("Redis is unavailable: " + failure.getMessage());
     msg.fail(e.status(), e.toJson().encode());
   }

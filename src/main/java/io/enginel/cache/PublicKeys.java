@@ -24,11 +24,8 @@ public final class PublicKeys {
     if (!key.startsWith(prefix + ":")) {
       throw ApiError.badRequest("key", "'key' must start with '" + prefix + ":'.");
     }
-    for (int i = 0; i < key.length(); i++) {
-      char c = key.charAt(i);
-      if (c <= ' ' || c == 0x7f) {
-        throw ApiError.badRequest("key", "'key' may not contain white space or control characters.");
-      }
+    if (!printable(key)) {
+      throw ApiError.badRequest("key", "'key' may not contain white space or control characters.");
     }
     return key;
   }
@@ -52,11 +49,8 @@ public final class PublicKeys {
     if (!pattern.startsWith(head)) {
       throw ApiError.badRequest("pattern", "'pattern' must start with '" + head + "'.");
     }
-    for (int i = 0; i < pattern.length(); i++) {
-      char c = pattern.charAt(i);
-      if (c <= ' ' || c == 0x7f) {
-        throw ApiError.badRequest("pattern", "'pattern' may not contain white space or control characters.");
-      }
+    if (!printable(pattern)) {
+      throw ApiError.badRequest("pattern", "'pattern' may not contain white space or control characters.");
     }
     String rest = pattern.substring(head.length());
     int glob = firstGlob(rest);
@@ -70,6 +64,13 @@ public final class PublicKeys {
       throw ApiError.badRequest("pattern", "Keys under '" + head + "_' belong to the invalidation scheme.");
     }
     return pattern;
+  }
+
+  /** No white space (any kind), no control or format character, no unpaired surrogate. */
+  static boolean printable(String s) {
+    return s.codePoints().allMatch(cp -> !Character.isWhitespace(cp) && !Character.isSpaceChar(cp)
+        && !Character.isISOControl(cp) && Character.getType(cp) != Character.FORMAT
+        && Character.getType(cp) != Character.SURROGATE && Character.getType(cp) != Character.UNASSIGNED);
   }
 
   private static int firstGlob(String s) {

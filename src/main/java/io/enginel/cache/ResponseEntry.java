@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * A cached HTTP answer, stored as one Redis string:
  * <pre>
- *   'E' 1 | u16 len, incarnation | u16 len, etag | u16 len, owners (comma-separated) | marker, body
+ *   'E' 2 | u16 len, incarnation | u16 len, etag | u16 len, owners (comma-separated) | u32 body size | marker, body
  * </pre>
  * The body is the JSON response itself, ready to write (raw or zlib, see {@link ValueCodec}); the ETag
  * is computed once, at fill time; the owners say who may be served it (organization ids, {@code u:<id>},
@@ -21,19 +21,22 @@ import java.util.List;
  */
 public final class ResponseEntry {
   static final byte MAGIC = 'E';
-  static final byte VERSION = 1;
+  static final byte VERSION = 2;
 
   private final Buffer buffer;
   private final String incarnation;
   private final String etag;
   private final List<String> owners;
+  private final int bodySize;
   private final int bodyOffset;
 
-  private ResponseEntry(Buffer buffer, String incarnation, String etag, List<String> owners, int bodyOffset) {
+  private ResponseEntry(Buffer buffer, String incarnation, String etag, List<String> owners, int bodySize,
+                        int bodyOffset) {
     this.buffer = buffer;
     this.incarnation = incarnation;
     this.etag = etag;
     this.owners = owners;
+    this.bodySize = bodySize;
     this.bodyOffset = bodyOffset;
   }
 
@@ -47,11 +50,12 @@ public final class ResponseEntry {
     byte[] inc = incarnation.getBytes(StandardCharsets.US_ASCII);
     byte[] tag = etag.getBytes(StandardCharsets.US_ASCII);
     byte[] own = String.join(",", owners).getBytes(StandardCharsets.UTF_8);
-    Buffer b = Buffer.buffer(8 + inc.length + tag.length + own.length + encodedBody.length());
+    Buffer b = Buffer.buffer(12 + inc.length + tag.length + own.length + encodedBody.length());
     b.appendByte(MAGIC).appendByte(VERSION);
     b.appendUnsignedShort(inc.length).appendBytes(inc);
     b.appendUnsignedShort(tag.length).appendBytes(tag);
     b.appendUnsignedShort(own.length).appendBytes(own);
+    b.appendInt(body.length);
     return b.appendBuffer(encodedBody);
   }
 
@@ -71,10 +75,12 @@ public final class ResponseEntry {
       n = b.getUnsignedShort(pos);
       String own = b.getString(pos + 2, pos + 2 + n, "UTF-8");
       pos += 2 + n;
-      if (pos >= b.length()) {
+      int size = b.getInt(pos);
+      pos += 4;
+      if (pos >= b.length() || size < 0) {
         return null;
       }
-      return new ResponseEntry(b, inc, etag, own.isEmpty() ? List.of() : Arrays.asList(own.split(",")), pos);
+      return new ResponseEntry(b, inc, etag, own.isEmpty() ? List.of() : Arrays.asList(own.split(",")), size, pos);
     } catch (IndexOutOfBoundsException e) {
       return null;
     }
@@ -110,9 +116,12 @@ public final class ResponseEntry {
     return buffer.slice(bodyOffset + 1, buffer.length());
   }
 
-  /** The JSON body, inflated if need be. */
+  /** The JSON body, inflated if need be (straight into an array of its recorded size). */
   public Buffer body() {
-    return compressed() ? Buffer.buffer(ValueCodec.decode(buffer, bodyOffset)) : storedBody();
+    if (!compressed()) {
+      return storedBody();
+    }
+    return Buffer.buffer(ValueCodec.inflate(buffer.getBytes(bodyOffset + 1, buffer.length()), bodySize));
   }
 
   /** A strong ETag: the first 96 bits of the body's SHA-256, base64url. */

@@ -67,7 +67,14 @@ final class Scripts {
       return now
       """;
 
+  /** KEYS: the lease. ARGV: its owner. Deletes the lease only if that owner still holds it. */
+  static final String RELEASE = """
+      if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+      return 0
+      """;
+
   static final String FILL_SHA = sha1(FILL);
+  static final String RELEASE_SHA = sha1(RELEASE);
   static final String INVALIDATE_SHA = sha1(INVALIDATE);
 
   private Scripts() {}

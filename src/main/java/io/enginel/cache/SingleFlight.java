@@ -36,7 +36,7 @@ public final class SingleFlight<T> {
       inFlight.remove(key, mine.future());
       mine.handle(ar);
     });
-    return mine.future();
+    return onCallerContext(mine.future());
   }
 
   /** Callers that joined a load instead of starting one. */

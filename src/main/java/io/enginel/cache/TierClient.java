@@ -36,12 +36,12 @@ final class TierClient {
   private final Redis redis;
   private final CircuitBreaker breaker;
 
-  TierClient(Vertx vertx, Tier tier, EnginelConfig.Redis config) {
+  TierClient(Vertx vertx, Tier tier, EnginelConfig.Redis config, int poolSize) {
     this.tier = tier;
     this.endpoint = config.uriFor(tier);
     this.redis = Redis.createClient(vertx, new RedisOptions()
         .setConnectionString(endpoint)
-        .setMaxPoolSize(config.maxPoolSize())
+        .setMaxPoolSize(poolSize)
         .setMaxPoolWaiting(config.maxPoolWaiting())
         .setMaxWaitingHandlers(4096)
         .setPoolRecycleTimeout(15_000)

@@ -46,25 +46,59 @@ public final class ValueCodec {
     };
   }
 
+  /** One Deflater per thread and level, reset between uses (creating one costs native set-up each time). */
+  private static final ThreadLocal<Deflater[]> DEFLATERS = ThreadLocal.withInitial(() -> new Deflater[10]);
+  private static final ThreadLocal<Inflater> INFLATERS = ThreadLocal.withInitial(Inflater::new);
+
   static byte[] deflate(byte[] raw, int level) {
-    Deflater d = new Deflater(level);
+    Deflater[] perLevel = DEFLATERS.get();
+    Deflater d = perLevel[level];
+    if (d == null) {
+      d = new Deflater(level);
+      perLevel[level] = d;
+    }
+    d.reset();
+    d.setInput(raw);
+    d.finish();
+    ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, raw.length / 3));
+    byte[] chunk = new byte[8192];
+    while (!d.finished()) {
+      int n = d.deflate(chunk);
+      out.write(chunk, 0, n);
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * Inflates straight into an array of the known original size. Used for cached answers, whose entries
+   * record their original size.
+   */
+  static byte[] inflate(byte[] z, int originalSize) {
+    Inflater inf = INFLATERS.get();
+    inf.reset();
     try {
-      d.setInput(raw);
-      d.finish();
-      ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, raw.length / 3));
-      byte[] chunk = new byte[8192];
-      while (!d.finished()) {
-        int n = d.deflate(chunk);
-        out.write(chunk, 0, n);
+      inf.setInput(z);
+      byte[] out = new byte[originalSize];
+      int n = 0;
+      while (n < originalSize) {
+        int k = inf.inflate(out, n, originalSize - n);
+        if (k == 0 && (inf.needsInput() || inf.needsDictionary() || inf.finished())) {
+          break;
+        }
+        n += k;
       }
-      return out.toByteArray();
-    } finally {
-      d.end();
+      if (n != originalSize || !inf.finished()) {
+        throw new IllegalArgumentException("corrupt zlib value: expected " + originalSize + " bytes, found " + n);
+      }
+      return out;
+    } catch (DataFormatException e) {
+      throw new IllegalArgumentException("corrupt zlib value", e);
     }
   }
 
   public static byte[] inflate(byte[] z) {
-    Inflater inf = new Inflater();
+    Inflater inf = INFLATERS.get();
+    inf.reset();
     try {
       inf.setInput(z);
       ByteArrayOutputStream out = new ByteArrayOutputStream(z.length * 4);
@@ -79,8 +113,7 @@ public final class ValueCodec {
       return out.toByteArray();
     } catch (DataFormatException e) {
       throw new IllegalArgumentException("corrupt zlib value", e);
-    } finally {
-      inf.end();
     }
   }
+
 }

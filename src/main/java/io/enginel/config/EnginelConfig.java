@@ -12,12 +12,23 @@ import java.util.Map;
  * with a {@link ConfigException} naming its key.
  */
 public record EnginelConfig(
-    Http http, Pg pg, Redis redis, Cache cache, Auth auth, Embedded embedded, JsonObject source) {
+    Runtime vertx, Http http, Pg pg, Redis redis, Cache cache, Auth auth, Storage storage, Jobs jobs, Embedded embedded,
+    JsonObject source) {
+
+  /**
+   * Event-loop threads (0: one per core), worker threads, and whether Vert.x reports its own HTTP server,
+   * pool and event-bus metrics (Enginel's own metrics are always on).
+   */
+  public record Runtime(int eventLoops, int workerPoolSize, boolean metrics) {
+    public int effectiveEventLoops() {
+      return eventLoops > 0 ? eventLoops : Math.max(1, java.lang.Runtime.getRuntime().availableProcessors());
+    }
+  }
 
   public record Http(String host, int port, int instances, long bodyLimitBytes, int maxPageSize, int defaultPageSize) {
     /** One HTTP verticle instance per core unless configured. */
     public int effectiveInstances() {
-      return instances > 0 ? instances : Math.max(1, Runtime.getRuntime().availableProcessors());
+      return instances > 0 ? instances : Math.max(1, java.lang.Runtime.getRuntime().availableProcessors());
     }
   }
 
@@ -53,7 +64,8 @@ public record EnginelConfig(
   public record ResourceCache(int ttlSeconds, boolean list, boolean retrieve) {}
 
   public record Cache(boolean enabled, String keyPrefix, int compressThresholdBytes, int compressionLevel,
-                      int maxValueBytes, long maxFillAgeMs, int pendingInvalidationsLimit,
+                      int maxValueBytes, long maxFillAgeMs, int pendingInvalidationsLimit, long computeLeaseMs,
+                      java.util.List<String> warmOrganizations, long warmDelayMs,
                       Map<Tier, Integer> tierTtlSeconds, Map<String, ResourceCache> resources) {
     public ResourceCache resource(String name) {
       ResourceCache rc = resources.get(name);
@@ -67,10 +79,18 @@ public record EnginelConfig(
   public record Auth(int sessionTtlSeconds, int bcryptCost, int principalCacheSeconds, int loginAttemptsPerMinute,
                      int loginAttemptsPerMinutePerAddress) {}
 
+  /** Uploaded design files: content-addressed under {@code dir}; larger uploads answer 413. */
+  public record Storage(String dir, long maxUploadBytes) {}
+
+  /** The analysis job workers: how many run at once, how often they look for work, when a job is orphaned. */
+  public record Jobs(int workers, long pollMs, int staleAfterSeconds, double defaultDensity) {}
+
   public record Embedded(String dataDir, int pgPort, int redisPort) {}
 
   public static EnginelConfig from(JsonObject json) {
     Reader r = new Reader(json);
+    Runtime runtime = new Runtime(r.intMin("vertx.eventLoops", 0), r.intMin("vertx.workerPoolSize", 1),
+        r.bool("vertx.metrics"));
     Http http = new Http(
         r.string("http.host"), r.port("http.port", true), r.intMin("http.instances", 0),
         r.longMin("http.bodyLimitBytes", 1024), r.intMin("http.maxPageSize", 1), r.intMin("http.defaultPageSize", 1));
@@ -113,9 +133,22 @@ public record EnginelConfig(
     if (level > 9) {
       throw new ConfigException("cache.compressionLevel: " + level + " is not a zlib level (1..9)");
     }
+    java.util.List<String> warm = new java.util.ArrayList<>();
+    Object warmRaw = r.raw("cache.warmOrganizations");
+    if (!(warmRaw instanceof io.vertx.core.json.JsonArray warmArray)) {
+      throw new ConfigException("cache.warmOrganizations: expected an array of organization ids");
+    }
+    for (Object o : warmArray) {
+      try {
+        warm.add(java.util.UUID.fromString(String.valueOf(o)).toString());
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("cache.warmOrganizations: '" + o + "' is not an organization id (UUID)");
+      }
+    }
     Cache cache = new Cache(r.bool("cache.enabled"), prefix, r.intMin("cache.compressThresholdBytes", 0), level,
         r.intMin("cache.maxValueBytes", 1024), r.longMin("cache.maxFillAgeMs", 1),
-        r.intMin("cache.pendingInvalidationsLimit", 1), ttls, resources);
+        r.intMin("cache.pendingInvalidationsLimit", 1), r.longMin("cache.computeLeaseMs", 100),
+        java.util.List.copyOf(warm), r.longMin("cache.warmDelayMs", 0), ttls, resources);
 
     int cost = r.intMin("auth.bcryptCost", 4);
     if (cost > 31) {
@@ -123,9 +156,19 @@ public record EnginelConfig(
     }
     Auth auth = new Auth(r.intMin("auth.sessionTtlSeconds", 1), cost, r.intMin("auth.principalCacheSeconds", 0),
         r.intMin("auth.loginAttemptsPerMinute", 1), r.intMin("auth.loginAttemptsPerMinutePerAddress", 1));
+    Storage storage = new Storage(r.string("storage.dir"), r.longMin("storage.maxUploadBytes", 1));
+    if (storage.dir().isBlank()) {
+      throw new ConfigException("storage.dir: must name a folder");
+    }
+    Object density = r.raw("jobs.defaultDensity");
+    if (!(density instanceof Number d) || d.doubleValue() <= 0) {
+      throw new ConfigException("jobs.defaultDensity: expected a positive number, found " + density);
+    }
+    Jobs jobs = new Jobs(r.intMin("jobs.workers", 0), r.longMin("jobs.pollMs", 10), r.intMin("jobs.staleAfterSeconds", 5),
+        ((Number) density).doubleValue());
     Embedded embedded = new Embedded(r.string("embedded.dataDir"), r.port("embedded.pgPort", false),
         r.port("embedded.redisPort", false));
-    return new EnginelConfig(http, pg, redis, cache, auth, embedded, json);
+    return new EnginelConfig(runtime, http, pg, redis, cache, auth, storage, jobs, embedded, json);
   }
 
   /** A copy with one key replaced, validated again (used to plug in embedded services and by tests). */

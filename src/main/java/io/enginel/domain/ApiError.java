@@ -82,7 +82,8 @@ public final class ApiError extends RuntimeException {
           return new ApiError(re.failureCode(), body.getString("error", "error"), body.getString("message", ""),
               body.getJsonObject("details"));
         } catch (DecodeException | NullPointerException | ClassCastException ignored) {
-          return new ApiError(re.failureCode(), "error", "Request failed.");
+          // a consumer outside Enginel failed with a plain message: keep it
+          return new ApiError(re.failureCode(), "error", re.getMessage() == null ? "Request failed." : re.getMessage());
         }
       }
       if (re.failureType() == ReplyFailure.TIMEOUT || re.failureType() == ReplyFailure.NO_HANDLERS) {

@@ -18,9 +18,12 @@ import java.util.Set;
  *  "source": "repository" | "notify" | "manual", "at": epoch millis}
  * </pre>
  * {@code refs} names every id the invalidation table needs, old and new values alike (a node moved
- * to another parent names both parents).
+ * to another parent names both parents). An update also says which columns of the row it {@code changed}
+ * (absent: unknown, which is treated as "anything may have changed"), so that list pages that do not
+ * depend on those columns keep their entries.
  */
-public record DomainEvent(Entity entity, String op, String id, Map<String, List<String>> refs, String source, long at) {
+public record DomainEvent(Entity entity, String op, String id, Map<String, List<String>> refs, List<String> changed,
+                          String source, long at) {
 
   public static final String SOURCE_REPOSITORY = "repository";
   public static final String SOURCE_NOTIFY = "notify";
@@ -33,8 +36,11 @@ public record DomainEvent(Entity entity, String op, String id, Map<String, List<
   public JsonObject toJson() {
     JsonObject r = new JsonObject();
     refs.forEach((k, v) -> r.put(k, new JsonArray(new ArrayList<>(v))));
-    return new JsonObject().put("entity", entity.model()).put("op", op).put("id", id).put("refs", r)
-        .put("source", source).put("at", at);
+    JsonObject json = new JsonObject().put("entity", entity.model()).put("op", op).put("id", id).put("refs", r);
+    if (!changed.isEmpty()) {
+      json.put("changed", new JsonArray(new ArrayList<>(changed)));
+    }
+    return json.put("source", source).put("at", at);
   }
 
   public static DomainEvent fromJson(JsonObject json) {
@@ -53,7 +59,11 @@ public record DomainEvent(Entity entity, String op, String id, Map<String, List<
       }
       refs.put(k, values);
     }
-    return new DomainEvent(entity, json.getString("op", "update"), json.getString("id"), refs,
+    List<String> changed = new ArrayList<>();
+    for (Object o : json.getJsonArray("changed", new JsonArray())) {
+      changed.add(String.valueOf(o));
+    }
+    return new DomainEvent(entity, json.getString("op", "update"), json.getString("id"), refs, List.copyOf(changed),
         json.getString("source", SOURCE_MANUAL), json.getLong("at", System.currentTimeMillis()));
   }
 
@@ -63,6 +73,7 @@ public record DomainEvent(Entity entity, String op, String id, Map<String, List<
     private final String op;
     private final String id;
     private final Map<String, Set<String>> refs = new LinkedHashMap<>();
+    private final Set<String> changed = new LinkedHashSet<>();
     private String source = SOURCE_REPOSITORY;
 
     public Builder(Entity entity, String op, String id) {
@@ -85,6 +96,14 @@ public record DomainEvent(Entity entity, String op, String id, Map<String, List<
       return this;
     }
 
+    /** Columns of the row that an update changed. */
+    public Builder changed(Iterable<String> columns) {
+      for (String c : columns) {
+        changed.add(c);
+      }
+      return this;
+    }
+
     public Builder source(String source) {
       this.source = source;
       return this;
@@ -93,7 +112,7 @@ public record DomainEvent(Entity entity, String op, String id, Map<String, List<
     public DomainEvent build() {
       Map<String, List<String>> out = new LinkedHashMap<>();
       refs.forEach((k, v) -> out.put(k, List.copyOf(v)));
-      return new DomainEvent(entity, op, id, out, source, System.currentTimeMillis());
+      return new DomainEvent(entity, op, id, out, List.copyOf(changed), source, System.currentTimeMillis());
     }
   }
 }

@@ -83,7 +83,10 @@ public record ListQuery(Resource resource, Map<String, String> filters, Map<Stri
     return v;
   }
 
-  /** Sorted {@code name=value} pairs joined by {@code &}, values as given (validated). */
+  /**
+   * Sorted {@code name=value} pairs joined by {@code &}, names and values percent-encoded (a search for
+   * {@code a&b=c} must not read as a filter).
+   */
   public String canonical() {
     Map<String, String> all = new TreeMap<>(filters);
     if (!search.isEmpty()) {
@@ -97,9 +100,13 @@ public record ListQuery(Resource resource, Map<String, String> filters, Map<Stri
       if (sb.length() > 0) {
         sb.append('&');
       }
-      sb.append(k).append('=').append(v);
+      sb.append(encode(k)).append('=').append(encode(v));
     });
     return sb.toString();
+  }
+
+  private static String encode(String s) {
+    return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** The parameters of another page of the same query, for next / previous links. */

@@ -15,8 +15,9 @@ import java.util.TreeMap;
 
 /**
  * The authenticated user and what they may see: their memberships. Two principals with the same set of
- * organizations see the same lists, so list cache entries are keyed by {@link #scopeKey()} rather than
- * by user, and never shared between different sets.
+ * organizations (and the same staff flag: staff also see account-level audit rows) see the same lists, so
+ * list cache entries are keyed by {@link #scopeKey()} rather than by user, and never shared between
+ * different scopes.
  */
 public record Principal(long userId, String username, boolean staff, Map<String, Role> memberships,
                         List<String> orgIds, String scopeKey) {
@@ -29,7 +30,8 @@ public record Principal(long userId, String username, boolean staff, Map<String,
   public static Principal of(long userId, String username, boolean staff, Map<String, Role> memberships) {
     TreeMap<String, Role> sorted = new TreeMap<>(memberships);
     List<String> ids = List.copyOf(sorted.keySet());
-    return new Principal(userId, username, staff, Collections.unmodifiableMap(sorted), ids, scopeKeyOf(userId, ids));
+    String scope = scopeKeyOf(userId, ids) + (staff ? "s" : "");
+    return new Principal(userId, username, staff, Collections.unmodifiableMap(sorted), ids, scope);
   }
 
   /**

@@ -21,7 +21,7 @@ import java.util.Optional;
  * @param search          columns the {@code search} parameter matches (case-insensitive substring)
  * @param orderings       {@code ordering} values allowed, mapped to SQL expressions
  * @param defaultOrdering ordering when none is asked ({@code -created_at})
- * @param visibility      predicate over {@code :orgs} (uuid[]) and {@code :me} (bigint)
+ * @param visibility      predicate over {@code :orgs} (uuid[]), {@code :me} (bigint) and {@code :staff} (boolean)
  * @param ownerSelect     SQL text[] of owner markers of a row (organization ids, {@code u:<id>}, {@code staff})
  * @param refColumns      event ref name to column of {@link #table}, read from old and new rows
  * @param parent          the field whose referenced row decides the organization of a new row, or null
@@ -53,5 +53,38 @@ public record Resource(String name, String keyKind, Entity entity, String table,
 
   public List<Field> readableFields() {
     return fields.stream().filter(Field::readable).toList();
+  }
+
+  /** The alias of {@link #table} in {@link #from} ({@code d} of {@code d.id}). */
+  public String alias() {
+    return idSelect.substring(0, idSelect.indexOf('.'));
+  }
+
+  /**
+   * The columns of {@link #table} whose values decide which rows a list shows and in which order: those of
+   * its filters, of its ordering and, when it searches, of the searched fields. A change to any other
+   * column cannot move a row into, out of or within the list; it can only change the rows shown, which
+   * are tagged one by one.
+   */
+  public java.util.Set<String> listColumns(ListQuery q) {
+    java.util.Set<String> columns = new java.util.TreeSet<>();
+    java.util.function.Consumer<String> add = expr -> {
+      String prefix = alias() + ".";
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b" + java.util.regex.Pattern.quote(prefix)
+          + "([a-z_]+)").matcher(expr);
+      while (m.find()) {
+        columns.add(m.group(1));
+      }
+    };
+    q.filters().keySet().forEach(p -> add.accept(filters.get(p).sql()));
+    q.fixed().keySet().forEach(p -> add.accept(filters.get(p).sql()));
+    for (String o : q.ordering()) {
+      add.accept(orderings.get(o.startsWith("-") ? o.substring(1) : o));
+    }
+    if (!q.search().isEmpty()) {
+      search.forEach(add);
+    }
+    add.accept(visibility);
+    return columns;
   }
 }

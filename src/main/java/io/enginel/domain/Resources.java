@@ -84,7 +84,8 @@ public final class Resources {
           Field.of("user", LONG).select("m.user_id").column("user_id").createOnly().required().build(),
           Field.of("username", STRING).select("mu.username").build(),
           Field.of("email", STRING).select("mu.email").build(),
-          Field.of("organization", UUID).select("m.organization_id").column("organization_id").createOnly().build(),
+          // read-only: a membership's organization is the one in the path, never one named in the body
+          Field.of("organization", UUID).select("m.organization_id").build(),
           Field.of("role", STRING).select("m.role").column("role").required().choices(ROLES).build(),
           Field.of("joined_at", TIMESTAMP).select("m.joined_at").build()),
       filters(Filter.eq("organization", UUID, "m.organization_id"), Filter.choice("role", "m.role", ROLES)),
@@ -288,7 +289,7 @@ public final class Resources {
       List.of("a.resource_type", "a.actor_username"),
       orderings("created_at", "a.created_at", "id", "a.id"),
       "-created_at",
-      "a.organization_id" + IN_SCOPE,
+      "(a.organization_id" + IN_SCOPE + " OR (a.organization_id IS NULL AND :staff))",
       "CASE WHEN a.organization_id IS NULL THEN ARRAY['staff'] ELSE ARRAY[a.organization_id::text] END",
       Map.of("organization", "organization_id"),
       null, Role.ADMIN, false);

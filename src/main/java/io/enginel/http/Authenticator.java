@@ -52,7 +52,9 @@ final class Authenticator implements Handler<RoutingContext> {
       return;
     }
     String hash = Tokens.hash(token);
+    ctx.request().pause(); // a body not yet read (an upload) must wait for the lookup
     resolve(hash).onComplete(ar -> {
+      ctx.request().resume();
       if (ar.succeeded()) {
         principals.put(token, ar.result());
         accept(ctx, ar.result());

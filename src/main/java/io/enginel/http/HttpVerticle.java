@@ -26,6 +26,7 @@ import java.util.List;
 public final class HttpVerticle extends VerticleBase {
   private final HttpServices services;
   private HttpServer server;
+  private io.vertx.core.eventbus.MessageConsumer<JsonObject> warmConsumer;
 
   public HttpVerticle(HttpServices services) {
     this.services = services;
@@ -36,8 +37,12 @@ public final class HttpVerticle extends VerticleBase {
     var config = services.config();
     RepositoryClient repository = new RepositoryClient(vertx, config.pg().queryTimeoutMs() + 20_000L);
     Passwords passwords = new Passwords(vertx, config.auth().bcryptCost());
-    ResponseCache responses = new ResponseCache(services.cache(), services.responseFlight(), config.cache().enabled());
-    ResourceHandlers resources = new ResourceHandlers(config, repository, responses, services.cache().keys(), passwords);
+    ResponseCache responses = new ResponseCache(vertx, services.cache(), services.responseFlight(), config.cache().enabled(),
+        config.cache().computeLeaseMs(), services.nodeId());
+    ResourceHandlers resources = new ResourceHandlers(config, repository, responses, services.cache().keys(), passwords,
+        new GeometryClient(vertx, config));
+    UploadHandler uploads = new UploadHandler(vertx, config, repository, services.files());
+    CacheWarmer warmer = new CacheWarmer(config, repository, resources, responses);
     AccountHandlers accounts = new AccountHandlers(config, repository, services.cache(), services.principals(),
         passwords, services.throttle());
     AdminHandlers admin = new AdminHandlers(vertx, services.cache());
@@ -46,7 +51,16 @@ public final class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.route().handler(services.requestIds());
     router.get("/health").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "up")));
-    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()));
+    router.get("/ready").handler(new Readiness(services.cache(), repository));
+    if (services.registry() instanceof io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus) {
+      router.get("/metrics").handler(io.vertx.micrometer.PrometheusScrapingHandler.create(prometheus));
+    }
+    // uploads stream their body to disk themselves: registered before the body handler of the other routes
+    router.post("/api/designs/:id/file").handler(auth).handler(guard(uploads::upload));
+    BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes());
+    for (HttpMethod m : List.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE)) {
+      router.route("/api/*").method(m).handler(bodies); // reads need no body handling
+    }
 
     router.post("/api/auth/login").handler(guard(accounts::login));
     router.route("/api/*").handler(auth);
@@ -57,25 +71,14 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/api/cache/stats").handler(guard(admin::stats));
     router.get("/api/cache/health").handler(guard(admin::health));
     router.post("/api/cache/invalidate").handler(guard(admin::invalidate));
-
-    Resource orgs = Resources.ORGANIZATIONS;
-    router.get("/api/organizations/:id/storage").handler(guard(resources::storage));
-    router.get("/api/organizations/:id/members").handler(guard(ctx -> resources.subList(ctx, Resources.MEMBERS, orgs,
-        "organization", "members", null, org -> List.of(Tags.orgMembers(org)))));
-    router.post("/api/organizations/:org/members").handler(guard(ctx -> resources.create(ctx, Resources.MEMBERS, "org")));
-    router.patch("/api/organizations/:org/members/:user").handler(guard(ctx ->
-        resources.update(ctx, Resources.MEMBERS, false, "user", "org")));
-    router.put("/api/organizations/:org/members/:user").handler(guard(ctx ->
-        resources.update(ctx, Resources.MEMBERS, true, "user", "org")));
-    router.delete("/api/organizations/:org/members/:user").handler(guard(ctx ->
-        resources.delete(ctx, Resources.MEMBERS, "user", "org")));
-    router.get("/api/series/:id/versions").handler(guard(ctx -> resources.subList(ctx, Resources.DESIGNS,
-        Resources.SERIES, "series", "versions", "-version", s -> List.of(Tags.series(s)))));
-    router.get("/api/designs/:id/bom").handler(guard(resources::bom));
-    router.get("/api/reviews/:id/markups").handler(guard(ctx -> resources.subList(ctx, Resources.MARKUPS,
-        Resources.REVIEWS, "review", "markups", null, r -> List.of(Tags.reviewMarkups(r), Tags.review(r)))));
-    router.post("/api/reviews/:id/reviewers").handler(guard(ctx -> resources.reviewer(ctx, true)));
-    router.delete("/api/reviews/:id/reviewers/:user").handler(guard(ctx -> resources.reviewer(ctx, false)));
+    router.post("/api/cache/warm/organizations/:id").handler(guard(ctx -> warmer.warmOrganization(
+        Requests.id(ctx, "id", Resources.ORGANIZATIONS)).onComplete(ar -> {
+          if (ar.failed()) {
+            Responses.error(ctx, ar.cause());
+          } else {
+            Responses.json(ctx, 200, ar.result());
+          }
+        })));
 
     for (Resource r : Resources.BY_NAME.values()) {
       if (r == Resources.MEMBERS) {
@@ -92,6 +95,26 @@ public final class HttpVerticle extends VerticleBase {
       }
     }
 
+    Resource orgs = Resources.ORGANIZATIONS;
+    router.get("/api/organizations/:id/storage").handler(guard(resources::storage));
+    router.get("/api/organizations/:id/members").handler(guard(ctx -> resources.subList(ctx, Resources.MEMBERS, orgs,
+        "organization", "members", null, org -> List.of(Tags.orgMembers(org)))));
+    router.post("/api/organizations/:org/members").handler(guard(ctx -> resources.create(ctx, Resources.MEMBERS, "org")));
+    router.patch("/api/organizations/:org/members/:user").handler(guard(ctx ->
+        resources.update(ctx, Resources.MEMBERS, false, "user", "org")));
+    router.put("/api/organizations/:org/members/:user").handler(guard(ctx ->
+        resources.update(ctx, Resources.MEMBERS, true, "user", "org")));
+    router.delete("/api/organizations/:org/members/:user").handler(guard(ctx ->
+        resources.delete(ctx, Resources.MEMBERS, "user", "org")));
+    router.get("/api/series/:id/versions").handler(guard(ctx -> resources.subList(ctx, Resources.DESIGNS,
+        Resources.SERIES, "series", "versions", "-version", s -> List.of(Tags.series(s)))));
+    router.get("/api/designs/:id/bom").handler(guard(resources::bom));
+    router.get("/api/designs/:id/metadata").handler(guard(resources::metadata));
+    router.get("/api/reviews/:id/markups").handler(guard(ctx -> resources.subList(ctx, Resources.MARKUPS,
+        Resources.REVIEWS, "review", "markups", null, r -> List.of(Tags.reviewMarkups(r), Tags.review(r)))));
+    router.post("/api/reviews/:id/reviewers").handler(guard(ctx -> resources.reviewer(ctx, true)));
+    router.delete("/api/reviews/:id/reviewers/:user").handler(guard(ctx -> resources.reviewer(ctx, false)));
+
     router.errorHandler(404, ctx -> Responses.error(ctx, new ApiError(404, "not_found", "No such endpoint.")));
     router.errorHandler(405, ctx -> Responses.error(ctx, new ApiError(405, "method_not_allowed",
         "Method " + ctx.request().method() + " is not allowed here.")));
@@ -102,9 +125,27 @@ public final class HttpVerticle extends VerticleBase {
     router.errorHandler(500, ctx -> Responses.error(ctx, ctx.failure() == null ? new ApiError(500, "internal",
         "Internal server error.") : ctx.failure()));
 
+    warmConsumer = vertx.eventBus().<JsonObject>consumer(CacheWarmer.ADDRESS, msg -> {
+      String org;
+      try {
+        org = Requests.id(msg.body().getString("organization"), "organization", Resources.ORGANIZATIONS.idType());
+      } catch (ApiError e) {
+        msg.fail(400, e.toJson().encode());
+        return;
+      }
+      warmer.warmOrganization(org).onComplete(ar -> {
+        if (ar.succeeded()) {
+          msg.reply(ar.result());
+        } else {
+          ApiError e = ApiError.from(ar.cause());
+          msg.fail(e.status(), e.toJson().encode());
+        }
+      });
+    });
+
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port())
         .setTcpNoDelay(true).setCompressionSupported(false).setMaxFormAttributeSize(8192));
-    return server.requestHandler(router).listen();
+    return warmConsumer.completion().compose(v -> server.requestHandler(router).listen());
   }
 
   @Override

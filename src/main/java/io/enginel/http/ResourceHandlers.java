@@ -32,14 +32,16 @@ final class ResourceHandlers {
   private final ResponseCache cache;
   private final CacheKeys keys;
   private final Passwords passwords;
+  private final GeometryClient geometry;
 
   ResourceHandlers(EnginelConfig config, RepositoryClient repository, ResponseCache cache, CacheKeys keys,
-                   Passwords passwords) {
+                   Passwords passwords, GeometryClient geometry) {
     this.config = config;
     this.repository = repository;
     this.cache = cache;
     this.keys = keys;
     this.passwords = passwords;
+    this.geometry = geometry;
   }
 
   // ------------------------------------------------------------------ reads
@@ -49,20 +51,30 @@ final class ResourceHandlers {
     ListQuery q = query(ctx, r, Map.of(), null);
     EnginelConfig.ResourceCache rc = config.cache().resource(r.name());
     String path = "/api/" + r.name() + "/";
+    java.util.Set<String> columns = r.listColumns(q);
     cache.serve(ctx, p, new CachedRead(keys.list(r.keyKind(), p.scopeKey(), q.canonical()), r.name(), rc.ttlSeconds(),
-        rc.list(), () -> repository.list(q, p, null, null).map(result -> new CachedRead.Loaded(
-            Pages.render(path, q, result), scopeOwners(p), Tags.forList(r.name(), p.orgIds(), p.userId())))));
+        rc.list(), () -> repository.list(q, p, null, null).map(result -> {
+          List<String> tags = new ArrayList<>(Tags.forListPage(r.name(), p.orgIds(), p.userId(), columns,
+              result.getJsonArray("rows")));
+          if (r == Resources.AUDIT_LOGS && p.staff()) {
+            tags.add(Tags.AUDIT_STAFF);
+          }
+          return new CachedRead.Loaded(Pages.render(path, q, result), scopeOwners(p), tags);
+        })));
   }
 
   void retrieve(RoutingContext ctx, Resource r) {
-    Principal p = Authenticator.principal(ctx);
-    String id = Requests.id(ctx, "id", r);
+    cache.serve(ctx, Authenticator.principal(ctx), detailRead(r, Requests.id(ctx, "id", r)));
+  }
+
+  /** A resource's detail: one entry per row, shared by everyone who may see it. */
+  CachedRead detailRead(Resource r, String id) {
     EnginelConfig.ResourceCache rc = config.cache().resource(r.name());
-    cache.serve(ctx, p, new CachedRead(keys.detail(r.keyKind(), id), r.name(), rc.ttlSeconds(), rc.retrieve(),
+    return new CachedRead(keys.detail(r.keyKind(), id), r.name(), rc.ttlSeconds(), rc.retrieve(),
         () -> repository.get(r, id).map(result -> {
           JsonObject row = result.getJsonObject("row");
           return new CachedRead.Loaded(row.toBuffer(), owners(result), Tags.forDetail(r.name(), row));
-        })));
+        }));
   }
 
   /**
@@ -83,12 +95,46 @@ final class ResourceHandlers {
   }
 
   void storage(RoutingContext ctx) {
-    Principal p = Authenticator.principal(ctx);
-    String org = Requests.id(ctx, "id", Resources.ORGANIZATIONS);
+    cache.serve(ctx, Authenticator.principal(ctx), storageRead(Requests.id(ctx, "id", Resources.ORGANIZATIONS)));
+  }
+
+  CachedRead storageRead(String org) {
     EnginelConfig.ResourceCache rc = config.cache().resource(Resources.ORGANIZATIONS.name());
-    cache.serve(ctx, p, new CachedRead(keys.orgStorage(org), "storage", rc.ttlSeconds(), rc.retrieve(),
+    return new CachedRead(keys.orgStorage(org), "storage", rc.ttlSeconds(), rc.retrieve(),
         () -> repository.storage(org).map(result -> new CachedRead.Loaded(result.getJsonObject("row").toBuffer(),
-            owners(result), List.of(Tags.orgStorage(org))))));
+            owners(result), List.of(Tags.orgStorage(org)))));
+  }
+
+  /**
+   * Geometry metadata, from the long-term tier. A miss reads the stored result; when there is none but the
+   * design has a file and no job is working on it, it is computed now on a worker and stored (once per key
+   * in this process, and once across processes while the compute lease is held).
+   */
+  void metadata(RoutingContext ctx) {
+    Principal p = Authenticator.principal(ctx);
+    String design = Requests.id(ctx, "id", Resources.DESIGNS);
+    EnginelConfig.ResourceCache rc = config.cache().resource("metadata");
+    List<String> tags = List.of(Tags.designMetadata(design));
+    cache.serveLongterm(ctx, p, new CachedRead(keys.designMetadata(design), "metadata", rc.ttlSeconds(), rc.retrieve(),
+        () -> repository.metadata(design).compose(result -> {
+          List<String> owners = owners(result);
+          JsonObject row = result.getJsonObject("row");
+          if (row != null) {
+            return Future.succeededFuture(new CachedRead.Loaded(row.toBuffer(), owners, tags));
+          }
+          JsonObject file = result.getJsonObject("file");
+          JsonObject job = result.getJsonObject("job");
+          if (file == null) {
+            return Future.failedFuture(new ApiError(404, "no_file", "No file has been uploaded for this design."));
+          }
+          if (job != null && ("PENDING".equals(job.getString("status")) || "RUNNING".equals(job.getString("status")))) {
+            return Future.failedFuture(new ApiError(404, "not_ready", "The geometry is being computed.",
+                new JsonObject().put("job", job)));
+          }
+          return geometry.compute(file).compose(properties -> repository.saveMetadata(design, properties)
+              .map(saved -> new CachedRead.Loaded(properties.copy().put("design", design)
+                  .put("file_hash", file.getString("file_hash")).toBuffer(), owners, tags)));
+        })));
   }
 
   void bom(RoutingContext ctx) {

@@ -15,22 +15,33 @@ import io.vertx.ext.web.RoutingContext;
  * Read-through response caching for list and retrieve endpoints. A hit writes the stored body as it is
  * (deflated bytes straight through when the client accepts {@code deflate}); a miss computes the answer
  * once per key in this process however many ask together (single flight), fills the cache under the
- * lookup's ticket, and answers. Every answer, hit or miss, is checked against the principal: a shared
- * entry (a design's detail) is served only to those who may see it, anyone else gets a 404.
+ * lookup's ticket, and answers. Long-term answers (BOM trees, geometry) are also computed at most once
+ * across processes while one holds the key's compute lease; the others wait for its entry. Every answer,
+ * hit or miss, is checked against the principal: a shared entry (a design's detail) is served only to
+ * those who may see it, anyone else gets a 404.
  */
 final class ResponseCache {
   private static final ApiError NOT_FOUND = ApiError.notFound();
 
+  private static final long LEASE_POLL_MS = 25;
+
+  private final io.vertx.core.Vertx vertx;
   private final CacheClient defaultTier;
   private final CacheClient longtermTier;
   private final SingleFlight<Computed> flight;
   private final boolean enabled;
+  private final long leaseMs;
+  private final String owner;
 
-  ResponseCache(CacheClient cache, SingleFlight<Computed> flight, boolean enabled) {
+  ResponseCache(io.vertx.core.Vertx vertx, CacheClient cache, SingleFlight<Computed> flight, boolean enabled,
+                long leaseMs, String nodeId) {
+    this.vertx = vertx;
     this.defaultTier = cache;
     this.longtermTier = cache.tier(io.enginel.config.Tier.LONGTERM);
     this.flight = flight;
     this.enabled = enabled;
+    this.leaseMs = leaseMs;
+    this.owner = nodeId;
   }
 
   /** An answer computed on a miss, with its ETag. */
@@ -67,17 +78,22 @@ final class ResponseCache {
           Responses.error(ctx, NOT_FOUND);
           return;
         }
-        boolean deflate = entry.compressed() && acceptsDeflate(ctx);
-        send(ctx, deflate ? entry.storedBody() : entry.body(), deflate ? Responses.DEFLATE : null, entry.etag(),
-            Responses.HIT);
-        return;
+        if (entry.compressed() && acceptsDeflate(ctx)) {
+          send(ctx, entry.storedBody(), Responses.DEFLATE, deflateEtag(entry.etag()), Responses.HIT);
+          return;
+        }
+        Buffer body = readable(entry);
+        if (body != null) {
+          send(ctx, body, null, entry.etag(), Responses.HIT);
+          return;
+        }
+        tier.delete(read.key()); // unreadable: dropped, and this request is answered from the database
+        lookup = new CacheClient.Miss(null, false, System.nanoTime());
       }
       CacheClient.Miss miss = (CacheClient.Miss) lookup;
-      flight.run(read.key(), () -> read.loader().get().compose(loaded -> {
-        Computed computed = new Computed(loaded, ResponseEntry.etagOf(loaded.body().getBytes()));
-        return tier.fill(read.key(), read.resource(), read.ttl(), miss, loaded.tags(), loaded.owners(),
-            loaded.body().getBytes()).map(stored -> computed);
-      })).onComplete(done -> {
+      flight.run(read.key(), () -> longterm
+          ? computeLeased(read, tier, miss, System.currentTimeMillis() + leaseMs) : loadAndFill(read, tier, miss))
+          .onComplete(done -> {
         if (done.failed()) {
           Responses.error(ctx, done.cause());
         } else if (!principal.canSee(done.result().loaded().owners())) {
@@ -86,6 +102,57 @@ final class ResponseCache {
           send(ctx, done.result().loaded().body(), null, done.result().etag(), Responses.MISS);
         }
       });
+    });
+  }
+
+  /**
+   * Fills the cache for a read without a request (cache warming): {@code "present"} when it was cached
+   * already, {@code "stored"} when it is now, {@code "not_stored"} when the fill was refused or skipped.
+   */
+  Future<String> warm(CachedRead read, boolean longterm) {
+    CacheClient tier = longterm ? longtermTier : defaultTier;
+    return tier.lookup(read.key(), read.resource()).compose(lookup -> {
+      if (lookup instanceof CacheClient.Hit) {
+        return Future.succeededFuture("present");
+      }
+      CacheClient.Miss miss = (CacheClient.Miss) lookup;
+      return read.loader().get().compose(loaded -> tier.fill(read.key(), read.resource(), read.ttl(), miss,
+          loaded.tags(), loaded.owners(), loaded.body().getBytes())).map(stored -> stored ? "stored" : "not_stored");
+    });
+  }
+
+  private Future<Computed> loadAndFill(CachedRead read, CacheClient tier, CacheClient.Miss miss) {
+    return read.loader().get().compose(loaded -> {
+      Computed computed = new Computed(loaded, ResponseEntry.etagOf(loaded.body().getBytes()));
+      return tier.fill(read.key(), read.resource(), read.ttl(), miss, loaded.tags(), loaded.owners(),
+          loaded.body().getBytes()).map(stored -> computed);
+    });
+  }
+
+  /**
+   * Computes under the key's lease, or waits for the process that holds it to fill the entry; past the
+   * deadline (a lease holder that never fills) it computes without the lease.
+   */
+  private Future<Computed> computeLeased(CachedRead read, CacheClient tier, CacheClient.Miss miss, long deadline) {
+    if (System.currentTimeMillis() >= deadline) {
+      return loadAndFill(read, tier, miss);
+    }
+    return tier.acquireLease(read.key(), owner, leaseMs).compose(acquired -> acquired
+        ? loadAndFill(read, tier, miss).eventually(() -> tier.releaseLease(read.key(), owner))
+        : awaitOther(read, tier, deadline));
+  }
+
+  private Future<Computed> awaitOther(CachedRead read, CacheClient tier, long deadline) {
+    io.vertx.core.Promise<Void> tick = io.vertx.core.Promise.promise();
+    vertx.setTimer(LEASE_POLL_MS, id -> tick.complete());
+    return tick.future().compose(v -> tier.lookup(read.key(), read.resource())).compose(lookup -> {
+      if (lookup instanceof CacheClient.Hit hit) {
+        ResponseEntry e = hit.entry();
+        return Future.succeededFuture(new Computed(new CachedRead.Loaded(e.body(), e.owners(), java.util.List.of()), e.etag()));
+      }
+      CacheClient.Miss miss = (CacheClient.Miss) lookup;
+      return tier.leaseHeld(read.key()).compose(held -> held && System.currentTimeMillis() < deadline
+          ? awaitOther(read, tier, deadline) : computeLeased(read, tier, miss, deadline));
     });
   }
 
@@ -107,16 +174,39 @@ final class ResponseCache {
     r.putHeader(HttpHeaders.CONTENT_TYPE, Responses.JSON).end(body);
   }
 
-  /** {@code If-None-Match} holds one ETag, a list, or {@code *}; weak comparison as RFC 9110 asks. */
+  /** The stored body, inflated; null when it cannot be read (then it is treated as a miss). */
+  private static Buffer readable(ResponseEntry entry) {
+    try {
+      return entry.body();
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /** The deflated representation is another representation: its strong ETag differs ({@code "…-z"}). */
+  static String deflateEtag(String etag) {
+    return etag.substring(0, etag.length() - 1) + "-z\"";
+  }
+
+  /**
+   * {@code If-None-Match} holds one ETag, a list, or {@code *}; weak comparison as RFC 9110 asks. The
+   * plain and the deflated ETag of one body both match it (only the content-coding differs).
+   */
   static boolean matches(String header, String etag) {
     if (header.trim().equals("*")) {
       return true;
     }
     String bare = etag.startsWith("W/") ? etag.substring(2) : etag;
+    if (bare.endsWith("-z\"")) {
+      bare = bare.substring(0, bare.length() - 3) + "\"";
+    }
     for (String candidate : header.split(",")) {
       String c = candidate.trim();
       if (c.startsWith("W/")) {
         c = c.substring(2);
+      }
+      if (c.endsWith("-z\"")) {
+        c = c.substring(0, c.length() - 3) + "\"";
       }
       if (c.equals(bare)) {
         return true;

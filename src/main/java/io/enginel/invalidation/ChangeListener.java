@@ -129,6 +129,11 @@ final class ChangeListener {
         .source(DomainEvent.SOURCE_NOTIFY);
     ChangeRefs.addRow(b, entity, n.getJsonObject("old"));
     ChangeRefs.addRow(b, entity, n.getJsonObject("new"));
+    if ("update".equals(op) && n.getValue("changed") instanceof io.vertx.core.json.JsonArray changed) {
+      java.util.List<String> columns = new java.util.ArrayList<>();
+      changed.forEach(c -> columns.add(String.valueOf(c)));
+      b.changed(columns);
+    }
     onChange.accept(b.build());
   }
 }

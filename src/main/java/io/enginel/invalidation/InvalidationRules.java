@@ -42,10 +42,23 @@ import static io.enginel.config.Tier.LONGTERM;
  */
 public final class InvalidationRules {
 
-  /** One row: {@code ops} null means every operation. */
-  record Rule(Set<String> ops, String ref, Function<String, String> tag, Tier tier) {
+  /**
+   * One row: {@code ops} null means every operation. A row with a {@code listKind} names an organization's
+   * lists of that kind: an update that says which columns it changed reaches only the lists that depend on
+   * those columns (plus, through the row's own tag, the pages that show the row); a create, a delete or an
+   * update that does not say reaches them all.
+   */
+  record Rule(Set<String> ops, String ref, Function<String, String> tag, Tier tier, String listKind) {
     boolean applies(String op) {
       return ops == null || ops.contains(op);
+    }
+
+    void expand(DomainEvent event, String id, Set<String> into) {
+      if (listKind != null && "update".equals(event.op()) && !event.changed().isEmpty()) {
+        event.changed().forEach(column -> into.add(Tags.orgListColumn(id, listKind, column)));
+      } else {
+        into.add(tag.apply(id));
+      }
     }
   }
 
@@ -76,7 +89,7 @@ public final class InvalidationRules {
         rule("user", Tags::user)));
     RULES.put(Entity.DESIGN_SERIES, List.of(
         rule("series", Tags::series),
-        rule("organization", id -> Tags.orgLists(id, "series")),
+        lists("series"),
         rule(CHANGE, "organization", id -> Tags.orgLists(id, "designs")),
         rule(DELETE, "design", Tags::design),
         rule(DELETE, "design", Tags::designNodes),
@@ -90,7 +103,7 @@ public final class InvalidationRules {
         rule("design", Tags::designBom, LONGTERM),
         rule("design", Tags::designMetadata, LONGTERM),
         rule("series", Tags::series),
-        rule("organization", id -> Tags.orgLists(id, "designs")),
+        lists("designs"),
         rule("organization", Tags::orgStorage),
         rule(DELETE, "design", Tags::designNodes),
         rule(DELETE, "review", Tags::review),
@@ -103,26 +116,26 @@ public final class InvalidationRules {
         rule("node", Tags::node),
         rule("design", Tags::designBom, LONGTERM),
         rule("design", Tags::designMetadata, LONGTERM),
-        rule("organization", id -> Tags.orgLists(id, "nodes")),
+        lists("nodes"),
         rule(DELETE, "design", Tags::designNodes)));
     RULES.put(Entity.ANALYSIS_JOB, List.of(
         rule("job", Tags::job),
         rule("design", Tags::design),
-        rule("organization", id -> Tags.orgLists(id, "jobs"))));
+        lists("jobs")));
     RULES.put(Entity.REVIEW_SESSION, List.of(
         rule("review", Tags::review),
         rule("review", Tags::reviewMarkups),
         rule("design", Tags::design),
-        rule("organization", id -> Tags.orgLists(id, "reviews")),
+        lists("reviews"),
         rule(DELETE, "organization", id -> Tags.orgLists(id, "markups"))));
     RULES.put(Entity.REVIEW_REVIEWERS, List.of(
         rule("review", Tags::review),
-        rule("organization", id -> Tags.orgLists(id, "reviews"))));
+        lists("reviews")));
     RULES.put(Entity.MARKUP, List.of(
         rule("markup", Tags::markup),
         rule("review", Tags::review),
         rule("review", Tags::reviewMarkups),
-        rule("organization", id -> Tags.orgLists(id, "markups"))));
+        lists("markups")));
     RULES.put(Entity.GEOMETRY_METADATA, List.of(
         rule("design", Tags::designMetadata, LONGTERM)));
     RULES.put(Entity.AUDIT_LOG, List.of(
@@ -138,13 +151,17 @@ public final class InvalidationRules {
     for (Rule rule : RULES.getOrDefault(event.entity(), List.of())) {
       if (rule.applies(event.op())) {
         for (String id : event.refs(rule.ref())) {
-          out.computeIfAbsent(rule.tier(), t -> new LinkedHashSet<>()).add(rule.tag().apply(id));
+          rule.expand(event, id, out.computeIfAbsent(rule.tier(), t -> new LinkedHashSet<>()));
         }
       }
     }
     if (event.entity() != Entity.SESSION) {
+      Set<String> audit = out.computeIfAbsent(DEFAULT, t -> new LinkedHashSet<>());
       for (String org : event.refs("organization")) {
-        out.computeIfAbsent(DEFAULT, t -> new LinkedHashSet<>()).add(Tags.orgLists(org, "audit"));
+        audit.add(Tags.orgLists(org, "audit"));
+      }
+      if (event.entity() == Entity.USER || (event.entity() == Entity.AUDIT_LOG && event.refs("organization").isEmpty())) {
+        audit.add(Tags.AUDIT_STAFF); // account changes are audited without an organization
       }
     }
     return out;
@@ -156,18 +173,23 @@ public final class InvalidationRules {
   }
 
   private static Rule rule(String ref, Function<String, String> tag) {
-    return new Rule(null, ref, tag, DEFAULT);
+    return new Rule(null, ref, tag, DEFAULT, null);
+  }
+
+  /** The organization's lists of a kind (column by column on updates that say what changed). */
+  private static Rule lists(String kind) {
+    return new Rule(null, "organization", id -> Tags.orgLists(id, kind), DEFAULT, kind);
   }
 
   private static Rule rule(String ref, Function<String, String> tag, Tier tier) {
-    return new Rule(null, ref, tag, tier);
+    return new Rule(null, ref, tag, tier, null);
   }
 
   private static Rule rule(Set<String> ops, String ref, Function<String, String> tag) {
-    return new Rule(ops, ref, tag, DEFAULT);
+    return new Rule(ops, ref, tag, DEFAULT, null);
   }
 
   private static Rule rule(Set<String> ops, String ref, Function<String, String> tag, Tier tier) {
-    return new Rule(ops, ref, tag, tier);
+    return new Rule(ops, ref, tag, tier, null);
   }
 }

@@ -21,6 +21,14 @@ public final class Tags {
   /** The lists of one kind ({@code designs}, {@code series}, {@code nodes} …) of every scope that includes the organization. */
   public static String orgLists(String id, String kind) { return "org:" + id + ":" + kind; }
 
+  /** The lists of one kind of every scope that includes the organization and depend on one column. */
+  public static String orgListColumn(String id, String kind, String column) {
+    return "org:" + id + ":" + kind + ":f:" + column;
+  }
+
+  /** Audit log lists as staff see them: with the rows of no organization (user accounts). */
+  public static final String AUDIT_STAFF = "audit:staff";
+
   public static String user(String id) { return "user:" + id; }
   public static String series(String id) { return "series:" + id; }
   public static String design(String id) { return "design:" + id; }
@@ -51,6 +59,33 @@ public final class Tags {
       case "markups" -> List.of(markup(id), review(row.getString("review")));
       default -> List.of();
     };
+  }
+
+  /** The kind of list tag of each resource whose lists are invalidated column by column. */
+  static final java.util.Map<String, String> LIST_KINDS = java.util.Map.of("designs", "designs", "series", "series",
+      "assembly-nodes", "nodes", "analysis-jobs", "jobs", "reviews", "reviews", "markups", "markups");
+
+  /**
+   * The tags of one list page of a scope: the coarse tags of {@link #forList(String, List, long)}; for the
+   * resources of {@link #LIST_KINDS}, one tag per column the list depends on (its filters, ordering, search)
+   * per organization; and the tag of every row it shows. An update that changes no column the list depends
+   * on then reaches the page only through the rows it shows.
+   */
+  public static List<String> forListPage(String resource, List<String> orgIds, long userId,
+                                         java.util.Set<String> columns, io.vertx.core.json.JsonArray rows) {
+    List<String> tags = new ArrayList<>(forList(resource, orgIds, userId));
+    String kind = LIST_KINDS.get(resource);
+    if (kind != null) {
+      for (String org : orgIds) {
+        for (String column : columns) {
+          tags.add(orgListColumn(org, kind, column));
+        }
+      }
+      for (Object row : rows) {
+        tags.add(forDetail(resource, (JsonObject) row).get(0));
+      }
+    }
+    return tags;
   }
 
   /**

@@ -27,6 +27,20 @@ public final class RepositoryApi {
   public static final String DELETE = P + "delete";
   /** {@code {"op": "add"|"remove", "review", "user", "actor", "ip"}} → {@code {"row", "event"}}. */
   public static final String REVIEWERS = P + "reviewers";
+  /** {@code {"design", "sha256", "size", "path", "density", "actor", "ip"}} → {@code {"row": design (+ "job"), "events"}}. */
+  public static final String FILE_ATTACH = P + "file.attach";
+  /** {@code {"design"}} → {@code {"row": metadata or null, "owners", "file", "job"}}. */
+  public static final String METADATA = P + "metadata";
+  /** {@code {"design", "properties"}} → stores geometry computed on demand. */
+  public static final String METADATA_SAVE = P + "metadata.save";
+  /** {@code {"stale_after_seconds"}} → {@code {"row": job to run, or {}}}. */
+  public static final String JOB_CLAIM = P + "jobs.claim";
+  /** {@code {"job", "progress"}}. */
+  public static final String JOB_PROGRESS = P + "jobs.progress";
+  /** {@code {"job", "properties"}}: stores the geometry and completes the job and the upload. */
+  public static final String JOB_COMPLETE = P + "jobs.complete";
+  /** {@code {"job", "error"}}. */
+  public static final String JOB_FAIL = P + "jobs.fail";
   /** {@code {"username"}} → {@code {"user_id", "password_hash", "is_active"}}. */
   public static final String CREDENTIALS = P + "credentials";
   /** {@code {"token_hash", "user_id", "ttl_seconds", "ip"}} → {@code {"user_id", "expires_at"}}. */

@@ -77,6 +77,36 @@ public final class RepositoryClient {
         .put("user", user).put("actor", actor.toJson()).put("ip", ip));
   }
 
+  public Future<JsonObject> attachFile(String design, String sha256, long size, String path, double density,
+                                       Principal actor, String ip) {
+    return request(RepositoryApi.FILE_ATTACH, new JsonObject().put("design", design).put("sha256", sha256).put("size", size)
+        .put("path", path).put("density", density).put("actor", actor.toJson()).put("ip", ip));
+  }
+
+  public Future<JsonObject> metadata(String design) {
+    return request(RepositoryApi.METADATA, new JsonObject().put("design", design));
+  }
+
+  public Future<JsonObject> saveMetadata(String design, JsonObject properties) {
+    return request(RepositoryApi.METADATA_SAVE, new JsonObject().put("design", design).put("properties", properties));
+  }
+
+  public Future<JsonObject> claimJob(int staleAfterSeconds) {
+    return request(RepositoryApi.JOB_CLAIM, new JsonObject().put("stale_after_seconds", staleAfterSeconds));
+  }
+
+  public Future<JsonObject> jobProgress(String job, int progress) {
+    return request(RepositoryApi.JOB_PROGRESS, new JsonObject().put("job", job).put("progress", progress));
+  }
+
+  public Future<JsonObject> completeJob(String job, JsonObject properties) {
+    return request(RepositoryApi.JOB_COMPLETE, new JsonObject().put("job", job).put("properties", properties));
+  }
+
+  public Future<JsonObject> failJob(String job, String error) {
+    return request(RepositoryApi.JOB_FAIL, new JsonObject().put("job", job).put("error", error));
+  }
+
   public Future<JsonObject> credentials(String username) {
     return request(RepositoryApi.CREDENTIALS, new JsonObject().put("username", username));
   }

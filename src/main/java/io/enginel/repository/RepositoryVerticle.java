@@ -103,6 +103,17 @@ public final class RepositoryVerticle extends VerticleBase {
       return afterWrite(writes.reviewer(actor, UUID.fromString(m.getString("review")), m.getLong("user"),
           "add".equals(m.getString("op"))));
     });
+    JobQueries jobs = new JobQueries(pool, stats, writes);
+    on(RepositoryApi.FILE_ATTACH, m -> afterWrite(jobs.attachFile(Actor.fromJson(m.getJsonObject("actor"), m.getString("ip")),
+        UUID.fromString(m.getString("design")), m.getString("sha256"), m.getLong("size"), m.getString("path"),
+        m.getDouble("density", config.jobs().defaultDensity()))));
+    on(RepositoryApi.METADATA, m -> jobs.metadata(UUID.fromString(m.getString("design"))));
+    on(RepositoryApi.METADATA_SAVE, m -> afterWrite(jobs.saveMetadata(UUID.fromString(m.getString("design")),
+        m.getJsonObject("properties"))));
+    on(RepositoryApi.JOB_CLAIM, m -> afterWrite(jobs.claim(m.getInteger("stale_after_seconds", config.jobs().staleAfterSeconds()))));
+    on(RepositoryApi.JOB_PROGRESS, m -> afterWrite(jobs.progress(UUID.fromString(m.getString("job")), m.getInteger("progress"))));
+    on(RepositoryApi.JOB_COMPLETE, m -> afterWrite(jobs.complete(UUID.fromString(m.getString("job")), m.getJsonObject("properties"))));
+    on(RepositoryApi.JOB_FAIL, m -> afterWrite(jobs.fail(UUID.fromString(m.getString("job")), m.getString("error", "failed"))));
     on(RepositoryApi.CREDENTIALS, m -> accounts.credentials(m.getString("username")));
     on(RepositoryApi.SESSION_CREATE, m -> accounts.createSession(m.getString("token_hash"), m.getLong("user_id"),
         m.getInteger("ttl_seconds"), m.getString("ip")));
@@ -159,26 +170,31 @@ public final class RepositoryVerticle extends VerticleBase {
         .recover(t -> owners.failed() ? Future.failedFuture(owners.cause()) : Future.failedFuture(t));
   }
 
-  /** Carries out the write's invalidation, then publishes its event, then answers. */
+  /** Carries out the write's invalidations, then publishes its events, then answers. */
   private Future<JsonObject> afterWrite(Future<WriteResult> write) {
     return write.compose(result -> {
       JsonObject reply = new JsonObject().put("row", result.row());
-      DomainEvent event = result.event();
-      if (event == null) {
+      if (result.events().isEmpty()) {
         return Future.succeededFuture(reply);
       }
-      JsonObject json = event.toJson();
-      reply.put("event", json);
-      return vertx.eventBus().<JsonObject>request(InvalidationApi.APPLY, json,
-              new DeliveryOptions().setSendTimeout(INVALIDATION_TIMEOUT_MS).setLocalOnly(true))
-          .transform(ar -> {
-            if (ar.failed()) {
-              LOG.error("invalidation of committed {} {} {} did not complete: {}", event.entity().model(), event.op(),
-                  event.id(), ar.cause().getMessage());
-            }
-            vertx.eventBus().publish(event.entity().address(), json);
-            return Future.succeededFuture(reply);
-          });
+      io.vertx.core.json.JsonArray events = new io.vertx.core.json.JsonArray();
+      List<Future<Void>> invalidations = new ArrayList<>();
+      for (DomainEvent event : result.events()) {
+        JsonObject json = event.toJson();
+        events.add(json);
+        invalidations.add(vertx.eventBus().<JsonObject>request(InvalidationApi.APPLY, json,
+                new DeliveryOptions().setSendTimeout(INVALIDATION_TIMEOUT_MS).setLocalOnly(true))
+            .transform(ar -> {
+              if (ar.failed()) {
+                LOG.error("invalidation of committed {} {} {} did not complete: {}", event.entity().model(), event.op(),
+                    event.id(), ar.cause().getMessage());
+              }
+              vertx.eventBus().publish(event.entity().address(), json);
+              return Future.<Void>succeededFuture();
+            }));
+      }
+      reply.put("event", events.getJsonObject(0)).put("events", events);
+      return Future.all(invalidations).map(reply);
     });
   }
 

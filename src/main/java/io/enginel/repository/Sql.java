@@ -24,7 +24,7 @@ final class Sql {
 
   /**
    * Appends SQL in which every {@code ?} is a new parameter taken in order from {@code values}, and
-   * {@code :orgs} / {@code :me} are the scope parameters.
+   * {@code :orgs} / {@code :me} / {@code :staff} are the scope parameters.
    */
   Sql template(String sql, Scope scope, Object... values) {
     int v = 0;
@@ -38,6 +38,9 @@ final class Sql {
       } else if (c == ':' && sql.startsWith(":me", i) && (i + 3 == sql.length() || !Character.isLetter(sql.charAt(i + 3)))) {
         param(scope.user());
         i += 2;
+      } else if (c == ':' && sql.startsWith(":staff", i)) {
+        param(scope.staff());
+        i += 5;
       } else {
         text.append(c);
       }

@@ -27,7 +27,7 @@ import java.util.stream.IntStream;
  * {@code passN}, user1 staff), 1,000 series, 20,000 designs and 60,000 assembly nodes under 2,000 of
  * them. Deterministic (random seed 42, fixed ids and dates), idempotent (rows that exist are left as
  * they are), in one transaction with row notifications switched off and one "everything changed"
- * notification at the end.
+ * notification at the end, then ANALYZE.
  */
 public final class WorkloadSeeder {
   private static final Logger LOG = LoggerFactory.getLogger(WorkloadSeeder.class);
@@ -76,7 +76,9 @@ public final class WorkloadSeeder {
     return pool.withConnection(conn -> existingUsers(conn)
             .compose(existing -> vertx.executeBlocking(() -> data.passwordHashes(existing, config.auth().bcryptCost()), false))
             .compose(hashes -> conn.begin().compose(tx -> insertAll(conn, data, hashes)
-                .compose(report -> tx.commit().map(report)))))
+                .compose(report -> tx.commit().map(report))))
+            // fresh statistics, or the planner guesses one row where there are thousands
+            .compose(report -> conn.query("ANALYZE").execute().map(report)))
         .map(r -> new Report(r.organizations(), r.users(), r.memberships(), r.series(), r.designs(), r.nodes(),
             System.currentTimeMillis() - start))
         .onSuccess(r -> LOG.info("{}", r))

@@ -183,7 +183,7 @@ final class Writes {
           }
           if (changed.isEmpty()) {
             return readBack(conn, r, rowKey(r, current), org)
-                .map(read -> new WriteResult(read.getJsonObject("row"), null));
+                .map(read -> new WriteResult(read.getJsonObject("row"), java.util.List.of()));
           }
           Future<Void> checks = Future.succeededFuture();
           if (r == Resources.ASSEMBLY_NODES && changed.containsKey("parent_id") && changed.get("parent_id") != null) {
@@ -198,9 +198,16 @@ final class Writes {
                 changed.forEach((col, value) -> changes.put(fieldOf(r, col), col.equals("password_hash") ? "changed"
                     : new JsonObject().put("old", RowMapper.jsonValue(current.getValue(col))).put("new", RowMapper.jsonValue(value))));
                 String key = String.valueOf(rowKey(r, current));
+                java.util.Set<String> columns = new java.util.LinkedHashSet<>(changed.keySet());
+                if (r != Resources.MEMBERS) {
+                  columns.add("updated_at");
+                }
+                if (r == Resources.ANALYSIS_JOBS && changed.containsKey("status")) {
+                  columns.addAll(List.of("started_at", "finished_at"));
+                }
                 return Audit.record(conn, stats, org, actor, "UPDATE", r.entity().model(), key, changes)
                     .compose(x -> event(conn, r, "update", key, current, updated, actor))
-                    .map(ev -> new WriteResult(read.getJsonObject("row"), ev));
+                    .map(ev -> new WriteResult(read.getJsonObject("row"), withChanged(ev, columns)));
               }));
         })))
         .recover(t -> Future.failedFuture(PgErrors.map(t)));
@@ -330,7 +337,7 @@ final class Writes {
               return change.compose(n -> {
                 ReadQueries reads = new ReadQueries(conn, stats);
                 if (n == 0) {
-                  return reads.get(Resources.REVIEWS, reviewId).map(read -> new WriteResult(read.getJsonObject("row"), null));
+                  return reads.get(Resources.REVIEWS, reviewId).map(read -> new WriteResult(read.getJsonObject("row"), java.util.List.of()));
                 }
                 JsonObject changes = new JsonObject().put("reviewers", new JsonObject().put(add ? "added" : "removed", userId));
                 return Audit.record(conn, stats, org, actor, "UPDATE", Entity.REVIEW_SESSION.model(), reviewId.toString(), changes)
@@ -408,7 +415,7 @@ final class Writes {
     });
   }
 
-  private Future<Role> role(SqlConnection conn, UUID org, long user) {
+  Future<Role> role(SqlConnection conn, UUID org, long user) {
     stats.count("role");
     return conn.preparedQuery("SELECT role FROM memberships WHERE organization_id = $1 AND user_id = $2")
         .execute(Tuple.of(org, user))
@@ -427,11 +434,16 @@ final class Writes {
         + "WHERE x.user_id = $1 AND y.user_id = $2 LIMIT 1").execute(Tuple.of(a, b)).map(rows -> rows.size() > 0);
   }
 
-  /** Refuses to leave an organization without an ADMIN. */
+  /**
+   * Refuses to leave an organization without an ADMIN. The organization row is locked first, so that two
+   * concurrent demotions of two ADMINs are decided one after the other.
+   */
   private Future<Void> keepOneAdmin(SqlConnection conn, UUID org) {
     stats.count("admins");
-    return conn.preparedQuery("SELECT count(*) FROM memberships WHERE organization_id = $1 AND role = 'ADMIN'")
-        .execute(Tuple.of(org)).compose(rows -> rows.iterator().next().getLong(0) > 1 ? Future.<Void>succeededFuture()
+    return conn.preparedQuery("SELECT id FROM organizations WHERE id = $1 FOR UPDATE").execute(Tuple.of(org))
+        .compose(locked -> conn.preparedQuery("SELECT count(*) FROM memberships WHERE organization_id = $1 AND role = 'ADMIN'")
+            .execute(Tuple.of(org)))
+        .compose(rows -> rows.iterator().next().getLong(0) > 1 ? Future.<Void>succeededFuture()
             : Future.failedFuture(ApiError.conflict("role", "An organization must keep at least one ADMIN.")));
   }
 
@@ -477,8 +489,12 @@ final class Writes {
         });
   }
 
+  private static DomainEvent withChanged(DomainEvent ev, java.util.Collection<String> columns) {
+    return rebuild(ev).changed(columns).build();
+  }
+
   private static DomainEvent.Builder rebuild(DomainEvent ev) {
-    DomainEvent.Builder b = new DomainEvent.Builder(ev.entity(), ev.op(), ev.id());
+    DomainEvent.Builder b = new DomainEvent.Builder(ev.entity(), ev.op(), ev.id()).source(ev.source()).changed(ev.changed());
     ev.refs().forEach(b::refs);
     return b;
   }

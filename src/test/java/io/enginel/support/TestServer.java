@@ -69,7 +69,10 @@ public final class TestServer implements AutoCloseable {
     return startWith(db, config);
   }
 
-  /** Test defaults: the database, a Redis, a free port, a unique key prefix, a cheap bcrypt cost. */
+  /**
+   * Test defaults: the database, a Redis, a free port, a unique key prefix, a cheap bcrypt cost, files in a
+   * temporary folder, no job workers (tests that process jobs turn them on).
+   */
   public static EnginelConfig baseConfig(String pgUri, String redisUri) {
     return EnginelConfig.from(ConfigLoader.defaults())
         .with("pg.uri", pgUri)
@@ -77,7 +80,9 @@ public final class TestServer implements AutoCloseable {
         .with("http.port", freePort())
         .with("http.host", "127.0.0.1")
         .with("cache.keyPrefix", "et" + UUID.randomUUID().toString().substring(0, 8))
-        .with("auth.bcryptCost", 4);
+        .with("auth.bcryptCost", 4)
+        .with("storage.dir", System.getProperty("java.io.tmpdir") + "/enginel-test-files")
+        .with("jobs.workers", 0); // no background job processing unless a test asks for it
   }
 
   public static TestServer startWith(TestDatabase db, EnginelConfig config) {

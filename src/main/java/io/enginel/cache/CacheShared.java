@@ -1,0 +1,73 @@
+package io.enginel.cache;
+
+import io.enginel.config.EnginelConfig;
+import io.enginel.config.Tier;
+import io.micrometer.core.instrument.Gauge;
+import io.vertx.core.json.JsonObject;
+
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * What the cache verticle instances of one process share. There is one instance per event loop, each with
+ * its own Redis clients, so that a lookup made on an event loop is served on that same loop (no thread
+ * hand-over); but a tier is fenced for all of them while any invalidation is pending, concurrent
+ * computations of one key are single-flighted across all of them, and the counts are one.
+ */
+public final class CacheShared {
+  final CacheStats stats;
+  final Map<Tier, PendingInvalidations> pending = new EnumMap<>(Tier.class);
+  final SingleFlight<JsonObject> computeFlight = new SingleFlight<>();
+  final AtomicBoolean draining = new AtomicBoolean();
+  private final Set<String> loops = ConcurrentHashMap.newKeySet();
+  private final Map<Tier, List<TierClient>> clients = new EnumMap<>(Tier.class);
+
+  public CacheShared(EnginelConfig config, CacheStats stats) {
+    this.stats = stats;
+    for (Tier t : Tier.values()) {
+      PendingInvalidations kept = new PendingInvalidations(config.cache().pendingInvalidationsLimit());
+      List<TierClient> list = new CopyOnWriteArrayList<>();
+      pending.put(t, kept);
+      clients.put(t, list);
+      Gauge.builder("enginel_cache_pending_invalidations", kept, PendingInvalidations::size)
+          .description("Invalidations kept while the tier's Redis is away (-1: the whole tier)").tag("tier", t.id())
+          .register(stats.registry());
+      Gauge.builder("enginel_cache_circuit_state", list, CacheShared::worstState)
+          .description("Circuit breaker of the Redis tier (worst over the instances): 0 closed, 1 half-open, 2 open")
+          .tag("tier", t.id()).register(stats.registry());
+    }
+  }
+
+  void register(String loop, Map<Tier, TierClient> own) {
+    loops.add(loop);
+    own.forEach((tier, client) -> clients.get(tier).add(client));
+  }
+
+  void unregister(String loop, Map<Tier, TierClient> own) {
+    loops.remove(loop);
+    own.forEach((tier, client) -> clients.get(tier).remove(client));
+  }
+
+  /** The address of an operation on the cache instance of the calling event loop, when there is one. */
+  String local(String address) {
+    String thread = Thread.currentThread().getName();
+    return loops.contains(thread) ? address + "@" + thread : address;
+  }
+
+  private static double worstState(List<TierClient> list) {
+    double worst = 0;
+    for (TierClient c : list) {
+      worst = Math.max(worst, switch (c.state()) {
+        case CLOSED -> 0;
+        case HALF_OPEN -> 1;
+        case OPEN -> 2;
+      });
+    }
+    return worst;
+  }
+}
