@@ -52,7 +52,7 @@ final class PgErrors {
         case "57014":
           return ApiError.unavailable("The database took too long to answer.");
         default:
-          if (state.startsWith("08") || state.startsWith("53") || state.startsWith("57P")) {
+          if (state.startsWith("08") || state.startsWith("53") || state.startsWith("57P") || state.equals("3D000")) {
             return ApiError.unavailable("The database is unavailable; try again shortly.");
           }
       }
