@@ -32,7 +32,7 @@ public final class CacheApi {
   public static final String HEALTH = P + "health";
 
   /**
-   * Response caching, step one: {@code {"tier", "key", "resource"}} → on a hit a Buffer, the stored
+   * Response caching, step one: {@code {"tier", "key", "resource", "recheck"?}} → on a hit a Buffer, the stored
    * {@link ResponseEntry}; on a miss {@code {"miss": true, "ticket", "fillable"}}.
    */
   public static final String RESPONSE_LOOKUP = P + "response.lookup";

@@ -149,9 +149,20 @@ public final class CacheClient {
   public record Miss(String ticket, boolean fillable, long startedAt) implements Lookup {}
 
   public Future<Lookup> lookup(String key, String resource) {
+    return lookup(key, resource, false);
+  }
+
+  /**
+   * A lookup; {@code recheck} marks a second look by a request whose first look was already counted (it
+   * waited for another computation), so that each request counts once in the statistics.
+   */
+  public Future<Lookup> lookup(String key, String resource, boolean recheck) {
     long started = System.nanoTime();
-    return vertx.eventBus().request(shared.local(CacheApi.RESPONSE_LOOKUP),
-            new JsonObject().put("tier", tier.id()).put("key", key).put("resource", resource), fast)
+    JsonObject body = new JsonObject().put("tier", tier.id()).put("key", key).put("resource", resource);
+    if (recheck) {
+      body.put("recheck", true);
+    }
+    return vertx.eventBus().request(shared.local(CacheApi.RESPONSE_LOOKUP), body, fast)
         .map(reply -> {
           Object body = reply.body();
           if (body instanceof Buffer b) {

@@ -133,17 +133,18 @@ public final class CacheVerticle extends VerticleBase {
   private Future<Object> lookup(JsonObject m) {
     Tier tier = tier(m);
     String key = m.getString("key");
-    String resource = m.getString("resource", "other");
+    // a second look by a request that already counted its miss (after waiting for a compute lease) counts nothing
+    String resource = m.getBoolean("recheck", false) ? null : m.getString("resource", "other");
     TierClient t = tiers.get(tier);
     if (!config.cache().enabled() || !t.available() || pending.get(tier).any()) {
-      stats.request(tier.id(), resource, CacheStats.Result.SKIPPED);
+      count(tier, resource, CacheStats.Result.SKIPPED);
       return Future.succeededFuture(miss(null, false));
     }
     long start = System.nanoTime();
     return t.read(Request.cmd(Command.MGET).arg(key).arg(keys.clock())).transform(ar -> {
       stats.latency(tier.id(), "lookup", System.nanoTime() - start);
       if (ar.failed()) {
-        stats.request(tier.id(), resource, CacheStats.Result.ERROR);
+        count(tier, resource, CacheStats.Result.ERROR);
         LOG.debug("cache error {} {}", key, ar.cause().getMessage());
         return Future.succeededFuture(miss(null, false));
       }
@@ -151,14 +152,20 @@ public final class CacheVerticle extends VerticleBase {
       Buffer entry = r.get(0) == null ? null : r.get(0).toBuffer();
       String clock = r.get(1) == null ? "" : r.get(1).toString();
       if (entry != null && incarnation(clock).equals(ResponseEntry.incarnationOf(entry))) {
-        stats.request(tier.id(), resource, CacheStats.Result.HIT);
+        count(tier, resource, CacheStats.Result.HIT);
         LOG.debug("cache hit {}", key);
         return Future.succeededFuture(entry);
       }
-      stats.request(tier.id(), resource, CacheStats.Result.MISS);
+      count(tier, resource, CacheStats.Result.MISS);
       LOG.debug("cache miss {}", key);
       return Future.succeededFuture(miss(clock, true));
     });
+  }
+
+  private void count(Tier tier, String resource, CacheStats.Result result) {
+    if (resource != null) {
+      stats.request(tier.id(), resource, result);
+    }
   }
 
   private static JsonObject miss(String ticket, boolean fillable) {

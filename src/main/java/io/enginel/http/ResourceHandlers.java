@@ -131,9 +131,10 @@ final class ResourceHandlers {
             return Future.failedFuture(new ApiError(404, "not_ready", "The geometry is being computed.",
                 new JsonObject().put("job", job)));
           }
-          return geometry.compute(file).compose(properties -> repository.saveMetadata(design, properties)
-              .map(saved -> new CachedRead.Loaded(properties.copy().put("design", design)
-                  .put("file_hash", file.getString("file_hash")).toBuffer(), owners, tags)));
+          // computed now, stored, and answered as stored: the same answer whoever computed it
+          return geometry.compute(file).compose(properties -> repository.saveMetadata(design, properties))
+              .compose(saved -> repository.metadata(design))
+              .map(stored -> new CachedRead.Loaded(stored.getJsonObject("row").toBuffer(), owners, tags));
         })));
   }
 

@@ -138,17 +138,30 @@ final class ResponseCache {
       return loadAndFill(read, tier, miss);
     }
     return tier.acquireLease(read.key(), owner, leaseMs).compose(acquired -> acquired
-        ? loadAndFill(read, tier, miss).eventually(() -> tier.releaseLease(read.key(), owner))
+        ? underLease(read, tier).eventually(() -> tier.releaseLease(read.key(), owner))
         : awaitOther(read, tier, deadline));
+  }
+
+  /**
+   * Holding the lease, looks again first: the previous holder may have filled the entry between this
+   * process's last look and its taking the lease. Computes only on a second miss, under that miss's ticket.
+   */
+  private Future<Computed> underLease(CachedRead read, CacheClient tier) {
+    return tier.lookup(read.key(), read.resource(), true).compose(lookup -> lookup instanceof CacheClient.Hit hit
+        ? Future.succeededFuture(fromEntry(hit.entry()))
+        : loadAndFill(read, tier, (CacheClient.Miss) lookup));
+  }
+
+  private static Computed fromEntry(ResponseEntry e) {
+    return new Computed(new CachedRead.Loaded(e.body(), e.owners(), java.util.List.of()), e.etag());
   }
 
   private Future<Computed> awaitOther(CachedRead read, CacheClient tier, long deadline) {
     io.vertx.core.Promise<Void> tick = io.vertx.core.Promise.promise();
     vertx.setTimer(LEASE_POLL_MS, id -> tick.complete());
-    return tick.future().compose(v -> tier.lookup(read.key(), read.resource())).compose(lookup -> {
+    return tick.future().compose(v -> tier.lookup(read.key(), read.resource(), true)).compose(lookup -> {
       if (lookup instanceof CacheClient.Hit hit) {
-        ResponseEntry e = hit.entry();
-        return Future.succeededFuture(new Computed(new CachedRead.Loaded(e.body(), e.owners(), java.util.List.of()), e.etag()));
+        return Future.succeededFuture(fromEntry(hit.entry()));
       }
       CacheClient.Miss miss = (CacheClient.Miss) lookup;
       return tier.leaseHeld(read.key()).compose(held -> held && System.currentTimeMillis() < deadline
