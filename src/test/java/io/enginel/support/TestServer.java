@@ -42,8 +42,10 @@ public final class TestServer implements AutoCloseable {
   public final EnginelConfig config;
   private final WebClient http;
   private final Redis redis;
+  private final boolean ownsDatabase;
 
-  private TestServer(Vertx vertx, EnginelServer server, TestDatabase db, EnginelConfig config) {
+  private TestServer(Vertx vertx, EnginelServer server, TestDatabase db, EnginelConfig config, boolean ownsDatabase) {
+    this.ownsDatabase = ownsDatabase;
     this.vertx = vertx;
     this.server = server;
     this.db = db;
@@ -86,13 +88,27 @@ public final class TestServer implements AutoCloseable {
   }
 
   public static TestServer startWith(TestDatabase db, EnginelConfig config) {
+    return start(db, config, true);
+  }
+
+  /**
+   * Another node beside {@code first}: the same database (which it does not drop on close), the Redis and
+   * any other settings of {@code config} (same key prefix: one shared cache).
+   */
+  public static TestServer startAlongside(TestServer first, EnginelConfig config) {
+    return start(first.db, config, false);
+  }
+
+  private static TestServer start(TestDatabase db, EnginelConfig config, boolean ownsDatabase) {
     Vertx vertx = Vertx.vertx();
     try {
       EnginelServer server = EnginelServer.start(vertx, config, new SimpleMeterRegistry()).await(TIMEOUT_S, TimeUnit.SECONDS);
-      return new TestServer(vertx, server, db, config);
+      return new TestServer(vertx, server, db, config, ownsDatabase);
     } catch (Exception e) {
       vertx.close();
-      db.close();
+      if (ownsDatabase) {
+        db.close();
+      }
       throw new IllegalStateException("the test server did not start: " + e.getMessage(), e);
     }
   }
@@ -174,6 +190,31 @@ public final class TestServer implements AutoCloseable {
     return request(RepositoryApi.STATS, new JsonObject()).getJsonObject("queries").getLong(operation, 0L);
   }
 
+  /**
+   * Waits until this node has received every change notification of the fixtures written so far (their
+   * count stops growing for 300 ms), so that their invalidations cannot land in the middle of a test.
+   */
+  public void awaitNotificationsSettled() {
+    long deadline = System.currentTimeMillis() + 10_000;
+    long last = -1;
+    long stableSince = System.currentTimeMillis();
+    while (System.currentTimeMillis() < deadline) {
+      long now = request(io.enginel.invalidation.InvalidationApi.STATUS, new JsonObject()).getLong("notifications");
+      if (now != last) {
+        last = now;
+        stableSince = System.currentTimeMillis();
+      } else if (System.currentTimeMillis() - stableSince >= 300) {
+        return;
+      }
+      try {
+        Thread.sleep(25);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
   public Response redis(Tier tier, Object... args) {
     Request select = Request.cmd(Command.SELECT).arg(config.redis().tierDbs().get(tier));
     Request cmd = Request.cmd(Command.create(args[0].toString()));
@@ -216,6 +257,8 @@ public final class TestServer implements AutoCloseable {
     } catch (Exception ignored) {
       // closing anyway
     }
-    db.close();
+    if (ownsDatabase) {
+      db.close();
+    }
   }
 }
