@@ -158,11 +158,11 @@ public final class CacheClient {
    */
   public Future<Lookup> lookup(String key, String resource, boolean recheck) {
     long started = System.nanoTime();
-    JsonObject body = new JsonObject().put("tier", tier.id()).put("key", key).put("resource", resource);
+    JsonObject question = new JsonObject().put("tier", tier.id()).put("key", key).put("resource", resource);
     if (recheck) {
-      body.put("recheck", true);
+      question.put("recheck", true);
     }
-    return vertx.eventBus().request(shared.local(CacheApi.RESPONSE_LOOKUP), body, fast)
+    return vertx.eventBus().request(shared.local(CacheApi.RESPONSE_LOOKUP), question, fast)
         .map(reply -> {
           Object body = reply.body();
           if (body instanceof Buffer b) {
