@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# What the cache buys: hot-list and hot-detail (shared/bench/WORKLOAD.md) with the cache on and with
-# ENGINEL_CACHE_ENABLED=false, from one run, against a seeded database; prints one table with ratios.
+# What the cache buys: every scenario of shared/bench/WORKLOAD.md (hot-list, hot-detail, cold-list, bom,
+# mixed) with the cache on and with ENGINEL_CACHE_ENABLED=false, from one run, against the seeded data set;
+# prints one table (requests/s, p50 / p95 / p99, errors, stale reads) and the ratios on / off.
 #
 #   load-tests/bench.sh [seconds per run, default 20]
 #
-# Needs: a JDK, wrk (Debian package "wrk"), curl, psql, a PostgreSQL and a Redis (defaults below; set
-# BENCH_PG_URI / BENCH_REDIS_URI to others). Traffic goes to 127.0.0.1 only.
+# hot-list, hot-detail, cold-list and bom are driven by wrk (load-tests/wrk/enginel.lua, -t2 -c64); mixed by
+# the Gatling MixedSimulation, which checks every read against the last acknowledged write and counts stale
+# reads. Environment: BENCH_SCENARIOS (default all five), BENCH_MODES ("true false": cache on, then off),
+# BENCH_WARMUP (seconds of unmeasured load before each run, default 15), BENCH_CONNECTIONS (64),
+# BENCH_JAVA_OPTS (-Xms1g -Xmx1g), BENCH_PG_URI / BENCH_REDIS_URI (the local services by default), BENCH_OUT
+# (target/bench: the server and Gatling logs of the run; Gatling leaves its HTML report in load-tests/results).
+# Needs: a JDK, wrk (Debian package "wrk"), curl, psql, a PostgreSQL and a Redis. Traffic goes to 127.0.0.1 only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION="${1:-20}"
@@ -14,8 +20,8 @@ PG_URI="${BENCH_PG_URI:-postgresql://postgres@127.0.0.1:5432/enginel_bench}"
 REDIS_URI="${BENCH_REDIS_URI:-redis://127.0.0.1:6379}"
 PORT="${BENCH_PORT:-8090}"
 CONNECTIONS="${BENCH_CONNECTIONS:-64}"
-WORK="$(mktemp -d)"
-trap 'kill $(cat "$WORK"/pid 2>/dev/null) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+WORK="${BENCH_OUT:-target/bench}"; rm -rf "$WORK"; mkdir -p "$WORK"
+trap 'kill $(cat "$WORK"/pid 2>/dev/null) 2>/dev/null || true' EXIT
 
 [ -f target/enginel.jar ] || ./mvnw -q -B package -DskipTests
 psql "$PG_ADMIN" -tAc "SELECT 1 FROM pg_database WHERE datname = 'enginel_bench'" | grep -q 1 \
@@ -51,14 +57,38 @@ login_all() {
   fi
 }
 
-# The fixed pool of 1,000 design ids, each paired with a user (1-based token line) who may see it.
-psql "$PG_URI" -tAc "WITH pool AS (SELECT id, organization_id FROM design_assets ORDER BY id LIMIT 1000)
-  SELECT (SELECT min(m.user_id) FROM memberships m WHERE m.organization_id = p.organization_id) || ' ' || p.id
-  FROM pool p" > "$WORK/pairs"
+# The request pools (load-tests/make-pools.sh wrote them from the same deterministic data set): design ids,
+# each paired with a user (= the 1-based line of the tokens file) who may see it.
+tail -n +2 load-tests/src/test/resources/pools/hot-detail.csv | awk -F, '{ print $2 " " $1 }' > "$WORK/pairs-hot"
+tail -n +2 load-tests/src/test/resources/pools/bom.csv | awk -F, '{ print $2 " " $1 }' > "$WORK/pairs-bom"
+pairs_of() { [ "$1" = bom ] && echo "$WORK/pairs-bom" || echo "$WORK/pairs-hot"; }
+
+wrk_run() { # $1 scenario, $2 seconds
+  wrk -t2 -c"$CONNECTIONS" -d"$2"s --latency -s load-tests/wrk/enginel.lua "http://127.0.0.1:$PORT" \
+    -- "$1" "$WORK/tokens" "$(pairs_of "$1")"
+}
+
+# mixed through Gatling; its summary lines become one RESULT line like the wrk script's
+gatling_mixed() { # $1 seconds, $2 log file
+  ./mvnw -q -B -f load-tests/pom.xml gatling:test -Dgatling.simulationClass=io.enginel.load.MixedSimulation \
+    -DbaseUrl="http://127.0.0.1:$PORT" -Dusers="$CONNECTIONS" -Dduration="$1" > "$2" 2>&1 || true
+  awk -F'|' '
+    function num(x) { gsub(/[^0-9.]/, "", x); return x == "" ? 0 : x }
+    /^> request count/             { n = num($2); ko = num($4) }
+    /^> response time 50th/        { p50 = num($2) }
+    /^> response time 95th/        { p95 = num($2) }
+    /^> response time 99th/        { p99 = num($2) }
+    /^> mean throughput/           { rps = num($2) }
+    /^MIXED /                      { split($0, w, "stale-reads="); stale = w[2] + 0 }
+    END { printf "RESULT rps=%.0f p50=%s p95=%s p99=%s errors=%s requests=%s stale=%s\n", rps, p50, p95, p99, ko, n, stale }' "$2"
+}
 
 run() { # $1 scenario, $2 label
-  wrk -t2 -c"$CONNECTIONS" -d"$DURATION"s --latency -s load-tests/wrk/enginel.lua "http://127.0.0.1:$PORT" \
-    -- "$1" "$WORK/tokens" "$WORK/pairs" | grep RESULT | sed "s/^RESULT/$2 $1/"
+  if [ "$1" = mixed ]; then
+    gatling_mixed "$DURATION" "$WORK/gatling-$2.log" | sed "s/^RESULT/$2 $1/"
+  else
+    wrk_run "$1" "$DURATION" | grep RESULT | sed "s/^RESULT/$2 $1/"
+  fi
 }
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(java -version 2>&1 | head -n1); wrk -t2 -c$CONNECTIONS -d${DURATION}s"
@@ -67,23 +97,27 @@ for mode in ${BENCH_MODES:-true false}; do
   start_server "$mode"
   login_all
   label=$([ "$mode" = true ] && echo cache-on || echo cache-off)
-  for scenario in hot-list hot-detail; do
-    # warm-up: JIT, and with the cache on every key filled once (hot-list has one key per page and
-    # organization set, several hundred in all, each a ~16 ms query on a miss)
-    wrk -t2 -c"$CONNECTIONS" -d"${BENCH_WARMUP:-15}"s -s load-tests/wrk/enginel.lua "http://127.0.0.1:$PORT" \
-      -- "$scenario" "$WORK/tokens" "$WORK/pairs" > /dev/null
+  for scenario in ${BENCH_SCENARIOS:-hot-list hot-detail cold-list bom mixed}; do
+    # warm-up: JIT, and with the cache on every hot key filled once (hot-list has one key per page and
+    # organization set, several hundred in all, each a ~16 ms query on a miss); mixed warms with reads
+    warm=$([ "$scenario" = mixed ] && echo hot-detail || echo "$scenario")
+    wrk_run "$warm" "${BENCH_WARMUP:-15}" > /dev/null
     run "$scenario" "$label" | tee -a "$WORK/results"
   done
   stop_server
 done
 
 echo
-printf "%-11s %-9s %10s %9s %9s %9s %7s\n" scenario cache "req/s" "p50 ms" "p95 ms" "p99 ms" errors
-awk '{ split($3,a,"="); split($4,b,"="); split($5,c,"="); split($6,d,"="); split($7,e,"=");
-       printf "%-11s %-9s %10s %9s %9s %9s %7s\n", $2, $1, a[2], b[2], c[2], d[2], e[2] }' "$WORK/results"
+printf "%-11s %-9s %10s %9s %9s %9s %7s %6s\n" scenario cache "req/s" "p50 ms" "p95 ms" "p99 ms" errors stale
+awk '{ split($3,a,"="); split($4,b,"="); split($5,c,"="); split($6,d,"="); split($7,e,"="); st = "-";
+       for (i = 8; i <= NF; i++) if ($i ~ /^stale=/) { split($i, x, "="); st = x[2] }
+       printf "%-11s %-9s %10s %9s %9s %9s %7s %6s\n", $2, $1, a[2], b[2], c[2], d[2], e[2], st }' "$WORK/results"
 echo
-for s in hot-list hot-detail; do
+for s in ${BENCH_SCENARIOS:-hot-list hot-detail cold-list bom mixed}; do
   on=$(awk -v s="$s" '$1=="cache-on" && $2==s { split($3,a,"="); print a[2] }' "$WORK/results")
   off=$(awk -v s="$s" '$1=="cache-off" && $2==s { split($3,a,"="); print a[2] }' "$WORK/results")
-  awk -v s="$s" -v on="$on" -v off="$off" 'BEGIN { printf "%-11s cache on / off = %.1fx\n", s, on / off }'
+  if [ -n "$on" ] && [ -n "$off" ]; then
+    awk -v s="$s" -v on="$on" -v off="$off" \
+      'BEGIN { if (off > 0) printf "%-11s cache on / off = %.2fx requests/s\n", s, on / off }'
+  fi
 done

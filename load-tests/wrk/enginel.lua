@@ -1,10 +1,19 @@
--- wrk script for the WORKLOAD.md scenarios hot-list and hot-detail.
+-- wrk script for the WORKLOAD.md scenarios hot-list, hot-detail, cold-list and bom (mixed, which checks
+-- every read for staleness, is the Gatling MixedSimulation).
 -- Usage: wrk -s enginel.lua <url> -- <scenario> <tokens-file> [<pairs-file>]
 --   hot-list:   GET /api/designs/?upload_status=COMPLETED&ordering=-created_at&page={1..5}&page_size=20
 --               as a random user of the 100 (each with its own bearer token)
 --   hot-detail: GET /api/designs/{id}/ over the fixed pool of 1,000 ids, each asked by a user who may see it
 --               (<pairs-file>: lines "<token-index> <design-id>")
+--   cold-list:  GET /api/designs/?search={word}&created_before={instant}&page_size=20, a random word of the
+--               descriptions' vocabulary and a random instant to the millisecond: a query that never repeats
+--   bom:        GET /api/designs/{id}/bom/ over the 2,000 designs with a BOM (<pairs-file> of those)
 local scenario, tokens, pairs = nil, {}, {}
+local words = { "bracket", "housing", "flange", "shaft", "gear", "bearing", "bolt", "washer", "nut", "spring",
+  "valve", "pump", "impeller", "rotor", "stator", "casing", "cover", "plate", "beam", "rib", "gusset", "hinge",
+  "latch", "clamp", "fixture", "jig", "mount", "adapter", "coupling", "sleeve", "bushing", "spacer", "manifold",
+  "nozzle", "diffuser", "duct", "panel", "frame", "chassis", "enclosure", "lid", "base", "support", "weld", "casting" }
+local DATA_END = 1767225600 -- 2026-01-01T00:00:00Z
 
 local function lines(path)
   local out = {}
@@ -31,9 +40,16 @@ function request()
     local token = tokens[math.random(#tokens)]
     local path = "/api/designs/?upload_status=COMPLETED&ordering=-created_at&page=" .. math.random(5) .. "&page_size=20"
     return wrk.format("GET", path, { ["Authorization"] = "Bearer " .. token })
+  elseif scenario == "cold-list" then
+    local token = tokens[math.random(#tokens)]
+    local t = DATA_END - math.random(0, 365 * 24 * 3600 - 1)
+    local before = os.date("!%Y-%m-%dT%H:%M:%S", t) .. string.format(".%03dZ", math.random(0, 999))
+    local path = "/api/designs/?search=" .. words[math.random(#words)] .. "&created_before=" .. before .. "&page_size=20"
+    return wrk.format("GET", path, { ["Authorization"] = "Bearer " .. token })
   else
     local p = pairs[math.random(#pairs)]
-    return wrk.format("GET", "/api/designs/" .. p[2] .. "/", { ["Authorization"] = "Bearer " .. tokens[p[1]] })
+    local suffix = scenario == "bom" and "/bom/" or "/"
+    return wrk.format("GET", "/api/designs/" .. p[2] .. suffix, { ["Authorization"] = "Bearer " .. tokens[p[1]] })
   end
 end
 
