@@ -9,7 +9,7 @@ WORKDIR /src
 # dependencies first, so that a change of the sources does not download them again
 COPY .mvn/ .mvn/
 COPY mvnw pom.xml ./
-RUN ./mvnw -q -B dependency:go-offline
+RUN ./mvnw -q -B dependency:resolve dependency:resolve-plugins
 COPY conf/ conf/
 COPY src/ src/
 RUN ./mvnw -q -B package -DskipTests
