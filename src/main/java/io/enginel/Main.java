@@ -56,12 +56,16 @@ public final class Main {
     EmbeddedServices embedded = EmbeddedServices.startIfNeeded(configured);
     EnginelConfig config = embedded.config();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setEventLoopPoolSize(config.vertx().effectiveEventLoops())
-            .setWorkerPoolSize(config.vertx().workerPoolSize())
-            .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(config.vertx().metrics()).setJvmMetricsEnabled(true)))
-        .withMetrics(new MicrometerMetricsFactory(registry))
-        .build();
+    Vertx vertx = Clustering.vertx(config,
+            new VertxOptions().setEventLoopPoolSize(config.vertx().effectiveEventLoops())
+                .setWorkerPoolSize(config.vertx().workerPoolSize())
+                .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(config.vertx().metrics()).setJvmMetricsEnabled(true)),
+            Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry)))
+        .await(60, TimeUnit.SECONDS);
+    if (vertx.isClustered()) {
+      LOG.info("joined the cluster '{}' as {}:{} ({})", config.cluster().name(), config.cluster().host(),
+          config.cluster().port(), Clustering.status(vertx).getInteger("members") + " member(s)");
+    }
     CountDownLatch started = new CountDownLatch(1);
     EnginelServer[] server = new EnginelServer[1];
     Throwable[] failure = new Throwable[1];

@@ -12,7 +12,7 @@ import java.util.Map;
  * with a {@link ConfigException} naming its key.
  */
 public record EnginelConfig(
-    Runtime vertx, Http http, Pg pg, Redis redis, Cache cache, Auth auth, Storage storage, Jobs jobs, Embedded embedded,
+    Runtime vertx, Cluster cluster, Http http, Pg pg, Redis redis, Cache cache, Auth auth, Storage storage, Jobs jobs, Embedded embedded,
     JsonObject source) {
 
   /**
@@ -24,6 +24,12 @@ public record EnginelConfig(
       return eventLoops > 0 ? eventLoops : Math.max(1, java.lang.Runtime.getRuntime().availableProcessors());
     }
   }
+
+  /**
+   * The clustered event bus (Hazelcast): this member's address and port, the cluster's name, and the members
+   * to join (TCP/IP, no multicast), {@code host:port} each.
+   */
+  public record Cluster(boolean enabled, String name, String host, int port, java.util.List<String> members) {}
 
   public record Http(String host, int port, int instances, long bodyLimitBytes, int maxPageSize, int defaultPageSize) {
     /** One HTTP verticle instance per core unless configured. */
@@ -91,6 +97,22 @@ public record EnginelConfig(
     Reader r = new Reader(json);
     Runtime runtime = new Runtime(r.intMin("vertx.eventLoops", 0), r.intMin("vertx.workerPoolSize", 1),
         r.bool("vertx.metrics"));
+    java.util.List<String> members = new java.util.ArrayList<>();
+    for (String m : r.string("cluster.members").split(",")) {
+      String member = m.trim();
+      if (member.isEmpty()) {
+        continue;
+      }
+      if (!member.matches("[A-Za-z0-9_.-]+(:\\d{1,5})?")) {
+        throw new ConfigException("cluster.members: '" + member + "' is not host or host:port");
+      }
+      members.add(member);
+    }
+    Cluster cluster = new Cluster(r.bool("cluster.enabled"), r.string("cluster.name"), r.string("cluster.host"),
+        r.port("cluster.port", false), java.util.List.copyOf(members));
+    if (cluster.enabled() && (cluster.name().isBlank() || cluster.host().isBlank())) {
+      throw new ConfigException("cluster: a clustered node needs cluster.name and cluster.host");
+    }
     Http http = new Http(
         r.string("http.host"), r.port("http.port", true), r.intMin("http.instances", 0),
         r.longMin("http.bodyLimitBytes", 1024), r.intMin("http.maxPageSize", 1), r.intMin("http.defaultPageSize", 1));
@@ -168,7 +190,7 @@ public record EnginelConfig(
         ((Number) density).doubleValue());
     Embedded embedded = new Embedded(r.string("embedded.dataDir"), r.port("embedded.pgPort", false),
         r.port("embedded.redisPort", false));
-    return new EnginelConfig(runtime, http, pg, redis, cache, auth, storage, jobs, embedded, json);
+    return new EnginelConfig(runtime, cluster, http, pg, redis, cache, auth, storage, jobs, embedded, json);
   }
 
   /** A copy with one key replaced, validated again (used to plug in embedded services and by tests). */

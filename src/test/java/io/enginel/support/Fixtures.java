@@ -16,7 +16,7 @@ import java.util.UUID;
 public final class Fixtures {
   private final TestDatabase db;
 
-  Fixtures(TestDatabase db) {
+  public Fixtures(TestDatabase db) {
     this.db = db;
   }
 

@@ -1,5 +1,6 @@
 package io.enginel.support;
 
+import io.enginel.Clustering;
 import io.enginel.EnginelServer;
 import io.enginel.config.ConfigLoader;
 import io.enginel.config.EnginelConfig;
@@ -100,7 +101,16 @@ public final class TestServer implements AutoCloseable {
   }
 
   private static TestServer start(TestDatabase db, EnginelConfig config, boolean ownsDatabase) {
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx;
+    try {
+      // standalone, or a member of a clustered event bus when the configuration says so
+      vertx = Clustering.vertx(config, new io.vertx.core.VertxOptions(), Vertx.builder()).await(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      if (ownsDatabase) {
+        db.close();
+      }
+      throw new IllegalStateException("the test node's Vert.x did not start: " + e.getMessage(), e);
+    }
     try {
       EnginelServer server = EnginelServer.start(vertx, config, new SimpleMeterRegistry()).await(TIMEOUT_S, TimeUnit.SECONDS);
       return new TestServer(vertx, server, db, config, ownsDatabase);

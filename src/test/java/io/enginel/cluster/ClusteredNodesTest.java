@@ -1,0 +1,215 @@
+package io.enginel.cluster;
+
+import io.enginel.config.EnginelConfig;
+import io.enginel.config.Tier;
+import io.enginel.domain.Entity;
+import io.enginel.example.ClusterClient;
+import io.enginel.repository.PgSetup;
+import io.enginel.support.Fixtures;
+import io.enginel.support.HttpResult;
+import io.enginel.support.TestDatabase;
+import io.enginel.support.TestServer;
+import io.enginel.support.TestServices;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two Enginel nodes in one Hazelcast cluster (TCP/IP members on loopback), on one PostgreSQL database and
+ * one Redis: what one node writes is never read stale through the other, domain events reach every member
+ * (another service's included), and a node that leaves leaves the other serving.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusteredNodesTest {
+  static final int WRITERS = 6;
+
+  static TestDatabase db;
+  static TestServer node1;
+  static TestServer node2;
+  static String members;
+  static String clusterName = "enginel-test-" + UUID.randomUUID();
+  static final List<UUID> designs = new ArrayList<>();
+  static UUID design;
+  static String alice;
+  static String alice2;
+
+  @BeforeAll
+  static void startTwoClusteredNodes() {
+    db = TestDatabase.create();
+    int hz1 = TestServer.freePort();
+    int hz2 = TestServer.freePort();
+    members = "127.0.0.1:" + hz1 + ",127.0.0.1:" + hz2;
+    EnginelConfig base = TestServer.baseConfig(db.uri(), TestServices.redisUri())
+        .with("cluster.enabled", true).with("cluster.members", members)
+        .with("cluster.name", clusterName);
+    PgSetup.migrate(base.pg());
+    Fixtures f = new Fixtures(db);
+    UUID org = f.organization("Clustered");
+    long aliceId = f.user("alice");
+    f.member(org, aliceId, "EDITOR");
+    UUID series = f.series(org, "PN-CLUSTER");
+    for (int i = 0; i < WRITERS; i++) {
+      designs.add(f.design(series, "part-" + i + ".stl", "initial"));
+    }
+    design = designs.get(0);
+    node1 = TestServer.startWith(db, base.with("cluster.port", hz1));
+    node2 = TestServer.startAlongside(node1, base.with("cluster.port", hz2).with("http.port", TestServer.freePort()));
+    node1.awaitNotificationsSettled();
+    node2.awaitNotificationsSettled();
+    alice = node1.login("alice");
+    alice2 = node2.login("alice");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (node2 != null) {
+      node2.close();
+    }
+    if (node1 != null) {
+      node1.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void bothNodesAreMembersOfOneClusterAndSayItWhenReady() {
+    for (TestServer node : List.of(node1, node2)) {
+      HttpResult ready = node.get("/ready", null);
+      assertThat(ready.status()).isEqualTo(200);
+      JsonObject cluster = ready.json().getJsonObject("cluster");
+      assertThat(cluster.getBoolean("enabled")).isTrue();
+      assertThat(cluster.getInteger("members")).isEqualTo(2);
+    }
+    assertThat(node1.get("/ready", null).json().getJsonObject("cluster").getString("node"))
+        .isNotEqualTo(node2.get("/ready", null).json().getJsonObject("cluster").getString("node"));
+  }
+
+  @Test
+  @Order(2)
+  void aSessionOpenedOnOneNodeIsValidOnTheOther() {
+    assertThat(node2.get("/api/users/me", alice).status()).isEqualTo(200);
+    assertThat(node1.get("/api/users/me", alice2).status()).isEqualTo(200);
+  }
+
+  @Test
+  @Order(3)
+  void aWriteThroughOneNodeIsNeverReadStaleThroughTheOtherUnderConcurrentLoad() throws Exception {
+    AtomicInteger hits = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
+    List<Future<Integer>> checked = new ArrayList<>();
+    for (int w = 0; w < WRITERS; w++) {
+      UUID mine = designs.get(w);
+      int writer = w;
+      checked.add(pool.submit(() -> {
+        int reads = 0;
+        for (int i = 0; i < 25; i++) {
+          TestServer writeNode = i % 2 == 0 ? node1 : node2;
+          TestServer readNode = i % 2 == 0 ? node2 : node1;
+          String token = i % 2 == 0 ? alice : alice2;
+          String value = "writer " + writer + " write " + i;
+          HttpResult written = writeNode.patch("/api/designs/" + mine, token, new JsonObject().put("description", value));
+          assertThat(written.status()).as(written.toString()).isEqualTo(200);
+          for (int r = 0; r < 2; r++) { // the first read may fill the entry, the second may be its hit
+            HttpResult read = readNode.get("/api/designs/" + mine, token);
+            assertThat(read.status()).isEqualTo(200);
+            assertThat(read.json().getString("description")).as("read %d after write %d of design %s", r, i, mine)
+                .isEqualTo(value);
+            if ("HIT".equals(read.header("X-Cache"))) {
+              hits.incrementAndGet();
+            }
+            reads++;
+          }
+          // and the list, through the other node
+          HttpResult list = readNode.get("/api/designs/?search=part-" + writer + ".stl", token);
+          assertThat(list.json().getJsonArray("results").getJsonObject(0).getString("description")).isEqualTo(value);
+        }
+        return reads;
+      }));
+    }
+    int reads = 0;
+    for (Future<Integer> f : checked) {
+      reads += f.get(120, TimeUnit.SECONDS);
+    }
+    pool.shutdown();
+    assertThat(reads).isEqualTo(WRITERS * 25 * 2);
+    assertThat(hits.get()).as("cached answers were served between the writes").isPositive();
+  }
+
+  @Test
+  @Order(4)
+  void anotherServiceInTheClusterHearsTheDomainEventsAndUsesTheCacheInterface() throws Exception {
+    int own = TestServer.freePort();
+    try (ClusterClient client = ClusterClient.join(clusterName, "127.0.0.1:" + own, members + ",127.0.0.1:" + own)
+        .await(60, TimeUnit.SECONDS)) {
+      LinkedBlockingQueue<JsonObject> events = new LinkedBlockingQueue<>();
+      client.onDomainEvents(events::add).await(10, TimeUnit.SECONDS);
+
+      assertThat(node2.patch("/api/designs/" + design, alice2, new JsonObject().put("description", "heard")).status())
+          .isEqualTo(200);
+      JsonObject event = null;
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (System.currentTimeMillis() < deadline) {
+        JsonObject e = events.poll(500, TimeUnit.MILLISECONDS);
+        if (e != null && Entity.DESIGN_ASSET.model().equals(e.getString("entity")) && design.toString().equals(e.getString("id"))) {
+          event = e;
+          break;
+        }
+      }
+      assertThat(event).as("the DesignAsset event of the write, received by the other service").isNotNull();
+      assertThat(event.getString("op")).isEqualTo("update");
+
+      String key = node1.prefix() + ":example:" + UUID.randomUUID();
+      assertThat(client.set(key, new JsonObject().put("hello", "cluster"), 60).await(10, TimeUnit.SECONDS)
+          .getBoolean("stored")).isTrue();
+      assertThat(node1.redisExists(Tier.DEFAULT, key)).isTrue();
+      JsonObject got = client.get(key).await(10, TimeUnit.SECONDS);
+      assertThat(got.getBoolean("hit")).isTrue();
+      assertThat(got.getJsonObject("value")).isEqualTo(new JsonObject().put("hello", "cluster"));
+    }
+  }
+
+  @Test
+  @Order(5)
+  void aNodeThatLeavesLeavesTheOtherServing() {
+    node2.close();
+    node2 = null;
+
+    HttpResult read = node1.get("/api/designs/" + design, alice);
+    assertThat(read.status()).isEqualTo(200);
+    HttpResult write = node1.patch("/api/designs/" + design, alice, new JsonObject().put("description", "alone"));
+    assertThat(write.status()).isEqualTo(200);
+    assertThat(node1.get("/api/designs/" + design, alice).json().getString("description")).isEqualTo("alone");
+    long deadline = System.currentTimeMillis() + 15_000;
+    int membersLeft = -1;
+    while (System.currentTimeMillis() < deadline) {
+      membersLeft = node1.get("/ready", null).json().getJsonObject("cluster").getInteger("members");
+      if (membersLeft == 1) {
+        break;
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    assertThat(membersLeft).isEqualTo(1);
+  }
+}
