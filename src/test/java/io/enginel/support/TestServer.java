@@ -55,7 +55,7 @@ public final class TestServer implements AutoCloseable {
     this.http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
         .setDefaultPort(config.http().port()).setKeepAlive(true),
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(128));
-    this.redis = Redis.createClient(vertx, TestServices.redisUri());
+    this.redis = Redis.createClient(vertx, config.redis().uri()); // the node's own Redis
   }
 
   public static TestServer start() {

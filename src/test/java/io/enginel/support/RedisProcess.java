@@ -1,0 +1,130 @@
+package io.enginel.support;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real redis-server (from the PATH) on a free port of its own, that a test stops, kills, pauses and
+ * restarts on the same port — the Redis outages Enginel must survive. Keeps nothing on disk.
+ */
+public final class RedisProcess implements AutoCloseable {
+  public final int port;
+  private Process process;
+
+  private RedisProcess(int port) {
+    this.port = port;
+  }
+
+  public static RedisProcess start() {
+    RedisProcess r = new RedisProcess(TestServer.freePort());
+    r.restart();
+    return r;
+  }
+
+  public String uri() {
+    return "redis://127.0.0.1:" + port;
+  }
+
+  /** Starts (again) on the same port, empty, and waits until it answers PING. */
+  public void restart() {
+    if (process != null && process.isAlive()) {
+      throw new IllegalStateException("redis-server on " + port + " is still running");
+    }
+    try {
+      process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+          "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"))
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot start redis-server (is it on the PATH?): " + e.getMessage(), e);
+    }
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (!answers()) {
+      if (System.currentTimeMillis() > deadline || !process.isAlive()) {
+        throw new IllegalStateException("redis-server on " + port + " did not answer");
+      }
+      pause(20);
+    }
+  }
+
+  /** SIGTERM, and waits until it has exited. */
+  public void stop() {
+    process.destroy();
+    waitFor();
+  }
+
+  /** SIGKILL: gone at once, nothing flushed. */
+  public void kill() {
+    process.destroyForcibly();
+    waitFor();
+  }
+
+  /** SIGSTOP: the socket stays open, nothing answers (a hung Redis); what it holds survives. */
+  public void freeze() {
+    signal("STOP");
+  }
+
+  /** SIGCONT. */
+  public void thaw() {
+    signal("CONT");
+  }
+
+  public boolean answers() {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      s.setSoTimeout(500);
+      OutputStream out = s.getOutputStream();
+      out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = s.getInputStream();
+      byte[] b = new byte[7];
+      int n = in.read(b);
+      return n > 0 && new String(b, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private void signal(String name) {
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+      if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + name + " failed");
+      }
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void waitFor() {
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("redis-server on " + port + " did not exit");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void pause(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (process != null && process.isAlive()) {
+      signal("CONT");
+      process.destroyForcibly();
+      waitFor();
+    }
+  }
+}
