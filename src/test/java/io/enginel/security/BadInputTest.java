@@ -287,6 +287,8 @@ class BadInputTest {
       cases.add(param("ordering, one good one bad", HttpMethod.GET, l + "?ordering=-created_at,bogus", "ordering"));
       cases.add(param("a NUL in search", HttpMethod.GET, l + "?search=a%00b", "search"));
       cases.add(param("a search over 200 characters", HttpMethod.GET, l + "?search=" + "s".repeat(201), "search"));
+      cases.add(param("a broken percent escape", HttpMethod.GET, l + "?search=a%G1", "query"));
+      cases.add(param("a lone percent sign", HttpMethod.GET, l + "?page%=%", "query"));
       cases.add(new Case("the largest page, past the end", HttpMethod.GET, l + "?page=2147483&page_size=100", null,
           null, 404, "not_found", null, "page"));
     }
@@ -358,6 +360,7 @@ class BadInputTest {
         param("density negative", HttpMethod.POST, file + "?density=-1", "density"),
         param("density NaN", HttpMethod.POST, file + "?density=NaN", "density"),
         param("density infinite", HttpMethod.POST, file + "?density=Infinity", "density"),
+        param("a broken percent escape", HttpMethod.POST, file + "?density=%zz", "query"),
         of("an upload over the limit", HttpMethod.POST, file, "application/octet-stream", "z".repeat(UPLOAD_LIMIT + 1),
             413, "too_large"),
         of("a viewer's upload", HttpMethod.POST, file, "application/octet-stream", "solid x", 403, "forbidden"),

@@ -94,6 +94,11 @@ final class SecuritySupport {
       return Set.of(org.toString(), series.toString(), design.toString(), node.toString(), child.toString(),
           review.toString(), markup.toString(), job.toString());
     }
+
+    /** The ids of this tenant's users, as text. */
+    Set<String> userIds() {
+      return Set.of(Long.toString(adminId), Long.toString(editorId), Long.toString(viewerId));
+    }
   }
 
   /**
