@@ -21,4 +21,18 @@ record CachedRead(String key, String resource, long ttl, boolean cached, Supplie
    * A computed answer: the JSON body, who may see it, and the tags it is filled under.
    */
   record Loaded(Buffer body, List<String> owners, List<String> tags) {}
+
+  /**
+   * A loader's failure that concerns a row with owners (a design without a file, whose geometry is queued):
+   * answered as it is only to a principal who may see the row; anyone else gets the plain 404, so the failure
+   * reveals neither that the row exists nor anything about it.
+   */
+  static final class OwnedFailure extends RuntimeException {
+    final List<String> owners;
+
+    OwnedFailure(Throwable cause, List<String> owners) {
+      super(cause.getMessage(), cause, false, false);
+      this.owners = List.copyOf(owners);
+    }
+  }
 }

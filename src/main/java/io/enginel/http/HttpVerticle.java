@@ -120,8 +120,8 @@ public final class HttpVerticle extends VerticleBase {
         "Method " + ctx.request().method() + " is not allowed here.")));
     router.errorHandler(413, ctx -> Responses.error(ctx, new ApiError(413, "too_large",
         "The body is over the limit of " + config.http().bodyLimitBytes() + " bytes.")));
-    router.errorHandler(400, ctx -> Responses.error(ctx, ctx.failure() != null ? ctx.failure()
-        : ApiError.badRequest("request", "Bad request.")));
+    router.errorHandler(400, ctx -> Responses.error(ctx, ctx.failure() instanceof ApiError
+        || ctx.failure() instanceof io.vertx.core.eventbus.ReplyException ? ctx.failure() : badRequest(ctx)));
     router.errorHandler(500, ctx -> Responses.error(ctx, ctx.failure() == null ? new ApiError(500, "internal",
         "Internal server error.") : ctx.failure()));
 
@@ -156,6 +156,19 @@ public final class HttpVerticle extends VerticleBase {
   /** The port actually bound (useful with port 0). */
   public int port() {
     return server.actualPort();
+  }
+
+  /**
+   * A 400 the router raised itself (vertx-web fails a route with path parameters before its handler runs
+   * when the query string is not valid percent-encoding): named when it is the query, never a 500.
+   */
+  private static ApiError badRequest(RoutingContext ctx) {
+    try {
+      Requests.queryParams(ctx);
+    } catch (ApiError e) {
+      return e;
+    }
+    return ApiError.badRequest("request", "Bad request.");
   }
 
   /** Runs a handler, turning what it throws (an invalid parameter, a malformed body) into a JSON error. */

@@ -68,12 +68,24 @@ final class Requests {
   /** Query parameters, first value of each; a repeated parameter is a 400 rather than a silent choice. */
   static Map<String, String> params(RoutingContext ctx) {
     Map<String, String> out = new LinkedHashMap<>();
-    for (Map.Entry<String, String> e : ctx.queryParams()) {
+    for (Map.Entry<String, String> e : queryParams(ctx)) {
       if (out.put(e.getKey(), e.getValue()) != null) {
         throw ApiError.badParameter(e.getKey(), "'" + e.getKey() + "' is given more than once.");
       }
     }
     return out;
+  }
+
+  /**
+   * The decoded query parameters; a query string that is not valid percent-encoding ({@code %G1}, a lone
+   * {@code %}) is a 400 naming the query, not the internal error vertx-web's decoding failure would become.
+   */
+  static io.vertx.core.MultiMap queryParams(RoutingContext ctx) {
+    try {
+      return ctx.queryParams();
+    } catch (io.vertx.ext.web.handler.HttpException | IllegalArgumentException e) {
+      throw ApiError.badParameter("query", "The query string is not valid percent-encoding.");
+    }
   }
 
   static String ip(RoutingContext ctx) {

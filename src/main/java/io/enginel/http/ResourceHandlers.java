@@ -124,17 +124,21 @@ final class ResourceHandlers {
           }
           JsonObject file = result.getJsonObject("file");
           JsonObject job = result.getJsonObject("job");
+          // these failures describe the design: only those who may see it are told them (the others get a 404)
           if (file == null) {
-            return Future.failedFuture(new ApiError(404, "no_file", "No file has been uploaded for this design."));
+            return Future.failedFuture(new CachedRead.OwnedFailure(
+                new ApiError(404, "no_file", "No file has been uploaded for this design."), owners));
           }
           if (job != null && ("PENDING".equals(job.getString("status")) || "RUNNING".equals(job.getString("status")))) {
-            return Future.failedFuture(new ApiError(404, "not_ready", "The geometry is being computed.",
-                new JsonObject().put("job", job)));
+            return Future.failedFuture(new CachedRead.OwnedFailure(new ApiError(404, "not_ready",
+                "The geometry is being computed.", new JsonObject().put("job", job)), owners));
           }
           // computed now, stored, and answered as stored: the same answer whoever computed it
           return geometry.compute(file).compose(properties -> repository.saveMetadata(design, properties))
               .compose(saved -> repository.metadata(design))
-              .map(stored -> new CachedRead.Loaded(stored.getJsonObject("row").toBuffer(), owners, tags));
+              .<CachedRead.Loaded>map(stored -> new CachedRead.Loaded(stored.getJsonObject("row").toBuffer(), owners,
+                  tags))
+              .recover(e -> Future.failedFuture(new CachedRead.OwnedFailure(e, owners)));
         })));
   }
 

@@ -59,7 +59,7 @@ final class ResponseCache {
     if (!enabled || !read.cached()) {
       read.loader().get().onComplete(ar -> {
         if (ar.failed()) {
-          Responses.error(ctx, ar.cause());
+          failed(ctx, principal, ar.cause());
         } else if (!principal.canSee(ar.result().owners())) {
           Responses.error(ctx, NOT_FOUND);
         } else {
@@ -95,7 +95,7 @@ final class ResponseCache {
           ? computeLeased(read, tier, miss, System.currentTimeMillis() + leaseMs) : loadAndFill(read, tier, miss))
           .onComplete(done -> {
         if (done.failed()) {
-          Responses.error(ctx, done.cause());
+          failed(ctx, principal, done.cause());
         } else if (!principal.canSee(done.result().loaded().owners())) {
           Responses.error(ctx, NOT_FOUND);
         } else {
@@ -103,6 +103,15 @@ final class ResponseCache {
         }
       });
     });
+  }
+
+  /** A loader's failure: one about a row the principal may not see is the plain 404. */
+  private static void failed(RoutingContext ctx, Principal principal, Throwable cause) {
+    if (cause instanceof CachedRead.OwnedFailure owned) {
+      Responses.error(ctx, principal.canSee(owned.owners) ? owned.getCause() : NOT_FOUND);
+    } else {
+      Responses.error(ctx, cause);
+    }
   }
 
   /**

@@ -53,7 +53,7 @@ final class UploadHandler {
       tooLarge(ctx, null);
       return;
     }
-    double density = density(ctx.queryParams().get("density"));
+    double density = density(Requests.queryParams(ctx).get("density"));
     req.pause();
     repository.get(Resources.DESIGNS, design)
         .compose(found -> {
