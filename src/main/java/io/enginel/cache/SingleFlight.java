@@ -17,6 +17,9 @@ import java.util.function.Supplier;
 public final class SingleFlight<T> {
   private final Map<String, Future<T>> inFlight = new ConcurrentHashMap<>();
   private final LongAdder joins = new LongAdder();
+  /** When the last load of each key ended ({@link System#nanoTime()}), kept for {@link #REMEMBER_NANOS}. */
+  private final Map<String, Long> ended = new ConcurrentHashMap<>();
+  private static final long REMEMBER_NANOS = 2_000_000_000L;
 
   /** Runs {@code load} unless a load of {@code key} is already running, and answers its result. */
   public Future<T> run(String key, Supplier<Future<T>> load) {
@@ -33,10 +36,27 @@ public final class SingleFlight<T> {
       started = Future.failedFuture(e);
     }
     started.onComplete(ar -> {
+      remember(key, System.nanoTime());
       inFlight.remove(key, mine.future());
       mine.handle(ar);
     });
     return onCallerContext(mine.future());
+  }
+
+  /**
+   * True when a load of {@code key} ended at or after {@code sinceNanos}: a caller whose cache lookup began
+   * before that missed what the load stored, and should look again rather than load a second time.
+   */
+  public boolean endedSince(String key, long sinceNanos) {
+    Long at = ended.get(key);
+    return at != null && at - sinceNanos >= 0;
+  }
+
+  private void remember(String key, long now) {
+    ended.put(key, now);
+    if (ended.size() > 4096) {
+      ended.values().removeIf(at -> now - at > REMEMBER_NANOS);
+    }
   }
 
   /** Callers that joined a load instead of starting one. */

@@ -91,9 +91,7 @@ final class ResponseCache {
         lookup = new CacheClient.Miss(null, false, System.nanoTime());
       }
       CacheClient.Miss miss = (CacheClient.Miss) lookup;
-      flight.run(read.key(), () -> longterm
-          ? computeLeased(read, tier, miss, System.currentTimeMillis() + leaseMs) : loadAndFill(read, tier, miss))
-          .onComplete(done -> {
+      flight.run(read.key(), () -> lead(read, tier, miss, longterm)).onComplete(done -> {
         if (done.failed()) {
           failed(ctx, principal, done.cause());
         } else if (!principal.canSee(done.result().loaded().owners())) {
@@ -102,6 +100,24 @@ final class ResponseCache {
           send(ctx, done.result().loaded().body(), null, done.result().etag(), Responses.MISS);
         }
       });
+    });
+  }
+
+  /**
+   * The first of concurrent misses of a key loads it. A request whose lookup began before another flight of
+   * the same key ended (its fill landed after this lookup read Redis) looks again before loading, so that a
+   * late arrival of a burst does not run a second query for what is now cached.
+   */
+  private Future<Computed> lead(CachedRead read, CacheClient tier, CacheClient.Miss miss, boolean longterm) {
+    Future<CacheClient.Lookup> current = flight.endedSince(read.key(), miss.startedAt())
+        ? tier.lookup(read.key(), read.resource(), true) : Future.succeededFuture(miss);
+    return current.compose(lookup -> {
+      if (lookup instanceof CacheClient.Hit hit) {
+        return Future.succeededFuture(fromEntry(hit.entry()));
+      }
+      CacheClient.Miss latest = (CacheClient.Miss) lookup;
+      return longterm ? computeLeased(read, tier, latest, System.currentTimeMillis() + leaseMs)
+          : loadAndFill(read, tier, latest);
     });
   }
 

@@ -56,6 +56,17 @@ class SingleFlightTest {
   }
 
   @Test
+  void aLookupThatBeganBeforeALoadEndedIsToldToLookAgain() {
+    SingleFlight<String> flight = new SingleFlight<>();
+    long lookupBegan = System.nanoTime();
+    assertThat(flight.endedSince("k", lookupBegan)).isFalse();
+    flight.run("k", () -> io.vertx.core.Future.succeededFuture("v"));
+    assertThat(flight.endedSince("k", lookupBegan)).as("the load ended after the lookup began").isTrue();
+    assertThat(flight.endedSince("k", System.nanoTime())).as("a lookup after the load ended").isFalse();
+    assertThat(flight.endedSince("other", lookupBegan)).isFalse();
+  }
+
+  @Test
   void differentKeysLoadIndependently() {
     SingleFlight<String> flight = new SingleFlight<>();
     AtomicInteger loads = new AtomicInteger();
