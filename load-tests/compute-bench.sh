@@ -84,6 +84,16 @@ while read -r D NODES U; do
   for _ in $(seq 1 10); do timed "$T" "/api/designs/$D/bom" | awk '$3 == "HIT" { print $2 }' >> "$WORK/bom-hit"; done
 done < "$WORK/boms"
 BOM_BYTES=$(wc -c < "$WORK/body")
+
+# ---------------------------------------------------------------- compression: the hot-list page as stored
+LIST_PATH="/api/designs/?upload_status=COMPLETED&ordering=-created_at&page=1&page_size=20"
+curl -s -o "$WORK/list.json" -H "Authorization: Bearer $TOKEN" "$BASE$LIST_PATH"
+curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" "$BASE$LIST_PATH"
+LIST_KEY=$(redis-cli -u "${REDIS_URI%/}/1" --scan --pattern 'enginel:design:list:*' | grep 'upload_status' | grep 'page=1' \
+  | grep 'ordering=-created_at' | grep 'page_size=20' | while read -r k; do
+      [ "$(redis-cli -u "${REDIS_URI%/}/1" TTL "$k")" -gt 250 ] && echo "$k"; done | head -n 1)
+LIST_RAW=$(wc -c < "$WORK/list.json")
+LIST_STORED=$(redis-cli -u "${REDIS_URI%/}/1" STRLEN "$LIST_KEY")
 NODES_MAX=$(head -n 1 "$WORK/boms" | awk '{ print $2 }')
 
 echo
@@ -98,6 +108,7 @@ printf "%-44s %12s\n" "metadata: GET on a hit (p99)" "$(p99 < "$WORK/meta-hits" 
 printf "%-44s %12s\n" "bom: GET on a miss (median, 20 largest trees)" "$(median < "$WORK/bom-miss" | ms)"
 printf "%-44s %12s\n" "bom: GET on a hit (median of $(wc -l < "$WORK/bom-hit"))" "$(median < "$WORK/bom-hit" | ms)"
 echo "(largest tree: $NODES_MAX nodes; the last BOM answer was $BOM_BYTES bytes)"
+awk -v raw="$LIST_RAW" -v stored="$LIST_STORED" 'BEGIN { printf "hot-list page: %d bytes of JSON, %d bytes stored in Redis (entry with its header): %.0f %% saved\n", raw, stored, 100 * (1 - stored / raw) }'
 awk -v c="$(echo "$COMPUTE_MISS" | ms)" -v h="$(median < "$WORK/meta-hits" | ms)" \
   -v bm="$(median < "$WORK/bom-miss" | ms)" -v bh="$(median < "$WORK/bom-hit" | ms)" \
   'BEGIN { printf "metadata computed / hit = %.0fx; bom miss / hit = %.1fx\n", c / h, bm / bh }'
