@@ -112,7 +112,8 @@ public final class TestServer implements AutoCloseable {
       throw new IllegalStateException("the test node's Vert.x did not start: " + e.getMessage(), e);
     }
     try {
-      EnginelServer server = EnginelServer.start(vertx, config, new SimpleMeterRegistry()).await(TIMEOUT_S, TimeUnit.SECONDS);
+      EnginelServer server = EnginelServer.start(vertx, config,
+          new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT)).await(TIMEOUT_S, TimeUnit.SECONDS);
       return new TestServer(vertx, server, db, config, ownsDatabase);
     } catch (Exception e) {
       vertx.close();

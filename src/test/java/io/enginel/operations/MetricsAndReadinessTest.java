@@ -1,0 +1,66 @@
+package io.enginel.operations;
+
+import io.enginel.support.HttpResult;
+import io.enginel.support.SeededServer;
+import io.enginel.support.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code /metrics} in the Prometheus text format with Enginel's own series; {@code /health} and {@code /ready}. */
+class MetricsAndReadinessTest {
+  static TestServer s;
+  static UUID design;
+  static String alice;
+
+  @BeforeAll
+  static void start() {
+    s = SeededServer.start(f -> {
+      UUID org = f.organization("Ops");
+      f.member(org, f.user("alice"), "ADMIN");
+      design = f.design(f.series(org, "PN-OPS"), "ops.stl", "ops");
+      return null;
+    }).server();
+    alice = s.login("alice");
+  }
+
+  @AfterAll
+  static void stop() {
+    s.close();
+  }
+
+  @Test
+  void metricsCountCacheRequestsFillsQueriesAndInvalidationsByLabel() {
+    s.get("/api/designs/" + design, alice);
+    s.get("/api/designs/" + design, alice);
+    s.patch("/api/designs/" + design, alice, new io.vertx.core.json.JsonObject().put("description", "changed"));
+
+    HttpResult r = s.get("/metrics", null);
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.header("Content-Type")).startsWith("text/plain");
+    String text = r.body().toString();
+    assertThat(text).contains("# TYPE enginel_cache_requests_total counter");
+    assertThat(text).containsPattern("enginel_cache_requests_total\\{[^}]*resource=\"designs\"[^}]*result=\"hit\"[^}]*} [1-9]");
+    assertThat(text).containsPattern("enginel_cache_requests_total\\{[^}]*resource=\"designs\"[^}]*result=\"miss\"[^}]*} [1-9]");
+    assertThat(text).containsPattern("enginel_cache_fills_total\\{[^}]*result=\"stored\"");
+    assertThat(text).containsPattern("enginel_db_queries_total\\{operation=\"get:designs\"} [1-9]");
+    assertThat(text).containsPattern("enginel_invalidations_total\\{source=\"repository\"} [1-9]");
+    assertThat(text).contains("enginel_cache_latency_seconds_count");
+    assertThat(text).contains("enginel_cache_circuit_state{tier=\"default\"} 0.0");
+  }
+
+  @Test
+  void healthAndReadinessSayWhatIsUp() {
+    assertThat(s.get("/health", null).status()).isEqualTo(200);
+    HttpResult ready = s.get("/ready", null);
+    assertThat(ready.status()).isEqualTo(200);
+    assertThat(ready.json().getString("status")).isEqualTo("ready");
+    assertThat(ready.json().getJsonObject("postgres").getString("status")).isEqualTo("up");
+    assertThat(ready.json().getJsonObject("redis").getJsonObject("default").getString("status")).isEqualTo("up");
+    assertThat(ready.json().getJsonObject("cluster").getBoolean("enabled")).isFalse();
+  }
+}
