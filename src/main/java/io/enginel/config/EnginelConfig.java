@@ -42,6 +42,15 @@ public record EnginelConfig(
     public boolean configured() {
       return uri != null && !uri.isBlank();
     }
+
+    /**
+     * How long a caller waits for the repository's answer before answering 503: a connection from the pool,
+     * one statement, and a margin. Bounds every request even when Postgres hangs without closing anything
+     * (its own statement_timeout never fires then).
+     */
+    public long replyTimeoutMs() {
+      return connectTimeoutMs + queryTimeoutMs + 2_000L;
+    }
   }
 
   public record Redis(String uri, Map<Tier, String> tierUris, Map<Tier, Integer> tierDbs, int maxPoolSize,

@@ -35,7 +35,7 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     var config = services.config();
-    RepositoryClient repository = new RepositoryClient(vertx, config.pg().queryTimeoutMs() + 20_000L);
+    RepositoryClient repository = new RepositoryClient(vertx, config.pg().replyTimeoutMs());
     Passwords passwords = new Passwords(vertx, config.auth().bcryptCost());
     ResponseCache responses = new ResponseCache(vertx, services.cache(), services.responseFlight(), config.cache().enabled(),
         config.cache().computeLeaseMs(), services.nodeId());

@@ -39,7 +39,7 @@ public final class JobWorkerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    repository = new RepositoryClient(vertx, config.pg().queryTimeoutMs() + 20_000L);
+    repository = new RepositoryClient(vertx, config.pg().replyTimeoutMs());
     consumers.add(vertx.eventBus().localConsumer(JobsApi.WAKE, m -> poll()));
     consumers.add(vertx.eventBus().<JsonObject>localConsumer(JobsApi.COMPUTE, m -> {
       JsonObject b = m.body();

@@ -27,13 +27,17 @@ public final class SeededServer {
 
   public static <T> Seeded<T> start(Map<String, Object> overrides, Function<Fixtures, T> seed) {
     TestDatabase db = TestDatabase.create();
+    EnginelConfig config = TestServer.baseConfig(db.uri(), TestServices.redisUri());
+    for (Map.Entry<String, Object> e : overrides.entrySet()) {
+      config = config.with(e.getKey(), e.getValue());
+    }
+    return start(db, config, seed);
+  }
+
+  /** Seeds {@code db} (its own database, closed on failure or with the node), then starts a node with {@code config}. */
+  public static <T> Seeded<T> start(TestDatabase db, EnginelConfig config, Function<Fixtures, T> seed) {
     T data;
-    EnginelConfig config;
     try {
-      config = TestServer.baseConfig(db.uri(), TestServices.redisUri());
-      for (Map.Entry<String, Object> e : overrides.entrySet()) {
-        config = config.with(e.getKey(), e.getValue());
-      }
       PgSetup.migrate(config.pg());
       data = seed.apply(new Fixtures(db));
     } catch (RuntimeException e) {
