@@ -133,6 +133,12 @@ final class ResourceHandlers {
             return Future.failedFuture(new CachedRead.OwnedFailure(new ApiError(404, "not_ready",
                 "The geometry is being computed.", new JsonObject().put("job", job)), owners));
           }
+          // only someone who may see the design starts its computation; anyone else gets a 404 and costs nothing
+          // (one who may see it and shared this request's flight is asked to come back: 503, Retry-After)
+          if (!p.canSee(owners)) {
+            return Future.failedFuture(new CachedRead.OwnedFailure(
+                ApiError.unavailable("The geometry has not been computed yet; try again."), owners));
+          }
           // computed now, stored, and answered as stored: the same answer whoever computed it
           return geometry.compute(file).compose(properties -> repository.saveMetadata(design, properties))
               .compose(saved -> repository.metadata(design))

@@ -100,6 +100,29 @@ class ComputationStampedeTest {
   }
 
   @Test
+  void anOutsidersRequestForGeometryComputesNothingAndLeavesTheComputationToTheOwner() throws Exception {
+    UUID design = designWithFile();
+    UUID other = one.fixtures.organization("Elsewhere");
+    one.fixtures.member(other, one.fixtures.user("outsider"), "ADMIN");
+    String outsider = one.login("outsider");
+    one.awaitNotificationsSettled();
+    long before = count("store:metadata", one);
+    String path = "/api/designs/" + design + "/metadata";
+    for (int i = 0; i < 5; i++) {
+      HttpResult r = one.get(path, outsider);
+      assertThat(r.status()).isEqualTo(404);
+      assertThat(r.json().getString("error")).isEqualTo("not_found");
+    }
+    assertThat(count("store:metadata", one) - before).as("computations started by an outsider").isZero();
+    assertThat(one.fixtures.queryLong("SELECT count(*) FROM geometry_metadata WHERE design_id = ?", design)).isZero();
+
+    HttpResult owner = one.get(path, token);
+    assertThat(owner.status()).isEqualTo(200);
+    assertThat(count("store:metadata", one) - before).isEqualTo(1);
+    assertThat(one.get(path, outsider).status()).as("the outsider, once it is computed and cached").isEqualTo(404);
+  }
+
+  @Test
   void sixtyFourConcurrentFirstRequestsForABomQueryItOnce() {
     UUID design = designWithBom();
     long before = count("bom", one);
