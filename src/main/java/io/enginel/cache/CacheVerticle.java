@@ -54,6 +54,7 @@ public final class CacheVerticle extends VerticleBase {
   private final SingleFlight<JsonObject> computeFlight;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private long drainTimer = -1;
+  private final Set<Tier> verifying = java.util.EnumSet.noneOf(Tier.class);
   private String loop;
 
   /**
@@ -74,7 +75,7 @@ public final class CacheVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     for (Tier t : Tier.values()) {
-      tiers.put(t, new TierClient(vertx, t, config.redis(), poolSize));
+      tiers.put(t, new TierClient(vertx, t, config.redis(), config.cache().keyPrefix(), poolSize));
     }
     loop = Thread.currentThread().getName();
     handle(CacheApi.RESPONSE_LOOKUP, this::lookup);
@@ -91,12 +92,16 @@ public final class CacheVerticle extends VerticleBase {
     handle(CacheApi.GET_OR_COMPUTE, this::getOrCompute);
     handle(CacheApi.TTL, m -> {
       String key = PublicKeys.check(keys.prefix(), m.getString("key"));
-      return client(tier(m)).read(Request.cmd(Command.TTL).arg(key))
+      TierClient t = client(tier(m));
+      return t.read(Request.cmd(Command.TTL).arg(t.key(key)))
           .map(r -> new JsonObject().put("key", key).put("ttl", r.toLong()));
     });
     handle(CacheApi.STATS, m -> new CacheStatistics(tiers, stats, keys).collect());
     handle(CacheApi.HEALTH, m -> health());
-    drainTimer = vertx.setPeriodic(DRAIN_PERIOD_MS, id -> drainPending());
+    drainTimer = vertx.setPeriodic(DRAIN_PERIOD_MS, id -> {
+      drainPending();
+      tiers.values().forEach(this::verifySuspect);
+    });
 
     List<Future<Void>> registrations = new ArrayList<>();
     consumers.forEach(c -> registrations.add(c.completion()));
@@ -115,8 +120,34 @@ public final class CacheVerticle extends VerticleBase {
     return Future.join(closes);
   }
 
-  /** Logs whether each tier answers at start-up; a tier that does not is served around, not fatal. */
+  /**
+   * A tier whose Redis failed to answer is not read from until the server answering now is known to be the
+   * one that answered before (its run id). When it is another — a replica promoted by Sentinel or the cluster
+   * without the last writes, a restart from an old snapshot — what it holds may predate invalidations Enginel
+   * made: a response tier starts a new incarnation (everything cached before is dropped) and the sessions
+   * tier drops its sessions (each is checked against Postgres again; nobody is logged out).
+   */
+  private void verifySuspect(TierClient t) {
+    if (!t.suspect() || !t.available() || !verifying.add(t.tier)) {
+      return;
+    }
+    t.verifyServer(keys.clock()).compose(changed -> {
+      if (!changed) {
+        return Future.succeededFuture();
+      }
+      return t.tier == Tier.SESSIONS ? t.unlinkMatching(keys.prefix() + ":session:*", SCAN_COUNT).mapEmpty()
+          : invalidateTags(t.tier, List.of(), true).mapEmpty();
+    }).onComplete(ar -> {
+      verifying.remove(t.tier);
+      if (ar.succeeded()) {
+        t.trusted();
+      }
+    });
+  }
+
+  /** Logs whether each tier answers at start-up, and notes its server's run id; a tier that does not answer is served around. */
   private void announce(TierClient t) {
+    t.verifyServer(keys.clock()).onSuccess(same -> t.trusted());
     t.send(Request.cmd(Command.PING)).onComplete(ar -> {
       if (ar.succeeded()) {
         LOG.info("redis tier {} at {}", t.tier.id(), redact(t.endpoint));
@@ -136,12 +167,12 @@ public final class CacheVerticle extends VerticleBase {
     // a second look by a request that already counted its miss (after waiting for a compute lease) counts nothing
     String resource = m.getBoolean("recheck", false) ? null : m.getString("resource", "other");
     TierClient t = tiers.get(tier);
-    if (!config.cache().enabled() || !t.available() || pending.get(tier).any()) {
+    if (!config.cache().enabled() || !t.available() || pending.get(tier).any() || t.suspect()) {
       count(tier, resource, CacheStats.Result.SKIPPED);
       return Future.succeededFuture(miss(null, false));
     }
     long start = System.nanoTime();
-    return t.read(Request.cmd(Command.MGET).arg(key).arg(keys.clock())).transform(ar -> {
+    return t.read(Request.cmd(Command.MGET).arg(t.key(key)).arg(t.key(keys.clock()))).transform(ar -> {
       stats.latency(tier.id(), "lookup", System.nanoTime() - start);
       if (ar.failed()) {
         count(tier, resource, CacheStats.Result.ERROR);
@@ -184,7 +215,7 @@ public final class CacheVerticle extends VerticleBase {
       stats.fill(tier.id(), "too_large");
       return Future.succeededFuture(new JsonObject().put("stored", false).put("reason", "too_large"));
     }
-    if (!t.available() || pending.get(tier).any()) {
+    if (!t.available() || pending.get(tier).any() || t.suspect()) {
       stats.fill(tier.id(), "unavailable");
       return Future.succeededFuture(new JsonObject().put("stored", false).put("reason", "unavailable"));
     }
@@ -197,7 +228,7 @@ public final class CacheVerticle extends VerticleBase {
     long ttl = m.getLong("ttl", (long) config.cache().tierTtlSeconds().get(tier));
     List<Object> args = List.of(ticket, ttl, entry, tags.size(), tagSetTtl(tier));
     long start = System.nanoTime();
-    return t.eval(Scripts.FILL, Scripts.FILL_SHA, scriptKeys, args).transform(ar -> {
+    return t.eval(Scripts.FILL, Scripts.FILL_SHA, t.keys(scriptKeys), args).transform(ar -> {
       stats.latency(tier.id(), "fill", System.nanoTime() - start);
       if (ar.failed()) {
         stats.fill(tier.id(), "error");
@@ -212,7 +243,7 @@ public final class CacheVerticle extends VerticleBase {
   private Future<Object> lease(JsonObject m) {
     Tier tier = tier(m);
     TierClient t = tiers.get(tier);
-    String lease = m.getString("key") + ":lease";
+    String lease = t.key(m.getString("key") + ":lease");
     String owner = m.getString("owner");
     String op = m.getString("op", "acquire");
     if (!t.available()) {
@@ -286,7 +317,7 @@ public final class CacheVerticle extends VerticleBase {
     scriptKeys.add(keys.clock());
     tags.forEach(tag -> scriptKeys.add(keys.tagVersion(tag)));
     long start = System.nanoTime();
-    return t.eval(Scripts.INVALIDATE, Scripts.INVALIDATE_SHA, scriptKeys,
+    return t.eval(Scripts.INVALIDATE, Scripts.INVALIDATE_SHA, t.keys(scriptKeys),
             List.of(newIncarnation(), versionTtl(), newIncarnation ? "1" : "0"))
         .compose(clock -> drainTagSets(t, new ArrayList<>(tags), 0).map(deleted -> {
           stats.latency(t.tier.id(), "invalidate", System.nanoTime() - start);
@@ -301,7 +332,7 @@ public final class CacheVerticle extends VerticleBase {
       return Future.succeededFuture(deletedSoFar);
     }
     List<Request> pops = new ArrayList<>(tags.size());
-    tags.forEach(tag -> pops.add(Request.cmd(Command.SPOP).arg(keys.tagSet(tag)).arg(SPOP_BATCH)));
+    tags.forEach(tag -> pops.add(Request.cmd(Command.SPOP).arg(t.key(keys.tagSet(tag))).arg(SPOP_BATCH)));
     return t.batch(pops).compose(replies -> {
       List<String> members = new ArrayList<>();
       List<String> again = new ArrayList<>();
@@ -317,7 +348,7 @@ public final class CacheVerticle extends VerticleBase {
       if (members.isEmpty()) {
         return drainTagSets(t, again, deletedSoFar);
       }
-      Request unlink = Request.cmd(Command.UNLINK);
+      Request unlink = Request.cmd(Command.UNLINK); // the members are stored keys (tagged in cluster mode) already
       members.forEach(unlink::arg);
       return t.send(unlink).compose(n -> drainTagSets(t, again, deletedSoFar + n.toLong()));
     });
@@ -351,7 +382,7 @@ public final class CacheVerticle extends VerticleBase {
       Set<String> tags = p.snapshot();
       boolean everything = p.everythingPending();
       Future<Void> keysGone = deletions.isEmpty() ? Future.succeededFuture()
-          : t.send(unlinkOf(new ArrayList<>(deletions))).onSuccess(r -> p.keysDone(deletions)).mapEmpty();
+          : t.send(unlinkOf(t.keys(deletions))).onSuccess(r -> p.keysDone(deletions)).mapEmpty();
       work.add(keysGone.compose(v -> tags.isEmpty() && !everything ? Future.succeededFuture() : apply(t, tags, everything)
           .onSuccess(r -> p.done(tags, everything))).onSuccess(r ->
           LOG.info("carried out kept invalidations on tier {}: {} key(s), {} tag(s)", tier.id(), deletions.size(),
@@ -375,10 +406,11 @@ public final class CacheVerticle extends VerticleBase {
 
   private Future<Object> get(JsonObject m) {
     String key = PublicKeys.check(keys.prefix(), m.getString("key"));
-    if (pending.get(tier(m)).any()) {
+    if (pending.get(tier(m)).any() || tiers.get(tier(m)).suspect()) {
       return Future.succeededFuture(new JsonObject().put("key", key).put("hit", false).putNull("value"));
     }
-    return client(tier(m)).read(Request.cmd(Command.GET).arg(key)).map(r -> decodeForClient(key, r == null ? null : r.toBuffer()));
+    TierClient t = client(tier(m));
+    return t.read(Request.cmd(Command.GET).arg(t.key(key))).map(r -> decodeForClient(key, r == null ? null : r.toBuffer()));
   }
 
   private JsonObject decodeForClient(String key, Buffer stored) {
@@ -418,7 +450,8 @@ public final class CacheVerticle extends VerticleBase {
     if (ttl < 1) {
       throw ApiError.badRequest("ttl", "'ttl' must be at least 1 second.");
     }
-    return client(tier).send(Request.cmd(Command.SET).arg(key).arg(stored).arg("EX").arg(ttl))
+    TierClient t = client(tier);
+    return t.send(Request.cmd(Command.SET).arg(t.key(key)).arg(stored).arg("EX").arg(ttl))
         .map(r -> new JsonObject().put("stored", true).put("bytes", stored.length()).put("compressed", compressed));
   }
 
@@ -443,7 +476,7 @@ public final class CacheVerticle extends VerticleBase {
       p.addKeys(list);
       return Future.succeededFuture(deferred);
     }
-    return client(tier).send(unlinkOf(list)).<Object>map(r -> new JsonObject().put("deleted", r.toLong()))
+    return client(tier).send(unlinkOf(t.keys(list))).<Object>map(r -> new JsonObject().put("deleted", r.toLong()))
         .recover(err -> {
           if (!guaranteed) {
             return Future.failedFuture(err);
@@ -456,21 +489,7 @@ public final class CacheVerticle extends VerticleBase {
   /** SCAN with MATCH and UNLINK in batches; the pattern is validated first (never a flush by accident). */
   Future<Object> deletePattern(Tier tier, String pattern) {
     String valid = PublicKeys.checkPattern(keys.prefix(), pattern);
-    TierClient t = client(tier);
-    return scanAndUnlink(t, valid, "0", 0).map(n -> new JsonObject().put("deleted", n).put("pattern", valid));
-  }
-
-  private Future<Long> scanAndUnlink(TierClient t, String pattern, String cursor, long deleted) {
-    return t.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(pattern).arg("COUNT").arg(SCAN_COUNT))
-        .compose(r -> {
-          String next = r.get(0).toString();
-          List<String> found = new ArrayList<>();
-          r.get(1).forEach(k -> found.add(k.toString()));
-          Future<Long> unlinked = found.isEmpty() ? Future.succeededFuture(0L)
-              : t.send(unlinkOf(found)).map(Response::toLong);
-          return unlinked.compose(n -> "0".equals(next) ? Future.succeededFuture(deleted + n)
-              : scanAndUnlink(t, pattern, next, deleted + n));
-        });
+    return client(tier).unlinkMatching(valid, SCAN_COUNT).map(n -> new JsonObject().put("deleted", n).put("pattern", valid));
   }
 
   private static Request unlinkOf(List<String> keys) {
@@ -487,8 +506,8 @@ public final class CacheVerticle extends VerticleBase {
       throw ApiError.badRequest("loader", "'loader' needs an 'address'.");
     }
     TierClient t = tiers.get(tier);
-    Future<JsonObject> cached = t.available() && !pending.get(tier).any()
-        ? t.send(Request.cmd(Command.GET).arg(key)).map(r -> decodeForClient(key, r == null ? null : r.toBuffer()))
+    Future<JsonObject> cached = t.available() && !pending.get(tier).any() && !t.suspect()
+        ? t.send(Request.cmd(Command.GET).arg(t.key(key))).map(r -> decodeForClient(key, r == null ? null : r.toBuffer()))
         .otherwise(new JsonObject().put("hit", false))
         : Future.succeededFuture(new JsonObject().put("hit", false));
     return cached.<JsonObject>compose(c -> {

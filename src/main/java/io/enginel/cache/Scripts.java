@@ -73,6 +73,15 @@ final class Scripts {
       return 0
       """;
 
+  /**
+   * KEYS: any key of the tier (it routes the script to the server holding the tier in cluster mode). Returns
+   * that server's run id, which changes when another process answers: a restart, a promoted replica.
+   */
+  static final String RUN_ID = """
+      return string.match(redis.call('INFO', 'server'), 'run_id:(%w+)')
+      """;
+
+  static final String RUN_ID_SHA = sha1(RUN_ID);
   static final String FILL_SHA = sha1(FILL);
   static final String RELEASE_SHA = sha1(RELEASE);
   static final String INVALIDATE_SHA = sha1(INVALIDATE);

@@ -10,6 +10,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisReplicas;
+import io.vertx.redis.client.RedisRole;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -17,7 +20,10 @@ import io.vertx.redis.client.impl.types.ErrorType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One Redis tier: a pooled client (50 connections, a bounded wait queue), behind a circuit breaker whose
@@ -33,21 +39,41 @@ final class TierClient {
 
   final Tier tier;
   final String endpoint;
+  final EnginelConfig.RedisMode mode;
+  private final Vertx vertx;
+  private final EnginelConfig.Redis config;
   private final Redis redis;
   private final CircuitBreaker breaker;
+  /** Cluster mode: every key of the tier starts with this hash tag, so a script's keys share one slot. */
+  private final String hashTag;
+  /** Cluster mode: a plain client per master, for what must run on every master (SCAN). */
+  private final Map<String, Redis> masters = new HashMap<>();
 
-  TierClient(Vertx vertx, Tier tier, EnginelConfig.Redis config, int poolSize) {
+  TierClient(Vertx vertx, Tier tier, EnginelConfig.Redis config, String keyPrefix, int poolSize) {
+    this.vertx = vertx;
+    this.config = config;
     this.tier = tier;
-    this.endpoint = config.uriFor(tier);
-    this.redis = Redis.createClient(vertx, new RedisOptions()
-        .setConnectionString(endpoint)
+    this.mode = config.mode();
+    List<String> endpoints = config.endpointsFor(tier);
+    this.endpoint = mode == EnginelConfig.RedisMode.STANDALONE ? endpoints.get(0)
+        : mode.name().toLowerCase(java.util.Locale.ROOT) + ":" + String.join(",", endpoints)
+            + (mode == EnginelConfig.RedisMode.SENTINEL ? " master " + config.masterName() : "");
+    this.hashTag = mode == EnginelConfig.RedisMode.CLUSTER ? "{" + keyPrefix + "." + tier.id() + "}" : "";
+    RedisOptions options = new RedisOptions()
         .setMaxPoolSize(poolSize)
         .setMaxPoolWaiting(config.maxPoolWaiting())
         .setMaxWaitingHandlers(4096)
         .setPoolRecycleTimeout(15_000)
         .setPoolName("enginel-redis-" + tier.id())
-        .setNetClientOptions(new NetClientOptions().setConnectTimeout(config.connectTimeoutMs()).setTcpNoDelay(true)
-            .setTcpKeepAlive(true)));
+        .setNetClientOptions(netOptions(config));
+    endpoints.forEach(options::addConnectionString);
+    switch (mode) {
+      case CLUSTER -> options.setType(RedisClientType.CLUSTER).setUseReplicas(RedisReplicas.NEVER);
+      case SENTINEL -> options.setType(RedisClientType.SENTINEL).setRole(RedisRole.MASTER)
+          .setMasterName(config.masterName()).setAutoFailover(true);
+      default -> options.setType(RedisClientType.STANDALONE);
+    }
+    this.redis = Redis.createClient(vertx, options);
     this.breaker = CircuitBreaker.create("redis-" + tier.id(), vertx, new CircuitBreakerOptions()
         .setMaxFailures(config.breakerMaxFailures())
         .setTimeout(config.commandTimeoutMs())
@@ -59,10 +85,145 @@ final class TierClient {
         .closeHandler(v -> LOG.info("redis tier {} reachable again: circuit closed", tier.id()));
   }
 
+  private static NetClientOptions netOptions(EnginelConfig.Redis config) {
+    return new NetClientOptions().setConnectTimeout(config.connectTimeoutMs()).setTcpNoDelay(true).setTcpKeepAlive(true);
+  }
+
+  /**
+   * The key Redis stores for one of Enginel's keys: the same in standalone and sentinel mode (the tier is a
+   * database); in cluster mode prefixed by the tier's hash tag ({@code {enginel.default}enginel:design:…}), so
+   * that an entry, the tier's clock and its tags — the keys of one script — live in one slot, and the three
+   * tiers spread over the masters.
+   */
+  String key(String key) {
+    return hashTag.isEmpty() ? key : hashTag + key;
+  }
+
+  List<String> keys(java.util.Collection<String> keys) {
+    List<String> out = new ArrayList<>(keys.size());
+    keys.forEach(k -> out.add(key(k)));
+    return out;
+  }
+
+  /**
+   * SCAN for {@code pattern} (one of Enginel's key patterns, already validated) and UNLINK what it finds, in
+   * batches of {@code count}; in cluster mode on every master, each key unlinked on its own (keys of different
+   * slots cannot share a command). Answers how many keys were deleted.
+   */
+  Future<Long> unlinkMatching(String pattern, int count) {
+    String stored = key(pattern);
+    if (mode != EnginelConfig.RedisMode.CLUSTER) {
+      return scanAndUnlink(this::send, stored, count, "0", 0);
+    }
+    return send(Request.cmd(Command.CLUSTER).arg("SLOTS")).compose(slots -> {
+      List<Future<Long>> perMaster = new ArrayList<>();
+      for (String master : masterEndpoints(slots)) {
+        Redis node = masters.computeIfAbsent(master, m -> Redis.createClient(vertx, new RedisOptions()
+            .setConnectionString(m).setMaxPoolSize(2).setPoolName("enginel-redis-" + tier.id() + "-scan")
+            .setNetClientOptions(netOptions(config))));
+        perMaster.add(scanAndUnlink(r -> breaker.<Response>execute(() -> node.send(r)), stored, count, "0", 0));
+      }
+      return Future.all(perMaster).map(all -> {
+        long n = 0;
+        for (int i = 0; i < all.size(); i++) {
+          n += all.<Long>resultAt(i);
+        }
+        return n;
+      });
+    });
+  }
+
+  private Future<Long> scanAndUnlink(java.util.function.Function<Request, Future<Response>> node, String pattern,
+                                     int count, String cursor, long deleted) {
+    return node.apply(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(pattern).arg("COUNT").arg(count))
+        .compose(r -> {
+          String next = r.get(0).toString();
+          List<String> found = new ArrayList<>();
+          r.get(1).forEach(k -> found.add(k.toString()));
+          Future<Long> unlinked = found.isEmpty() ? Future.succeededFuture(0L) : unlinkEach(node, found);
+          return unlinked.compose(n -> "0".equals(next) ? Future.succeededFuture(deleted + n)
+              : scanAndUnlink(node, pattern, count, next, deleted + n));
+        });
+  }
+
+  private Future<Long> unlinkEach(java.util.function.Function<Request, Future<Response>> node, List<String> stored) {
+    if (mode != EnginelConfig.RedisMode.CLUSTER) {
+      Request r = Request.cmd(Command.UNLINK);
+      stored.forEach(r::arg);
+      return node.apply(r).map(Response::toLong);
+    }
+    List<Future<Response>> each = new ArrayList<>(stored.size());
+    stored.forEach(k -> each.add(node.apply(Request.cmd(Command.UNLINK).arg(k))));
+    return Future.all(each).map(all -> {
+      long n = 0;
+      for (int i = 0; i < all.size(); i++) {
+        n += all.<Response>resultAt(i).toLong();
+      }
+      return n;
+    });
+  }
+
+  /** {@code redis://[user@]host:port} of every master in a CLUSTER SLOTS reply, with the seed nodes' credentials. */
+  private List<String> masterEndpoints(Response slots) {
+    String first = config.nodes().get(0);
+    String scheme = first.substring(0, first.indexOf("://") + 3);
+    int at = first.indexOf('@');
+    String userInfo = at < 0 ? "" : first.substring(scheme.length(), at + 1);
+    java.util.Set<String> out = new java.util.LinkedHashSet<>();
+    for (Response range : slots) {
+      Response master = range.get(2);
+      out.add(scheme + userInfo + master.get(0).toString() + ":" + master.get(1).toLong());
+    }
+    return new ArrayList<>(out);
+  }
+
+  /**
+   * True after a command failed for want of an answer (a dead master, a refused connection, a timeout): the
+   * server that answers next may not be the one that answered before — a replica promoted without the last
+   * writes, a restart from an old snapshot — so what it holds is not trusted until {@link #verifyServer} has
+   * compared its run id with the one seen before.
+   */
+  private volatile boolean suspect;
+  /** The run id of the Redis server that holds this tier's keys, as last seen; null before the first look. */
+  private String runId;
+
+  boolean suspect() {
+    return suspect;
+  }
+
+  /**
+   * Asks the server holding the tier's keys ({@code anyKey}'s slot in cluster mode) for its run id. Answers
+   * true when it is another server than the one seen before — the caller then drops everything cached
+   * before — and false when it is the same (or the first seen). The tier stays suspect until the caller
+   * calls {@link #trusted()}.
+   */
+  Future<Boolean> verifyServer(String anyKey) {
+    return eval(Scripts.RUN_ID, Scripts.RUN_ID_SHA, List.of(key(anyKey)), List.of()).map(r -> {
+      String now = r == null ? "" : r.toString();
+      boolean changed = runId != null && !runId.equals(now);
+      if (changed) {
+        LOG.warn("redis tier {}: another server answers now (run id {} → {}): a failover or a restart", tier.id(),
+            runId, now);
+      }
+      runId = now;
+      return changed;
+    });
+  }
+
+  void trusted() {
+    suspect = false;
+  }
+
   /** One command through the breaker. */
   Future<Response> send(Request request) {
     return breaker.<Response>execute(() -> redis.send(request).recover(TierClient::errorReplyAsValue))
-        .compose(TierClient::errorValueAsFailure);
+        .compose(TierClient::errorValueAsFailure).onFailure(this::noteFailure);
+  }
+
+  private void noteFailure(Throwable t) {
+    if (!(t instanceof RedisReplyException)) {
+      suspect = true;
+    }
   }
 
   /**
@@ -76,7 +237,7 @@ final class TierClient {
 
   /** Several commands on one connection in one round trip, through the breaker. */
   Future<List<Response>> batch(List<Request> requests) {
-    return breaker.<List<Response>>execute(() -> redis.batch(requests));
+    return breaker.<List<Response>>execute(() -> redis.batch(requests)).onFailure(this::noteFailure);
   }
 
   /** Runs a script by its SHA-1, loading it when Redis does not know it (after a restart). */
@@ -113,7 +274,10 @@ final class TierClient {
 
   Future<Void> close() {
     breaker.close();
-    return redis.close();
+    List<Future<Void>> closes = new ArrayList<>();
+    masters.values().forEach(m -> closes.add(m.close()));
+    closes.add(redis.close());
+    return Future.join(closes).mapEmpty();
   }
 
   private static Future<Response> errorReplyAsValue(Throwable t) {

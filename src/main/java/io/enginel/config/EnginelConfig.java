@@ -53,12 +53,44 @@ public record EnginelConfig(
     }
   }
 
-  public record Redis(String uri, Map<Tier, String> tierUris, Map<Tier, Integer> tierDbs, int maxPoolSize,
+  /**
+   * How Enginel reaches Redis. {@code standalone}: one server (or one per tier), the tiers as databases.
+   * {@code cluster}: a Redis Cluster reached through {@code nodes} (seed nodes), database 0 only, each tier's
+   * keys under a hash tag of its own. {@code sentinel}: the master named {@code masterName}, found through
+   * the sentinels in {@code nodes}, the tiers as databases.
+   */
+  public enum RedisMode {
+    STANDALONE, CLUSTER, SENTINEL;
+
+    static RedisMode parse(String v) {
+      try {
+        return valueOf(v.trim().toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("redis.mode: '" + v + "' is not standalone, cluster or sentinel");
+      }
+    }
+  }
+
+  public record Redis(RedisMode mode, String uri, java.util.List<String> nodes, String masterName,
+                      Map<Tier, String> tierUris, Map<Tier, Integer> tierDbs, int maxPoolSize,
                       int maxPoolWaiting, int connectTimeoutMs, int commandTimeoutMs, int breakerMaxFailures,
                       long breakerResetMs) {
     /** True when any Redis address is configured; otherwise the server starts its own. */
     public boolean configured() {
-      return (uri != null && !uri.isBlank()) || tierUris.values().stream().anyMatch(u -> u != null && !u.isBlank());
+      return (uri != null && !uri.isBlank()) || !nodes.isEmpty()
+          || tierUris.values().stream().anyMatch(u -> u != null && !u.isBlank());
+    }
+
+    /**
+     * The connection strings of a tier: standalone, its URI; cluster, the seed nodes (database 0); sentinel,
+     * each sentinel with the tier's database (which the master connection selects).
+     */
+    public java.util.List<String> endpointsFor(Tier tier) {
+      return switch (mode) {
+        case STANDALONE -> java.util.List.of(uriFor(tier));
+        case CLUSTER -> nodes;
+        case SENTINEL -> nodes.stream().map(n -> n + "/" + tierDbs.get(tier)).toList();
+      };
     }
 
     /** The tier's own URI if set, else {@code uri} with the tier's database number. */
@@ -141,7 +173,35 @@ public record EnginelConfig(
       }
       tierDbs.put(t, db);
     }
-    Redis redis = new Redis(r.uri("redis.uri", "redis", "rediss"), tierUris, tierDbs,
+    java.util.List<String> nodes = new java.util.ArrayList<>();
+    for (String n : r.string("redis.nodes").split(",")) {
+      String node = n.trim();
+      if (node.isEmpty()) {
+        continue;
+      }
+      URI u;
+      try {
+        u = URI.create(node.contains("://") ? node : "redis://" + node);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("redis.nodes: '" + node + "' is not host:port or redis://host:port");
+      }
+      if (u.getHost() == null || u.getPort() < 1 || !("redis".equals(u.getScheme()) || "rediss".equals(u.getScheme()))
+          || (u.getPath() != null && !u.getPath().isEmpty() && !"/".equals(u.getPath()))) {
+        throw new ConfigException("redis.nodes: '" + node + "' is not host:port or redis://host:port (no database)");
+      }
+      nodes.add(u.getScheme() + "://" + (u.getRawUserInfo() == null ? "" : u.getRawUserInfo() + "@") + u.getHost()
+          + ":" + u.getPort());
+    }
+    RedisMode mode = RedisMode.parse(r.string("redis.mode"));
+    if (mode != RedisMode.STANDALONE && nodes.isEmpty()) {
+      throw new ConfigException("redis.nodes: redis.mode " + mode.name().toLowerCase(java.util.Locale.ROOT)
+          + " needs the addresses of its " + (mode == RedisMode.CLUSTER ? "cluster nodes" : "sentinels"));
+    }
+    if (mode == RedisMode.SENTINEL && r.string("redis.masterName").isBlank()) {
+      throw new ConfigException("redis.masterName: redis.mode sentinel needs the name of the master");
+    }
+    Redis redis = new Redis(mode, r.uri("redis.uri", "redis", "rediss"), java.util.List.copyOf(nodes),
+        r.string("redis.masterName"), tierUris, tierDbs,
         r.intMin("redis.maxPoolSize", 1), r.intMin("redis.maxPoolWaiting", 1), r.intMin("redis.connectTimeoutMs", 1),
         r.intMin("redis.commandTimeoutMs", 1), r.intMin("redis.breakerMaxFailures", 1),
         r.longMin("redis.breakerResetMs", 10));

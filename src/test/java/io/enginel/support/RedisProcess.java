@@ -15,16 +15,50 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RedisProcess implements AutoCloseable {
   public final int port;
+  private final List<String> command;
   private Process process;
 
-  private RedisProcess(int port) {
+  private RedisProcess(int port, List<String> command) {
     this.port = port;
+    this.command = command;
   }
 
   public static RedisProcess start() {
-    RedisProcess r = new RedisProcess(TestServer.freePort());
+    return start(List.of());
+  }
+
+  /** A redis-server with extra arguments ({@code --replicaof 127.0.0.1 6379}, …). */
+  public static RedisProcess start(List<String> extra) {
+    int port = TestServer.freePort();
+    List<String> command = new java.util.ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind",
+        "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"));
+    command.addAll(extra);
+    RedisProcess r = new RedisProcess(port, List.copyOf(command));
     r.restart();
     return r;
+  }
+
+  /**
+   * A Redis Sentinel watching the master {@code name} at {@code masterPort} (quorum 1, a master is down
+   * after 1 s without answers); its configuration file, which Sentinel rewrites, lives in a temporary file.
+   */
+  public static RedisProcess sentinel(String name, int masterPort) {
+    int port = TestServer.freePort();
+    try {
+      java.nio.file.Path conf = java.nio.file.Files.createTempFile("enginel-sentinel", ".conf");
+      java.nio.file.Files.writeString(conf, String.join("\n",
+          "port " + port,
+          "bind 127.0.0.1",
+          "sentinel monitor " + name + " 127.0.0.1 " + masterPort + " 1",
+          "sentinel down-after-milliseconds " + name + " 1000",
+          "sentinel failover-timeout " + name + " 5000",
+          "sentinel parallel-syncs " + name + " 1", ""));
+      RedisProcess r = new RedisProcess(port, List.of("redis-server", conf.toString(), "--sentinel"));
+      r.restart();
+      return r;
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   public String uri() {
@@ -37,8 +71,7 @@ public final class RedisProcess implements AutoCloseable {
       throw new IllegalStateException("redis-server on " + port + " is still running");
     }
     try {
-      process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-          "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"))
+      process = new ProcessBuilder(command)
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     } catch (IOException e) {
       throw new IllegalStateException("cannot start redis-server (is it on the PATH?): " + e.getMessage(), e);

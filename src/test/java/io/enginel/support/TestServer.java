@@ -55,7 +55,10 @@ public final class TestServer implements AutoCloseable {
     this.http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
         .setDefaultPort(config.http().port()).setKeepAlive(true),
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(128));
-    this.redis = Redis.createClient(vertx, config.redis().uri()); // the node's own Redis
+    this.redis = clusterMode() // the node's own Redis
+        ? Redis.createClient(vertx, new io.vertx.redis.client.RedisOptions().setType(io.vertx.redis.client.RedisClientType.CLUSTER)
+            .setEndpoints(config.redis().nodes()))
+        : Redis.createClient(vertx, config.redis().uri());
   }
 
   public static TestServer start() {
@@ -226,26 +229,40 @@ public final class TestServer implements AutoCloseable {
     }
   }
 
+  private boolean clusterMode() {
+    return config.redis().mode() == EnginelConfig.RedisMode.CLUSTER;
+  }
+
+  /** The key Redis holds for one of Enginel's keys: in cluster mode under the tier's hash tag. */
+  public String storedKey(Tier tier, String key) {
+    return clusterMode() ? "{" + prefix() + "." + tier.id() + "}" + key : key;
+  }
+
+  /** A command on the tier's database (standalone, sentinel) or on the cluster; keys in {@code args} as stored. */
   public Response redis(Tier tier, Object... args) {
-    Request select = Request.cmd(Command.SELECT).arg(config.redis().tierDbs().get(tier));
     Request cmd = Request.cmd(Command.create(args[0].toString()));
     for (int i = 1; i < args.length; i++) {
       cmd.arg(args[i].toString());
     }
+    if (clusterMode()) {
+      return await(redis.send(cmd));
+    }
+    Request select = Request.cmd(Command.SELECT).arg(config.redis().tierDbs().get(tier));
     return await(redis.connect().compose(conn -> conn.send(select).compose(v -> conn.send(cmd))
         .eventually(conn::close)));
   }
 
-  /** Keys of a tier under this server's prefix that match a pattern after the prefix ({@code design:*}). */
+  /** Keys of a tier under this server's prefix that match a pattern after the prefix ({@code design:*}), as Enginel names them. */
   public List<String> redisKeys(Tier tier, String pattern) {
     List<String> keys = new ArrayList<>();
-    Response r = redis(tier, "KEYS", prefix() + ":" + pattern);
-    r.forEach(k -> keys.add(k.toString()));
+    String tag = storedKey(tier, "");
+    Response r = redis(tier, "KEYS", tag + prefix() + ":" + pattern);
+    r.forEach(k -> keys.add(k.toString().substring(tag.length())));
     return keys;
   }
 
   public boolean redisExists(Tier tier, String key) {
-    return redis(tier, "EXISTS", key).toInteger() == 1;
+    return redis(tier, "EXISTS", storedKey(tier, key)).toInteger() == 1;
   }
 
   public static <T> T await(Future<T> f) {
