@@ -161,6 +161,16 @@ class PostgresOutageTest {
     String detail = "/api/designs/" + cached;
     UUID other = s.fixtures.design(series, "hung.stl", "hung");
     String cold = "/api/designs/" + other;
+    // the change listener is connected (after the other case it reconnects and drops everything once), and
+    // the insert's own invalidations have landed, before the cached answer is taken
+    long deadline = System.currentTimeMillis() + 15_000;
+    while (!s.request(io.enginel.invalidation.InvalidationApi.STATUS, new JsonObject()).getBoolean("listening")) {
+      assertThat(System.currentTimeMillis()).as("the change listener reconnects").isLessThan(deadline);
+      sleep(50);
+    }
+    s.awaitNotificationsSettled();
+    untilHit(detail, 5);
+    sleep(300);
     untilHit(detail, 5);
     long bound = s.config.pg().replyTimeoutMs(); // 1 s connect + 2 s query + 2 s margin
 
