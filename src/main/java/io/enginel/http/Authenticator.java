@@ -52,9 +52,16 @@ final class Authenticator implements Handler<RoutingContext> {
       return;
     }
     String hash = Tokens.hash(token);
-    ctx.request().pause(); // a body not yet read (an upload) must wait for the lookup
+    // a body not yet read (an upload) must wait for the lookup; one already read (HTTP/2 ends the request
+    // before the routes run, and pausing an ended HTTP/2 request throws) needs no pause
+    boolean paused = !ctx.request().isEnded();
+    if (paused) {
+      ctx.request().pause();
+    }
     resolve(hash).onComplete(ar -> {
-      ctx.request().resume();
+      if (paused && !ctx.request().isEnded()) {
+        ctx.request().resume();
+      }
       if (ar.succeeded()) {
         principals.put(token, ar.result());
         accept(ctx, ar.result());

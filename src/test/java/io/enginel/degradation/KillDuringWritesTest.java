@@ -1,0 +1,272 @@
+package io.enginel.degradation;
+
+import io.enginel.config.EnginelConfig;
+import io.enginel.repository.PgSetup;
+import io.enginel.support.Fixtures;
+import io.enginel.support.TestDatabase;
+import io.enginel.support.TestServer;
+import io.enginel.support.TestServices;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The server, a separate JVM started as an operator would ({@code java … io.enginel.Main serve} with
+ * {@code ENGINEL_*} variables), is killed with SIGKILL while eight clients write through it. After a restart
+ * on the same database: every write it acknowledged is there with what was sent and its audit row, the one in
+ * flight per client is there wholly or not at all, and every analysis job it queued is processed — none lost
+ * or left running.
+ */
+class KillDuringWritesTest {
+  static final int WRITERS = 8;
+  private Process server;
+  private TestDatabase db;
+
+  @AfterEach
+  void cleanUp() {
+    if (server != null) {
+      server.destroyForcibly();
+    }
+    if (db != null) {
+      db.close();
+    }
+  }
+
+  /** What one writer was told: acknowledged ids and values, and what it had sent when the server died. */
+  static final class Writer {
+    final List<UUID> designs = new ArrayList<>();
+    final List<UUID> jobs = new ArrayList<>();
+    final UUID own; // a design only this writer updates
+    String lastDescription = "seeded";
+    String inFlightDescription;
+
+    Writer(UUID own) {
+      this.own = own;
+    }
+  }
+
+  @Test
+  void noAcknowledgedWriteIsMissingAndNoQueuedJobIsLostAfterKillMinus9() throws Exception {
+    db = TestDatabase.create();
+    EnginelConfig config = TestServer.baseConfig(db.uri(), TestServices.redisUri());
+    PgSetup.migrate(config.pg());
+    Fixtures f = new Fixtures(db);
+    UUID org = f.organization("Killed");
+    f.member(org, f.user("writer"), "EDITOR");
+    UUID series = f.series(org, "PN-KILL");
+    List<Writer> writers = new ArrayList<>();
+    for (int i = 0; i < WRITERS; i++) {
+      writers.add(new Writer(f.design(series, "own-" + i + ".stl", "seeded")));
+    }
+    int port = TestServer.freePort();
+    Map<String, String> env = new HashMap<>(Map.of(
+        "ENGINEL_PG_URI", db.uri(),
+        "ENGINEL_REDIS_URI", TestServices.redisUri(),
+        "ENGINEL_HTTP_HOST", "127.0.0.1",
+        "ENGINEL_HTTP_PORT", Integer.toString(port),
+        "ENGINEL_CACHE_KEY_PREFIX", config.cache().keyPrefix(),
+        "ENGINEL_AUTH_BCRYPT_COST", "4",
+        "ENGINEL_AUTH_LOGIN_ATTEMPTS_PER_MINUTE", "1000",
+        "ENGINEL_STORAGE_DIR", Files.createTempDirectory("enginel-kill").toString(),
+        "ENGINEL_JOBS_POLL_MS", "200",
+        "ENGINEL_JOBS_STALE_AFTER_SECONDS", "5"));
+    env.put("ENGINEL_JOBS_WORKERS", "0"); // the first life only queues: every job it acknowledged waits for the second
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    String base = "http://127.0.0.1:" + port;
+
+    server = start(env, "first");
+    long firstUp = awaitReady(http, base);
+    String token = login(http, base);
+
+    // eight writers: create designs, queue jobs, update their own design, until the server dies under them
+    AtomicInteger acknowledged = new AtomicInteger();
+    AtomicInteger failed = new AtomicInteger();
+    List<String> unexpected = java.util.Collections.synchronizedList(new ArrayList<>());
+    CountDownLatch done = new CountDownLatch(WRITERS);
+    for (int w = 0; w < WRITERS; w++) {
+      Writer writer = writers.get(w);
+      int id = w;
+      Thread t = new Thread(() -> {
+        try {
+          for (int n = 0; ; n++) {
+            HttpResponse<String> r;
+            switch (n % 3) {
+              case 0 -> {
+                r = send(http, token, "POST", base + "/api/designs", new JsonObject().put("series", series.toString())
+                    .put("filename", "w" + id + "-" + n + ".stl").put("file_format", "stl").put("description", "w" + id + "-" + n));
+                if (r.statusCode() == 201) {
+                  writer.designs.add(UUID.fromString(new JsonObject(r.body()).getString("id")));
+                }
+              }
+              case 1 -> {
+                UUID target = writer.designs.isEmpty() ? writer.own : writer.designs.get(writer.designs.size() - 1);
+                r = send(http, token, "POST", base + "/api/analysis-jobs", new JsonObject().put("design", target.toString())
+                    .put("job_type", "MASS_PROPERTIES").put("parameters", new JsonObject().put("density", 2.7)));
+                if (r.statusCode() == 201) {
+                  writer.jobs.add(UUID.fromString(new JsonObject(r.body()).getString("id")));
+                }
+              }
+              default -> {
+                writer.inFlightDescription = "v" + n;
+                r = send(http, token, "PATCH", base + "/api/designs/" + writer.own,
+                    new JsonObject().put("description", writer.inFlightDescription));
+                if (r.statusCode() == 200) {
+                  writer.lastDescription = writer.inFlightDescription;
+                  writer.inFlightDescription = null;
+                }
+              }
+            }
+            if (r.statusCode() == 200 || r.statusCode() == 201) {
+              acknowledged.incrementAndGet();
+            } else {
+              unexpected.add(r.statusCode() + " " + r.body());
+            }
+          }
+        } catch (IOException | InterruptedException e) {
+          failed.incrementAndGet(); // the server died under this request
+        } finally {
+          done.countDown();
+        }
+      }, "writer-" + w);
+      t.setDaemon(true);
+      t.start();
+    }
+    // kill once enough writes have been acknowledged (a cold JVM on two shared cores starts slowly), mid-stream
+    long writing = System.currentTimeMillis();
+    while (acknowledged.get() < 60 && System.currentTimeMillis() - writing < 15_000) {
+      Thread.sleep(20);
+    }
+    int ackedBeforeKill = acknowledged.get();
+    server.destroyForcibly(); // SIGKILL: nothing flushed, no shutdown hook
+    server.waitFor();
+    assertThat(done.await(20, java.util.concurrent.TimeUnit.SECONDS)).as("every writer saw the server die").isTrue();
+    assertThat(ackedBeforeKill).as("writes acknowledged before the kill").isGreaterThan(30);
+    assertThat(unexpected).as("answers other than 200/201 before the kill").isEmpty();
+
+    // what the database holds, read directly
+    int designs = 0;
+    int jobs = 0;
+    int inFlightLanded = 0;
+    for (Writer w : writers) {
+      for (UUID d : w.designs) {
+        assertThat(f.queryLong("SELECT count(*) FROM design_assets WHERE id = ?", d)).as("acknowledged design " + d).isEqualTo(1);
+        assertThat(f.queryLong("SELECT count(*) FROM audit_logs WHERE resource_id = ? AND action = 'CREATE'", d.toString()))
+            .as("its audit row, written in the same transaction").isEqualTo(1);
+        designs++;
+      }
+      for (UUID j : w.jobs) {
+        assertThat(f.queryLong("SELECT count(*) FROM analysis_jobs WHERE id = ?", j)).as("acknowledged job " + j).isEqualTo(1);
+        jobs++;
+      }
+      String now = f.queryString("SELECT description FROM design_assets WHERE id = ?", w.own);
+      if (w.inFlightDescription != null && w.inFlightDescription.equals(now)) {
+        inFlightLanded++; // committed, but the answer never reached the client: allowed, and whole
+      } else {
+        assertThat(now).as("writer's own design: the last acknowledged value").isEqualTo(w.lastDescription);
+      }
+    }
+    assertThat(f.queryLong("SELECT count(*) FROM design_assets d WHERE NOT EXISTS (SELECT 1 FROM audit_logs a "
+        + "WHERE a.resource_id = d.id::text AND a.action = 'CREATE') AND d.filename LIKE 'w%'"))
+        .as("designs committed without their audit row").isZero();
+    long pendingAtKill = f.queryLong("SELECT count(*) FROM analysis_jobs WHERE status IN ('PENDING', 'RUNNING')");
+    assertThat(pendingAtKill).as("queued jobs, untouched by the first life").isGreaterThanOrEqualTo(jobs);
+
+    // second life, with job workers: every queued job is taken and finished
+    env.put("ENGINEL_JOBS_WORKERS", "1");
+    long restart0 = System.nanoTime();
+    server = start(env, "second");
+    long secondUp = awaitReady(http, base);
+    long restartMs = (System.nanoTime() - restart0) / 1_000_000;
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (f.queryLong("SELECT count(*) FROM analysis_jobs WHERE status IN ('PENDING', 'RUNNING')") > 0) {
+      assertThat(System.currentTimeMillis()).as("every queued job processed after the restart").isLessThan(deadline);
+      Thread.sleep(200);
+    }
+    long processedMs = (System.nanoTime() - restart0) / 1_000_000;
+    for (Writer w : writers) {
+      for (UUID j : w.jobs) {
+        assertThat(f.queryString("SELECT status FROM analysis_jobs WHERE id = ?", j)).isIn("COMPLETED", "FAILED");
+      }
+    }
+    String again = login(http, base);
+    for (Writer w : writers) {
+      HttpResponse<String> r = send(http, again, "GET", base + "/api/designs/" + w.own, null);
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(new JsonObject(r.body()).getString("description"))
+          .isEqualTo(f.queryString("SELECT description FROM design_assets WHERE id = ?", w.own));
+      for (UUID d : w.designs) {
+        assertThat(send(http, again, "GET", base + "/api/designs/" + d, null).statusCode()).isEqualTo(200);
+      }
+    }
+    System.out.printf("KILL-9 writers=%d acknowledged=%d (designs=%d jobs=%d updates=%d) cut-off-in-flight=%d "
+            + "in-flight-updates-committed=%d missing=0 jobs-queued=%d jobs-processed-after-restart=%d "
+            + "first-start-ms=%d restart-ms=%d all-jobs-done-after-ms=%d%n",
+        WRITERS, acknowledged.get(), designs, jobs, acknowledged.get() - designs - jobs, failed.get(), inFlightLanded,
+        pendingAtKill, pendingAtKill, firstUp, restartMs, processedMs);
+  }
+
+  private static Process start(Map<String, String> env, String life) throws IOException {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    File log = new File("target/kill-during-writes-" + life + ".log");
+    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+        "io.enginel.Main", "serve").redirectErrorStream(true).redirectOutput(log);
+    pb.environment().keySet().removeIf(k -> k.startsWith("ENGINEL_"));
+    pb.environment().putAll(env);
+    return pb.start();
+  }
+
+  /** Polls /ready until 200; answers how long the server took to start (ms). */
+  private long awaitReady(HttpClient http, String base) throws Exception {
+    long t0 = System.nanoTime();
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (System.currentTimeMillis() < deadline) {
+      assertThat(server.isAlive()).as("the server process runs (see target/kill-during-writes-*.log)").isTrue();
+      try {
+        if (send(http, null, "GET", base + "/ready", null).statusCode() == 200) {
+          return (System.nanoTime() - t0) / 1_000_000;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("the server did not become ready within 60 s");
+  }
+
+  private static String login(HttpClient http, String base) throws Exception {
+    HttpResponse<String> r = send(http, null, "POST", base + "/api/auth/login",
+        new JsonObject().put("username", "writer").put("password", Fixtures.passwordOf("writer")));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return new JsonObject(r.body()).getString("token");
+  }
+
+  private static HttpResponse<String> send(HttpClient http, String token, String method, String url, JsonObject body)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.encode()))
+        .header("Content-Type", "application/json");
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
