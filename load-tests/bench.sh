@@ -107,6 +107,24 @@ for mode in ${BENCH_MODES:-true false}; do
   stop_server
 done
 
+# the ceiling, in the same session: a bare Vert.x server answering one Redis GET + inflate of a real hot-list
+# page per request (src/test/java/io/enginel/bench/CeilingServer.java); BENCH_CEILING=0 skips it
+if [ "${BENCH_CEILING:-1}" = 1 ]; then
+  start_server true
+  login_all
+  curl -sf -H "Authorization: Bearer $(head -n 1 "$WORK/tokens")" \
+    "http://127.0.0.1:$PORT/api/designs/?upload_status=COMPLETED&ordering=-created_at&page=1&page_size=20" > "$WORK/page.json"
+  stop_server
+  [ -d target/test-classes/io/enginel/bench ] || ./mvnw -q -B test-compile
+  java ${BENCH_JAVA_OPTS:--Xms1g -Xmx1g} -cp target/test-classes:target/enginel.jar io.enginel.bench.CeilingServer \
+    "$PORT" "$REDIS_URI" "$WORK/page.json" redis > "$WORK/ceiling.log" 2>&1 &
+  echo $! > "$WORK/pid"
+  for _ in $(seq 1 40); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.5; done
+  wrk_run ceiling "${BENCH_WARMUP:-15}" > /dev/null
+  wrk_run ceiling "$DURATION" | grep RESULT | sed "s/^RESULT/ceiling redis-get/" | tee -a "$WORK/results"
+  stop_server
+fi
+
 echo
 printf "%-11s %-9s %10s %9s %9s %9s %7s %6s\n" scenario cache "req/s" "p50 ms" "p95 ms" "p99 ms" errors stale
 awk '{ split($3,a,"="); split($4,b,"="); split($5,c,"="); split($6,d,"="); split($7,e,"="); st = "-";
@@ -121,3 +139,10 @@ for s in ${BENCH_SCENARIOS:-hot-list hot-detail cold-list bom mixed}; do
       'BEGIN { if (off > 0) printf "%-11s cache on / off = %.2fx requests/s\n", s, on / off }'
   fi
 done
+ceil=$(awk '$1=="ceiling" { split($3,a,"="); split($6,d,"="); print a[2], d[2] }' "$WORK/results")
+if [ -n "$ceil" ]; then
+  for s in hot-list hot-detail; do
+    awk -v s="$s" -v c="$ceil" '$1=="cache-on" && $2==s { split($3,a,"="); split($6,d,"="); split(c, x, " ");
+      printf "%-11s hits / ceiling = %.2fx requests/s, p99 %.2fx the ceiling'"'"'s (%s ms)\n", s, a[2] / x[1], d[2] / x[2], x[2] }' "$WORK/results"
+  done
+fi

@@ -8,6 +8,7 @@
 --   cold-list:  GET /api/designs/?search={word}&created_before={instant}&page_size=20, a random word of the
 --               descriptions' vocabulary and a random instant to the millisecond: a query that never repeats
 --   bom:        GET /api/designs/{id}/bom/ over the 2,000 designs with a BOM (<pairs-file> of those)
+--   ceiling:    GET / of the CeilingServer (one Redis GET + inflate of a hot-list page, nothing else)
 local scenario, tokens, pairs = nil, {}, {}
 local words = { "bracket", "housing", "flange", "shaft", "gear", "bearing", "bolt", "washer", "nut", "spring",
   "valve", "pump", "impeller", "rotor", "stator", "casing", "cover", "plate", "beam", "rib", "gusset", "hinge",
@@ -36,7 +37,9 @@ function init(args)
 end
 
 function request()
-  if scenario == "hot-list" then
+  if scenario == "ceiling" then
+    return wrk.format("GET", "/")
+  elseif scenario == "hot-list" then
     local token = tokens[math.random(#tokens)]
     local path = "/api/designs/?upload_status=COMPLETED&ordering=-created_at&page=" .. math.random(5) .. "&page_size=20"
     return wrk.format("GET", path, { ["Authorization"] = "Bearer " .. token })

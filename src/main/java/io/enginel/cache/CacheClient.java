@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -158,13 +159,19 @@ public final class CacheClient {
    */
   public Future<Lookup> lookup(String key, String resource, boolean recheck) {
     long started = System.nanoTime();
-    JsonObject question = new JsonObject().put("tier", tier.id()).put("key", key).put("resource", resource);
-    if (recheck) {
-      question.put("recheck", true);
+    CacheVerticle here = shared.onThisLoop();
+    Future<Object> answer;
+    if (here != null) {
+      answer = direct(() -> here.lookup(tier, key, recheck ? null : resource));
+    } else {
+      JsonObject question = new JsonObject().put("tier", tier.id()).put("key", key).put("resource", resource);
+      if (recheck) {
+        question.put("recheck", true);
+      }
+      answer = vertx.eventBus().request(shared.local(CacheApi.RESPONSE_LOOKUP), question, fast).map(Message::body);
     }
-    return vertx.eventBus().request(shared.local(CacheApi.RESPONSE_LOOKUP), question, fast)
-        .map(reply -> {
-          Object body = reply.body();
+    return answer
+        .map(body -> {
           if (body instanceof Buffer b) {
             ResponseEntry entry = ResponseEntry.parse(b);
             if (entry != null) {
@@ -193,12 +200,27 @@ public final class CacheClient {
     if (parsed != null && parsed.compressed()) {
       stats.compressed(body.length, entry.length());
     }
+    CacheVerticle here = shared.onThisLoop();
+    if (here != null) {
+      return direct(() -> here.fill(tier, key, miss.ticket(), entry, List.copyOf(tags), ttlSeconds))
+          .map(r -> ((JsonObject) r).getBoolean("stored", false))
+          .otherwise(false);
+    }
     JsonObject msg = new JsonObject().put("tier", tier.id()).put("key", key).put("resource", resource)
         .put("ttl", ttlSeconds).put("ticket", miss.ticket()).put("tags", new JsonArray(List.copyOf(tags)))
         .put("entry", entry);
     return vertx.eventBus().<JsonObject>request(shared.local(CacheApi.RESPONSE_FILL), msg, fast)
         .map(r -> r.body().getBoolean("stored", false))
         .otherwise(false);
+  }
+
+  /** A direct call into the cache instance of this event loop: what it throws becomes a failed future. */
+  private static Future<Object> direct(java.util.function.Supplier<Future<Object>> call) {
+    try {
+      return call.get();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   /** Takes the compute lease of a key for {@code ms} (granted when Redis cannot be asked). */

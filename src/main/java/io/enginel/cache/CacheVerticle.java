@@ -106,14 +106,14 @@ public final class CacheVerticle extends VerticleBase {
     List<Future<Void>> registrations = new ArrayList<>();
     consumers.forEach(c -> registrations.add(c.completion()));
     return Future.all(registrations).onSuccess(v -> {
-      shared.register(loop, tiers);
+      shared.register(loop, tiers, this);
       tiers.values().forEach(this::announce);
     });
   }
 
   @Override
   public Future<?> stop() {
-    shared.unregister(loop, tiers);
+    shared.unregister(loop, tiers, this);
     vertx.cancelTimer(drainTimer);
     List<Future<Void>> closes = new ArrayList<>();
     tiers.values().forEach(t -> closes.add(t.close()));
@@ -162,10 +162,19 @@ public final class CacheVerticle extends VerticleBase {
 
   /** MGET of the entry and the tier's clock: a hit when the entry exists and belongs to the clock's incarnation. */
   private Future<Object> lookup(JsonObject m) {
-    Tier tier = tier(m);
-    String key = m.getString("key");
     // a second look by a request that already counted its miss (after waiting for a compute lease) counts nothing
-    String resource = m.getBoolean("recheck", false) ? null : m.getString("resource", "other");
+    return lookup(tier(m), m.getString("key"), m.getBoolean("recheck", false) ? null : m.getString("resource", "other"));
+  }
+
+  /**
+   * The lookup itself, also called directly by a {@link CacheClient} running on this instance's event loop
+   * (no event-bus message, no copy of the entry): the stored entry as a {@link Buffer} on a hit, else the
+   * miss as {@code {"miss", "ticket", "fillable"}}. {@code resource} null counts nothing.
+   */
+  Future<Object> lookup(Tier tier, String key, String resource) {
+    if (key == null) {
+      return Future.failedFuture(ApiError.badRequest("key", "'key' is required."));
+    }
     TierClient t = tiers.get(tier);
     if (!config.cache().enabled() || !t.available() || pending.get(tier).any() || t.suspect()) {
       count(tier, resource, CacheStats.Result.SKIPPED);
@@ -205,9 +214,13 @@ public final class CacheVerticle extends VerticleBase {
 
   private Future<Object> fill(JsonObject m) {
     Tier tier = tier(m);
+    return fill(tier, m.getString("key"), m.getString("ticket"), m.getBuffer("entry"),
+        strings(m.getJsonArray("tags", new JsonArray())), m.getLong("ttl", (long) config.cache().tierTtlSeconds().get(tier)));
+  }
+
+  /** The fill itself, also called directly by a {@link CacheClient} on this instance's event loop. */
+  Future<Object> fill(Tier tier, String key, String ticket, Buffer entry, List<String> tags, long ttl) {
     TierClient t = tiers.get(tier);
-    Buffer entry = m.getBuffer("entry");
-    String ticket = m.getString("ticket");
     if (ticket == null || !config.cache().enabled()) {
       return Future.succeededFuture(new JsonObject().put("stored", false).put("reason", "not_fillable"));
     }
@@ -219,13 +232,11 @@ public final class CacheVerticle extends VerticleBase {
       stats.fill(tier.id(), "unavailable");
       return Future.succeededFuture(new JsonObject().put("stored", false).put("reason", "unavailable"));
     }
-    List<String> tags = strings(m.getJsonArray("tags", new JsonArray()));
     List<String> scriptKeys = new ArrayList<>(2 + 2 * tags.size());
-    scriptKeys.add(m.getString("key"));
+    scriptKeys.add(key);
     scriptKeys.add(keys.clock());
     tags.forEach(tag -> scriptKeys.add(keys.tagVersion(tag)));
     tags.forEach(tag -> scriptKeys.add(keys.tagSet(tag)));
-    long ttl = m.getLong("ttl", (long) config.cache().tierTtlSeconds().get(tier));
     List<Object> args = List.of(ticket, ttl, entry, tags.size(), tagSetTtl(tier));
     long start = System.nanoTime();
     return t.eval(Scripts.FILL, Scripts.FILL_SHA, t.keys(scriptKeys), args).transform(ar -> {
