@@ -7,7 +7,9 @@
 #
 # hot-list, hot-detail, cold-list and bom are driven by wrk (load-tests/wrk/enginel.lua, -t2 -c64); mixed by
 # the Gatling MixedSimulation, which checks every read against the last acknowledged write and counts stale
-# reads. Environment: BENCH_SCENARIOS (default all five), BENCH_MODES ("true false": cache on, then off),
+# reads. Then, unless BENCH_CEILING=0, the ceiling: a bare Vert.x server doing one Redis GET + inflate of the
+# real hot-list page per request (src/test/java/io/enginel/bench/CeilingServer.java), and hits / ceiling.
+# Environment: BENCH_SCENARIOS (default all five), BENCH_MODES ("true false": cache on, then off),
 # BENCH_WARMUP (seconds of unmeasured load before each run, default 15), BENCH_CONNECTIONS (64),
 # BENCH_JAVA_OPTS (-Xms1g -Xmx1g), BENCH_PG_URI / BENCH_REDIS_URI (the local services by default), BENCH_OUT
 # (target/bench: the server and Gatling logs of the run; Gatling leaves its HTML report in load-tests/results).
