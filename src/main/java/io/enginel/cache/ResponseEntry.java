@@ -121,7 +121,10 @@ public final class ResponseEntry {
     if (!compressed()) {
       return storedBody();
     }
-    return Buffer.buffer(ValueCodec.inflate(buffer.getBytes(bodyOffset + 1, buffer.length()), bodySize));
+    // inflated straight from the stored bytes (no copy of them first)
+    java.nio.ByteBuffer stored = ((io.vertx.core.internal.buffer.BufferInternal) buffer).getByteBuf()
+        .nioBuffer(bodyOffset + 1, buffer.length() - bodyOffset - 1);
+    return Buffer.buffer(ValueCodec.inflate(stored, bodySize));
   }
 
   /** A strong ETag: the first 96 bits of the body's SHA-256, base64url. */

@@ -74,6 +74,10 @@ public final class ValueCodec {
    * record their original size.
    */
   static byte[] inflate(byte[] z, int originalSize) {
+    return inflate(java.nio.ByteBuffer.wrap(z), originalSize);
+  }
+
+  static byte[] inflate(java.nio.ByteBuffer z, int originalSize) {
     Inflater inf = INFLATERS.get();
     inf.reset();
     try {

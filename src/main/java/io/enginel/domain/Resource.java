@@ -68,14 +68,8 @@ public record Resource(String name, String keyKind, Entity entity, String table,
    */
   public java.util.Set<String> listColumns(ListQuery q) {
     java.util.Set<String> columns = new java.util.TreeSet<>();
-    java.util.function.Consumer<String> add = expr -> {
-      String prefix = alias() + ".";
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b" + java.util.regex.Pattern.quote(prefix)
-          + "([a-z_]+)").matcher(expr);
-      while (m.find()) {
-        columns.add(m.group(1));
-      }
-    };
+    String alias = alias();
+    java.util.function.Consumer<String> add = expr -> columns.addAll(columnsOf(alias, expr));
     q.filters().keySet().forEach(p -> add.accept(filters.get(p).sql()));
     q.fixed().keySet().forEach(p -> add.accept(filters.get(p).sql()));
     for (String o : q.ordering()) {
@@ -86,5 +80,21 @@ public record Resource(String name, String keyKind, Entity entity, String table,
     }
     add.accept(visibility);
     return columns;
+  }
+
+  /** The SQL expressions of the resources are a fixed set: each is read for its columns once (on every list request before). */
+  private static final Map<String, List<String>> COLUMNS_OF_EXPRESSION = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The columns of the table aliased {@code alias} that {@code expr} mentions ({@code d.upload_status} → upload_status). */
+  static List<String> columnsOf(String alias, String expr) {
+    return COLUMNS_OF_EXPRESSION.computeIfAbsent(alias + '|' + expr, k -> {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b" + java.util.regex.Pattern.quote(alias + ".")
+          + "([a-z_]+)").matcher(expr);
+      List<String> out = new java.util.ArrayList<>();
+      while (m.find()) {
+        out.add(m.group(1));
+      }
+      return List.copyOf(out);
+    });
   }
 }

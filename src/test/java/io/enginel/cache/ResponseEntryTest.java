@@ -31,6 +31,24 @@ class ResponseEntryTest {
   }
 
   @Test
+  void aCompressedEntryInsideALargerBufferInflatesFromItsOwnBytes() {
+    JsonArray results = new JsonArray();
+    for (int i = 0; i < 100; i++) {
+      results.add(new JsonObject().put("id", i).put("description", "part " + i));
+    }
+    byte[] body = new JsonObject().put("results", results).toBuffer().getBytes();
+    Buffer entry = ResponseEntry.encode("inc", List.of("org-1"), body, codec);
+    // as a network reply holds it: after other bytes, followed by more
+    Buffer before = Buffer.buffer("$" + entry.length() + "\r\n");
+    Buffer around = before.copy().appendBuffer(entry).appendString("\r\n+OK\r\n");
+    ResponseEntry parsed = ResponseEntry.parse(around.slice(before.length(), before.length() + entry.length()));
+
+    assertThat(parsed).isNotNull();
+    assertThat(parsed.compressed()).isTrue();
+    assertThat(parsed.body().getBytes()).isEqualTo(body);
+  }
+
+  @Test
   void largeEntryRoundTripsWithACompressedBody() {
     JsonArray results = new JsonArray();
     for (int i = 0; i < 200; i++) {
