@@ -1,5 +1,6 @@
 package io.enginel.bench;
 
+import io.enginel.cache.ValueCodec;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -15,9 +16,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
-import java.util.zip.Inflater;
 
 /**
  * The reference the benchmark compares Enginel's hits with, run in the same session on the same machine: a
@@ -76,12 +75,8 @@ public final class CeilingServer {
             req.response().setStatusCode(503).end();
             return;
           }
-          try {
-            req.response().putHeader("Content-Type", "application/json")
-                .end(Buffer.buffer(inflate(ar.result().toBuffer().getBytes())));
-          } catch (DataFormatException e) {
-            req.response().setStatusCode(500).end();
-          }
+          req.response().putHeader("Content-Type", "application/json")
+              .end(Buffer.buffer(ValueCodec.inflate(ar.result().toBuffer().getBytes())));
         });
       });
       return server.listen(port, "127.0.0.1");
@@ -98,22 +93,6 @@ public final class CeilingServer {
       out.write(chunk, 0, d.deflate(chunk));
     }
     d.end();
-    return out.toByteArray();
-  }
-
-  static byte[] inflate(byte[] stored) throws DataFormatException {
-    Inflater i = new Inflater();
-    i.setInput(stored);
-    ByteArrayOutputStream out = new ByteArrayOutputStream(stored.length * 4);
-    byte[] chunk = new byte[16384];
-    while (!i.finished()) {
-      int n = i.inflate(chunk);
-      if (n == 0 && (i.needsInput() || i.needsDictionary())) {
-        break;
-      }
-      out.write(chunk, 0, n);
-    }
-    i.end();
     return out.toByteArray();
   }
 }

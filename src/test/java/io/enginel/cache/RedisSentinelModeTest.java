@@ -14,14 +14,11 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -149,30 +146,11 @@ class RedisSentinelModeTest {
   }
 
   static void awaitOutput(int port, String command, String expected, int seconds) {
-    long deadline = System.currentTimeMillis() + seconds * 1000L;
-    while (System.currentTimeMillis() < deadline) {
-      if (cli(port, command.split(" ")).replace("\n", ",").contains(expected)) {
-        return;
-      }
-      sleep(100);
-    }
-    throw new AssertionError("redis " + port + ": '" + command + "' never showed " + expected);
+    RedisProcess.awaitCli(port, expected, seconds, command.split(" "));
   }
 
   static String cli(int port, String... args) {
-    List<String> cmd = new ArrayList<>(List.of("redis-cli", "-p", Integer.toString(port)));
-    cmd.addAll(List.of(args));
-    try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      p.waitFor(10, TimeUnit.SECONDS);
-      return out;
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "";
-    }
+    return RedisProcess.cli(port, args);
   }
 
   static void sleep(long ms) {

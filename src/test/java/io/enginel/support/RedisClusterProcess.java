@@ -1,7 +1,6 @@
 package io.enginel.support;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,17 +42,17 @@ public final class RedisClusterProcess implements AutoCloseable {
             .start());
       }
       for (int port : ports) {
-        c.await(port, "PONG", "PING");
+        RedisProcess.awaitCli(port, "PONG", 20, "PING");
       }
       List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
       ports.forEach(p -> create.add("127.0.0.1:" + p));
       create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
-      String out = run(create);
+      String out = RedisProcess.run(create);
       if (!out.contains("[OK] All 16384 slots covered")) {
         throw new IllegalStateException("redis-cli --cluster create failed:\n" + out);
       }
       for (int port : ports) {
-        c.await(port, "cluster_state:ok", "CLUSTER", "INFO");
+        RedisProcess.awaitCli(port, "cluster_state:ok", 20, "CLUSTER", "INFO");
       }
       return c;
     } catch (IOException e) {
@@ -107,9 +106,7 @@ public final class RedisClusterProcess implements AutoCloseable {
 
   /** A command on one node through redis-cli (raw output). */
   public String cli(int port, String... args) {
-    List<String> cmd = new ArrayList<>(List.of("redis-cli", "-p", Integer.toString(port)));
-    cmd.addAll(List.of(args));
-    return run(cmd);
+    return RedisProcess.cli(port, args);
   }
 
   /** SIGKILL of the master on {@code port}. */
@@ -120,36 +117,6 @@ public final class RedisClusterProcess implements AutoCloseable {
       p.waitFor(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private void await(int port, String expected, String... command) {
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (System.currentTimeMillis() < deadline) {
-      if (cli(port, command).contains(expected)) {
-        return;
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
-    throw new IllegalStateException("redis node " + port + " did not answer " + expected + " to " + String.join(" ", command));
-  }
-
-  private static String run(List<String> command) {
-    try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      p.waitFor(20, TimeUnit.SECONDS);
-      return out;
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot run " + command.get(0) + ": " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "";
     }
   }
 

@@ -107,6 +107,40 @@ public final class RedisProcess implements AutoCloseable {
     signal("CONT");
   }
 
+  /** A command on the Redis (or Sentinel) at {@code port} through redis-cli; its raw output. */
+  public static String cli(int port, String... args) {
+    List<String> cmd = new java.util.ArrayList<>(List.of("redis-cli", "-p", Integer.toString(port)));
+    cmd.addAll(List.of(args));
+    return run(cmd);
+  }
+
+  /** Repeats {@code args} on {@code port} until its output (lines joined by commas) contains {@code expected}. */
+  public static void awaitCli(int port, String expected, int seconds, String... args) {
+    long deadline = System.currentTimeMillis() + seconds * 1000L;
+    while (System.currentTimeMillis() < deadline) {
+      if (cli(port, args).replace("\n", ",").contains(expected)) {
+        return;
+      }
+      pause(50);
+    }
+    throw new IllegalStateException("redis " + port + ": '" + String.join(" ", args) + "' never showed " + expected);
+  }
+
+  /** Runs a command to its end (at most 20 s); its output and errors. */
+  static String run(List<String> command) {
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      p.waitFor(20, TimeUnit.SECONDS);
+      return out;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot run " + command.get(0) + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "";
+    }
+  }
+
   public boolean answers() {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", port), 200);
