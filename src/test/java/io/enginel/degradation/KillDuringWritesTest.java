@@ -3,6 +3,7 @@ package io.enginel.degradation;
 import io.enginel.config.EnginelConfig;
 import io.enginel.repository.PgSetup;
 import io.enginel.support.Fixtures;
+import io.enginel.support.ServerProcess;
 import io.enginel.support.TestDatabase;
 import io.enginel.support.TestServer;
 import io.enginel.support.TestServices;
@@ -10,7 +11,6 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,13 +38,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class KillDuringWritesTest {
   static final int WRITERS = 8;
-  private Process server;
+  private ServerProcess server;
   private TestDatabase db;
 
   @AfterEach
   void cleanUp() {
     if (server != null) {
-      server.destroyForcibly();
+      server.close();
     }
     if (db != null) {
       db.close();
@@ -93,8 +93,8 @@ class KillDuringWritesTest {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     String base = "http://127.0.0.1:" + port;
 
-    server = start(env, "first");
-    long firstUp = awaitReady(http, base);
+    server = ServerProcess.start(env, "kill-during-writes-first");
+    long firstUp = server.awaitReady();
     String token = login(http, base);
 
     // eight writers: create designs, queue jobs, update their own design, until the server dies under them
@@ -156,8 +156,7 @@ class KillDuringWritesTest {
       Thread.sleep(20);
     }
     int ackedBeforeKill = acknowledged.get();
-    server.destroyForcibly(); // SIGKILL: nothing flushed, no shutdown hook
-    server.waitFor();
+    server.kill(); // SIGKILL: nothing flushed, no shutdown hook
     assertThat(done.await(20, java.util.concurrent.TimeUnit.SECONDS)).as("every writer saw the server die").isTrue();
     assertThat(ackedBeforeKill).as("writes acknowledged before the kill").isGreaterThan(30);
     assertThat(unexpected).as("answers other than 200/201 before the kill").isEmpty();
@@ -193,8 +192,8 @@ class KillDuringWritesTest {
     // second life, with job workers: every queued job is taken and finished
     env.put("ENGINEL_JOBS_WORKERS", "1");
     long restart0 = System.nanoTime();
-    server = start(env, "second");
-    long secondUp = awaitReady(http, base);
+    server = ServerProcess.start(env, "kill-during-writes-second");
+    server.awaitReady();
     long restartMs = (System.nanoTime() - restart0) / 1_000_000;
     long deadline = System.currentTimeMillis() + 60_000;
     while (f.queryLong("SELECT count(*) FROM analysis_jobs WHERE status IN ('PENDING', 'RUNNING')") > 0) {
@@ -222,34 +221,6 @@ class KillDuringWritesTest {
             + "first-start-ms=%d restart-ms=%d all-jobs-done-after-ms=%d%n",
         WRITERS, acknowledged.get(), designs, jobs, acknowledged.get() - designs - jobs, failed.get(), inFlightLanded,
         pendingAtKill, pendingAtKill, firstUp, restartMs, processedMs);
-  }
-
-  private static Process start(Map<String, String> env, String life) throws IOException {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    File log = new File("target/kill-during-writes-" + life + ".log");
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-        "io.enginel.Main", "serve").redirectErrorStream(true).redirectOutput(log);
-    pb.environment().keySet().removeIf(k -> k.startsWith("ENGINEL_"));
-    pb.environment().putAll(env);
-    return pb.start();
-  }
-
-  /** Polls /ready until 200; answers how long the server took to start (ms). */
-  private long awaitReady(HttpClient http, String base) throws Exception {
-    long t0 = System.nanoTime();
-    long deadline = System.currentTimeMillis() + 60_000;
-    while (System.currentTimeMillis() < deadline) {
-      assertThat(server.isAlive()).as("the server process runs (see target/kill-during-writes-*.log)").isTrue();
-      try {
-        if (send(http, null, "GET", base + "/ready", null).statusCode() == 200) {
-          return (System.nanoTime() - t0) / 1_000_000;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("the server did not become ready within 60 s");
   }
 
   private static String login(HttpClient http, String base) throws Exception {

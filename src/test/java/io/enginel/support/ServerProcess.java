@@ -1,0 +1,97 @@
+package io.enginel.support;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An Enginel server in a JVM of its own, started as an operator starts it ({@code java … io.enginel.Main serve}
+ * with {@code ENGINEL_*} variables, the test's class path), so that a test can kill it with SIGKILL. Its output
+ * goes to {@code target/<name>.log}.
+ */
+public final class ServerProcess implements AutoCloseable {
+  private final Process process;
+  private final int port;
+  private final String name;
+
+  private ServerProcess(Process process, int port, String name) {
+    this.process = process;
+    this.port = port;
+    this.name = name;
+  }
+
+  /** Starts a server with exactly these {@code ENGINEL_*} variables (none inherited); {@code ENGINEL_HTTP_PORT} is required. */
+  public static ServerProcess start(Map<String, String> env, String name) {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+        "io.enginel.Main", "serve").redirectErrorStream(true).redirectOutput(new File("target/" + name + ".log"));
+    pb.environment().keySet().removeIf(k -> k.startsWith("ENGINEL_"));
+    pb.environment().putAll(env);
+    try {
+      return new ServerProcess(pb.start(), Integer.parseInt(env.get("ENGINEL_HTTP_PORT")), name);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot start the server process: " + e.getMessage(), e);
+    }
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  /** Polls {@code /ready} until 200 (at most 60 s); answers how long that took (ms). */
+  public long awaitReady() {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    long t0 = System.nanoTime();
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (System.currentTimeMillis() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the server process exited: see target/" + name + ".log");
+      }
+      try {
+        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/ready"))
+            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() == 200) {
+          return (System.nanoTime() - t0) / 1_000_000;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      pause(100);
+    }
+    throw new IllegalStateException("the server did not become ready within 60 s: see target/" + name + ".log");
+  }
+
+  /** SIGKILL: nothing flushed, no shutdown hook; returns when the process is gone. */
+  public void kill() {
+    process.destroyForcibly();
+    try {
+      process.waitFor(20, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void pause(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      kill();
+    }
+  }
+}
