@@ -1,6 +1,7 @@
 package io.enginel.degradation;
 
 import io.enginel.config.EnginelConfig;
+import io.enginel.support.CapturedLogs;
 import io.enginel.support.HttpResult;
 import io.enginel.support.SeededServer;
 import io.enginel.support.TcpProxy;
@@ -92,13 +93,22 @@ class PostgresOutageTest {
     // a miss and a write: 503 JSON with Retry-After, quickly, never a hang
     long slowestRefusal = 0;
     List<HttpResult> refused = new ArrayList<>();
-    for (int i = 0; i < 6; i++) {
-      long t0 = System.nanoTime();
-      refused.add(s.get(cold, alice));
-      refused.add(s.post("/api/designs", alice, new JsonObject().put("series", series.toString())
-          .put("filename", "during-outage-" + i + ".stl").put("file_format", "stl").put("description", "never written")));
-      refused.add(s.patch(detail, alice, new JsonObject().put("description", "never written")));
-      slowestRefusal = Math.max(slowestRefusal, ms(t0) / 3);
+    List<String> logged;
+    try (CapturedLogs logs = CapturedLogs.start()) {
+      for (int i = 0; i < 6; i++) {
+        long t0 = System.nanoTime();
+        refused.add(s.get(cold, alice));
+        refused.add(s.post("/api/designs", alice, new JsonObject().put("series", series.toString())
+            .put("filename", "during-outage-" + i + ".stl").put("file_format", "stl").put("description", "never written")));
+        refused.add(s.patch(detail, alice, new JsonObject().put("description", "never written")));
+        slowestRefusal = Math.max(slowestRefusal, ms(t0) / 3);
+      }
+      logged = logs.lines();
+    }
+    // each refusal is in the log under the request id its answer carries, so an operator can find it
+    for (HttpResult r : refused) {
+      String id = r.json().getString("request_id");
+      assertThat(logged).as("a log line naming request " + id).anyMatch(l -> l.contains(id));
     }
     assertThat(refused).allSatisfy(r -> {
       assertThat(r.status()).as(r.toString()).isEqualTo(503);
