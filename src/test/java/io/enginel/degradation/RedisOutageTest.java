@@ -213,4 +213,46 @@ class RedisOutageTest {
     assertThat(s.get("/api/designs/" + design, dan).json().getString("description")).isEqualTo("after restart");
     assertThat(s.get("/api/users/me", dan).status()).isEqualTo(200);
   }
+
+  @Test
+  @Order(5)
+  void redisKilledUnderLoadCostsNoErrorAndNoRequestWaitsOnceTheCircuitIsOpen() throws Exception {
+    String detail = "/api/designs/" + design;
+    String list = "/api/designs/?ordering=-created_at";
+    untilHit(detail, alice, 10);
+    record Answer(long startedMs, long tookMs, int status) {}
+    List<Answer> answers = java.util.Collections.synchronizedList(new ArrayList<>());
+    long t0 = System.currentTimeMillis();
+    long[] killedAt = {Long.MAX_VALUE};
+    List<Thread> clients = new ArrayList<>();
+    for (int c = 0; c < 8; c++) {
+      int id = c;
+      Thread t = new Thread(() -> {
+        for (int i = 0; System.currentTimeMillis() - t0 < 5_000; i++) {
+          long start = System.currentTimeMillis();
+          HttpResult r = s.get((i + id) % 2 == 0 ? detail : list, alice);
+          answers.add(new Answer(start - t0, System.currentTimeMillis() - start, r.status()));
+        }
+      });
+      t.start();
+      clients.add(t);
+    }
+    Thread.sleep(1_000);
+    killedAt[0] = System.currentTimeMillis() - t0;
+    redis.kill(); // SIGKILL under load
+    Thread.sleep(2_500);
+    redis.restart();
+    for (Thread t : clients) {
+      t.join(20_000);
+    }
+    long afterOpen = killedAt[0] + 1_000; // the circuit opens within the first failures
+    long slowestOnceOpen = answers.stream().filter(a -> a.startedMs() > afterOpen && a.startedMs() < killedAt[0] + 2_500)
+        .mapToLong(Answer::tookMs).max().orElse(0);
+    long fiveHundreds = answers.stream().filter(a -> a.status() >= 500).count();
+    System.out.printf("REDIS-KILLED-UNDER-LOAD requests=%d 5xx=%d slowest-once-open-ms=%d slowest-overall-ms=%d%n",
+        answers.size(), fiveHundreds, slowestOnceOpen, answers.stream().mapToLong(Answer::tookMs).max().orElse(0));
+    assertThat(answers).as("every request of 8 clients during 5 s").allMatch(a -> a.status() == 200);
+    assertThat(slowestOnceOpen).as("no request waits on Redis once the circuit is open (ms)").isLessThan(1_000);
+    untilHit(detail, alice, 10);
+  }
 }
