@@ -12,7 +12,10 @@ public final class CacheApi {
 
   /** {@code {"key"}} → {@code {"key", "hit", "value"}} (a cached API response answers its JSON body, ETag and owners). */
   public static final String GET = P + "get";
-  /** {@code {"key", "value": any JSON, "ttl"?: seconds}} → {@code {"stored", "bytes", "compressed"}}. */
+  /**
+   * {@code {"key", "value": any JSON, "ttl"?: seconds, "if_absent"?: bool}} → {@code {"stored", "bytes",
+   * "compressed"}}; with {@code if_absent} only when the key holds nothing (SET NX), {@code stored} false otherwise.
+   */
   public static final String SET = P + "set";
   /** {@code {"keys": [...]}} → {@code {"deleted"}}. */
   public static final String DELETE = P + "delete";

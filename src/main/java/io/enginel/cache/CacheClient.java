@@ -85,6 +85,12 @@ public final class CacheClient {
         .map(r -> r.getBoolean("stored", false));
   }
 
+  /** As {@link #set}, but only when the key holds nothing (Redis SET NX): true when stored. */
+  public Future<Boolean> setIfAbsent(String key, Object value, long ttlSeconds) {
+    return request(CacheApi.SET, new JsonObject().put("key", key).put("value", value).put("ttl", ttlSeconds)
+        .put("if_absent", true)).map(r -> r.getBoolean("stored", false));
+  }
+
   /**
    * Deletes keys. Guaranteed: when Redis cannot be reached the deletion is kept and the tier serves
    * nothing until it is carried out.

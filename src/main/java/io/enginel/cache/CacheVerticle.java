@@ -462,8 +462,12 @@ public final class CacheVerticle extends VerticleBase {
       throw ApiError.badRequest("ttl", "'ttl' must be at least 1 second.");
     }
     TierClient t = client(tier);
-    return t.send(Request.cmd(Command.SET).arg(t.key(key)).arg(stored).arg("EX").arg(ttl))
-        .map(r -> new JsonObject().put("stored", true).put("bytes", stored.length()).put("compressed", compressed));
+    Request setting = Request.cmd(Command.SET).arg(t.key(key)).arg(stored).arg("EX").arg(ttl);
+    if (m.getBoolean("if_absent", false)) {
+      setting.arg("NX"); // never over a value someone else wrote meanwhile (a logout's mark)
+    }
+    return t.send(setting).map(r -> new JsonObject().put("stored", r != null).put("bytes", stored.length())
+        .put("compressed", compressed));
   }
 
   /**

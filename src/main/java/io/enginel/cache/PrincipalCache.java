@@ -19,6 +19,9 @@ public final class PrincipalCache {
   private static final int MAX_ENTRIES = 200_000;
 
   private final Map<String, Entry> byToken = new ConcurrentHashMap<>();
+  /** When each session and user was last evicted: a principal loaded before that is not taken in afterwards. */
+  private final Map<String, Long> sessionEvictedAt = new ConcurrentHashMap<>();
+  private final Map<Long, Long> userEvictedAt = new ConcurrentHashMap<>();
   private final long maxAgeMillis;
 
   public PrincipalCache(int maxAgeSeconds) {
@@ -39,8 +42,18 @@ public final class PrincipalCache {
     return e;
   }
 
+  /**
+   * Keeps a principal whose loading started at {@link Entry#loadedAtMillis()} — unless its session or user was
+   * evicted since that moment: a lookup that raced a logout or a change of rights must not bring back what the
+   * eviction removed.
+   */
   public void put(String token, Entry entry) {
     if (maxAgeMillis <= 0) {
+      return;
+    }
+    Long session = sessionEvictedAt.get(entry.tokenHash());
+    Long user = userEvictedAt.get(entry.principal().userId());
+    if ((session != null && session >= entry.loadedAtMillis()) || (user != null && user >= entry.loadedAtMillis())) {
       return;
     }
     if (byToken.size() >= MAX_ENTRIES) {
@@ -51,12 +64,25 @@ public final class PrincipalCache {
 
   /** Drops every session of a user (their memberships or account changed). */
   public void evictUser(long userId) {
+    userEvictedAt.put(userId, System.currentTimeMillis());
+    pruneEvictions();
     byToken.values().removeIf(e -> e.principal().userId() == userId);
   }
 
   /** Drops one session by its hash (logged out, possibly on another node or by hand in the database). */
   public void evictSession(String tokenHash) {
+    sessionEvictedAt.put(tokenHash, System.currentTimeMillis());
+    pruneEvictions();
     byToken.values().removeIf(e -> e.tokenHash().equals(tokenHash));
+  }
+
+  /** An eviction only fences lookups in flight: after a minute it is forgotten (bounded memory). */
+  private void pruneEvictions() {
+    if (sessionEvictedAt.size() + userEvictedAt.size() > 10_000) {
+      long horizon = System.currentTimeMillis() - 60_000;
+      sessionEvictedAt.values().removeIf(t -> t < horizon);
+      userEvictedAt.values().removeIf(t -> t < horizon);
+    }
   }
 
   public void clear() {

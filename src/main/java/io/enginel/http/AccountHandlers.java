@@ -13,10 +13,12 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * {@code POST /api/auth/login} and {@code POST /api/auth/logout}. A session is recorded in Postgres (so a
  * Redis restart logs nobody out) and in the {@code sessions} tier for 24 hours; logout ends it at once
- * everywhere: Postgres row, Redis key, this process's principal, and (through the row's change
- * notification) every other node's.
+ * everywhere: Postgres row, Redis key, and the principal in the memory of every node of the cluster, which
+ * each confirms before the 204 (the row's change notification follows, for nodes that missed it).
  */
 final class AccountHandlers {
+  /** The value of a session key after a logout: {@code {"revoked": true}}. */
+  static final String REVOKED = "revoked";
   private static final ApiError BAD_CREDENTIALS = new ApiError(401, "invalid_credentials", "Invalid user name or password.");
 
   private final EnginelConfig config;
@@ -76,15 +78,22 @@ final class AccountHandlers {
 
   void logout(RoutingContext ctx) {
     String hash = ctx.get(Authenticator.TOKEN_HASH);
+    String key = sessions.keys().session(hash);
+    // the key becomes a mark that the session ended, written over whatever a lookup racing this logout may have
+    // put back; when Redis cannot take it the deletion is kept and the tier fenced until it is carried out
     repository.deleteSession(hash)
-        .compose(r -> sessions.delete(sessions.keys().session(hash)).otherwise(0L))
+        .compose(r -> sessions.set(key, new JsonObject().put(REVOKED, true), config.auth().sessionTtlSeconds())
+            .compose(stored -> stored ? Future.succeededFuture(1L) : sessions.delete(key))
+            .recover(t -> sessions.delete(key)).otherwise(0L))
         .onComplete(ar -> {
-          principals.evictSession(hash);
           if (ar.failed()) {
+            principals.evictSession(hash);
             Responses.error(ctx, ar.cause());
-          } else {
-            Responses.noContent(ctx);
+            return;
           }
+          // ended in the memory of every node before the client hears it is ended
+          io.enginel.invalidation.PrincipalEvictions.everywhere(ctx.vertx(), principals, java.util.List.of(hash),
+              java.util.List.of()).onComplete(done -> Responses.noContent(ctx));
         });
   }
 }

@@ -80,19 +80,23 @@ final class Authenticator implements Handler<RoutingContext> {
 
   /** Session (Redis, else Postgres), then principal; a missing, expired or inactive one is a 404 here. */
   Future<PrincipalCache.Entry> resolve(String hash) {
+    long started = System.currentTimeMillis(); // an eviction after this moment fences what this lookup finds
     String key = sessions.keys().session(hash);
     return sessions.get(key, null).compose(cached -> {
+      if (cached instanceof JsonObject s && s.getBoolean(AccountHandlers.REVOKED, false)) {
+        return Future.failedFuture(new ApiError(404, "not_found", "The session has ended."));
+      }
       if (cached instanceof JsonObject s && s.getLong("expires_at", 0L) > System.currentTimeMillis()) {
         return Future.succeededFuture(s);
       }
       return repository.session(hash).onSuccess(s -> {
         long ttl = (s.getLong("expires_at") - System.currentTimeMillis()) / 1000;
         if (ttl > 0) {
-          sessions.set(key, s, ttl);
+          sessions.setIfAbsent(key, s, ttl); // never over a logout's mark written meanwhile
         }
       });
     }).compose(session -> repository.principal(session.getLong("user_id")).map(p -> new PrincipalCache.Entry(
-        Principal.fromJson(p), hash, session.getLong("expires_at"), System.currentTimeMillis())));
+        Principal.fromJson(p), hash, session.getLong("expires_at"), started)));
   }
 
   static Principal principal(RoutingContext ctx) {

@@ -18,5 +18,13 @@ public final class InvalidationApi {
   /** {@code {}} → the state of the Postgres change listener: {@code {"listening", "notifications", "reconnects"}}. */
   public static final String STATUS = P + "status";
 
+  /**
+   * Prefix of each cluster member's own address ({@code enginel.invalidation.principals.<vertx node id>}):
+   * {@code {"sessions": [token hashes], "users": [ids]}} → {@code {}} once that member's in-memory principals
+   * of those sessions and users are gone. A node that ends sessions or changes users asks every member and
+   * waits for their answers before it answers its client (see {@link PrincipalEvictions}).
+   */
+  public static final String PRINCIPALS = P + "principals.";
+
   private InvalidationApi() {}
 }

@@ -87,6 +87,10 @@ public final class InvalidationVerticle extends VerticleBase {
         }
       }));
     }
+    io.vertx.core.eventbus.MessageConsumer<JsonObject> evictions = PrincipalEvictions.listen(vertx, principals);
+    if (evictions != null) {
+      consumers.add(evictions);
+    }
     listener = new ChangeListener(vertx, PgSetup.connectOptions(config.pg(), nodeId), PgSetup.applicationName(nodeId),
         event -> apply(event).onFailure(t -> LOG.warn("invalidation of a notified change failed: {}", t.getMessage())),
         this::invalidateEverything, this::invalidateEverything);
@@ -107,10 +111,15 @@ public final class InvalidationVerticle extends VerticleBase {
     tags.forEach((tier, set) -> work.add(cache.tier(tier).invalidateTags(set)));
     if (event.entity() == Entity.SESSION) {
       for (String hash : event.refs("session")) {
-        work.add(cache.tier(Tier.SESSIONS).delete(cache.keys().session(hash)).map(n -> new JsonObject().put("deleted", n)));
+        work.add(endSessionInRedis(hash, "delete".equals(event.op())));
       }
     }
-    evictPrincipals(event);
+    if (DomainEvent.SOURCE_REPOSITORY.equals(event.source())) {
+      // this node's own write: answered only once every node has forgotten the principals it changes
+      work.add(evictPrincipalsEverywhere(event).map(v -> new JsonObject()));
+    } else {
+      evictPrincipals(event);
+    }
     return Future.join(work).transform(ar -> {
       long deleted = 0;
       boolean deferred = false;
@@ -128,6 +137,39 @@ public final class InvalidationVerticle extends VerticleBase {
           event.source(), tagCount, deleted, deferred ? ", deferred" : "");
       return Future.succeededFuture(new JsonObject().put("tags", tagCount).put("deleted", deleted).put("deferred", deferred));
     });
+  }
+
+  /**
+   * A deleted session's key becomes the mark of its end ({@code {"revoked": true}}, as a logout leaves it), so that
+   * a lookup which read the row just before it went cannot put it back (its re-caching is a SET NX); any other
+   * change of the row only drops the cached copy. Falls back to the kept (guaranteed) deletion.
+   */
+  private Future<JsonObject> endSessionInRedis(String hash, boolean ended) {
+    CacheClient sessions = cache.tier(Tier.SESSIONS);
+    String key = cache.keys().session(hash);
+    Future<Long> done = ended
+        ? sessions.set(key, new JsonObject().put("revoked", true), config.auth().sessionTtlSeconds())
+            .compose(stored -> stored ? Future.succeededFuture(1L) : sessions.delete(key))
+            .recover(t -> sessions.delete(key))
+        : sessions.delete(key);
+    return done.map(n -> new JsonObject().put("deleted", n));
+  }
+
+  private Future<Void> evictPrincipalsEverywhere(DomainEvent event) {
+    List<String> sessions = new ArrayList<>();
+    List<Long> users = new ArrayList<>();
+    switch (event.entity()) {
+      case USER, MEMBERSHIP, ORGANIZATION -> event.refs("user").forEach(u -> users.add(Long.parseLong(u)));
+      case SESSION -> {
+        sessions.addAll(event.refs("session"));
+        event.refs("user").forEach(u -> users.add(Long.parseLong(u)));
+      }
+      default -> {
+        return Future.succeededFuture();
+      }
+    }
+    return sessions.isEmpty() && users.isEmpty() ? Future.succeededFuture()
+        : PrincipalEvictions.everywhere(vertx, principals, sessions, users);
   }
 
   private void evictPrincipals(DomainEvent event) {

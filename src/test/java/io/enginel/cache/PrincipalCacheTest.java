@@ -42,6 +42,22 @@ class PrincipalCacheTest {
   }
 
   @Test
+  void aLookupThatStartedBeforeAnEvictionCannotPutItsPrincipalBack() throws Exception {
+    long started = now();
+    Thread.sleep(2);
+    cache.evictSession("h-raced"); // a logout lands while the lookup is in flight
+    cache.evictUser(7); // a change of rights likewise
+    cache.put("raced-session", entry(1, "h-raced", now() + HOUR, started));
+    cache.put("raced-user", entry(7, "h-other", now() + HOUR, started));
+    assertThat(cache.get("raced-session")).isNull();
+    assertThat(cache.get("raced-user")).isNull();
+
+    Thread.sleep(2);
+    cache.put("after", entry(7, "h-new", now() + HOUR, now())); // a lookup started after the eviction
+    assertThat(cache.get("after")).isNotNull();
+  }
+
+  @Test
   void evictUserDropsEverySessionOfThatUserOnly() {
     cache.put("alice-laptop", entry(1, "h1", now() + HOUR, now()));
     cache.put("alice-phone", entry(1, "h2", now() + HOUR, now()));

@@ -58,7 +58,7 @@ class ClusteredNodesTest {
     members = "127.0.0.1:" + hz1 + ",127.0.0.1:" + hz2;
     EnginelConfig base = TestServer.baseConfig(db.uri(), TestServices.redisUri())
         .with("cluster.enabled", true).with("cluster.members", members)
-        .with("cluster.name", clusterName);
+        .with("cluster.name", clusterName).with("auth.loginAttemptsPerMinute", 1000);
     PgSetup.migrate(base.pg());
     Fixtures f = new Fixtures(db);
     UUID org = f.organization("Clustered");
@@ -182,6 +182,22 @@ class ClusteredNodesTest {
       JsonObject got = client.get(key).await(10, TimeUnit.SECONDS);
       assertThat(got.getBoolean("hit")).isTrue();
       assertThat(got.getJsonObject("value")).isEqualTo(new JsonObject().put("hello", "cluster"));
+    }
+  }
+
+  @Test
+  @Order(4)
+  void aLogoutThroughOneNodeIsRefusedByTheOtherAtOnce() {
+    for (int round = 0; round < 10; round++) {
+      String token = node1.login("alice");
+      // both nodes know the session now (each has the principal in its own memory)
+      assertThat(node1.get("/api/users/me", token).status()).isEqualTo(200);
+      assertThat(node2.get("/api/users/me", token).status()).isEqualTo(200);
+      TestServer through = round % 2 == 0 ? node1 : node2;
+      TestServer other = round % 2 == 0 ? node2 : node1;
+      assertThat(through.post("/api/auth/logout", token, null).status()).isEqualTo(204);
+      assertThat(other.get("/api/users/me", token).status()).as("round %d: the other node, right after", round)
+          .isEqualTo(401);
     }
   }
 

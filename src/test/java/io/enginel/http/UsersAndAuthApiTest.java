@@ -370,7 +370,10 @@ class UsersAndAuthApiTest {
     assertThat(after.header("WWW-Authenticate")).startsWith("Bearer");
     String hash = tokenHash(token);
     assertThat(s.fixtures.queryLong("SELECT count(*) FROM sessions WHERE token_hash = ?", hash)).isZero();
-    assertThat(s.redisExists(Tier.SESSIONS, s.prefix() + ":session:" + hash)).isFalse();
+    // the session's key now marks its end, so that a lookup racing the logout cannot put the session back
+    JsonObject kept = s.request(io.enginel.cache.CacheApi.GET, new JsonObject().put("tier", "sessions")
+        .put("key", s.prefix() + ":session:" + hash));
+    assertThat(kept.getValue("value")).isEqualTo(new JsonObject().put("revoked", true));
   }
 
   @Test
