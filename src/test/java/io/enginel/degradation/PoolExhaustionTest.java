@@ -32,7 +32,7 @@ class PoolExhaustionTest {
 
   @BeforeAll
   static void start() {
-    s = SeededServer.start(Map.of("pg.maxPoolSize", 2, "pg.maxWaitQueueSize", 4, "pg.connectTimeoutMs", 1000,
+    s = SeededServer.start(Map.of("pg.maxPoolSize", 2, "pg.maxWaitQueueSize", 4, "pg.connectTimeoutMs", 2000,
         "pg.queryTimeoutMs", 1500), f -> {
       UUID org = f.organization("Pool");
       f.member(org, f.user("alice"), "ADMIN");

@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Invalidating one design touches only the keys concerned: with 200,000 unrelated keys in the tier, a
  * design's whole invalidation (every tag of the table, on both tiers) takes well under 10 ms, and none of
- * the Redis commands it issues takes 1 ms (SLOWLOG).
+ * the Redis commands it issues walks the keyspace or takes 5 ms (SLOWLOG).
  */
 class InvalidationCostTest {
   static final int UNRELATED = 200_000;
@@ -127,14 +127,29 @@ class InvalidationCostTest {
     assertThat(median).as("median time of one design's invalidation (ms)").isLessThan(10.0);
     assertThat(deleted / RUNS).as("each run deleted the entries it concerned").isGreaterThanOrEqualTo(5);
 
+    // SLOWLOG keeps every command of 1 ms or more. On this shared two-core machine a plain SET is now and then
+    // descheduled past 1 ms, so the claims are: nothing of ours walks the keyspace, and nothing takes 5 ms (one
+    // pass over these 200,000+ keys takes several times that)
     Response slowlog = s.redis(Tier.DEFAULT, "SLOWLOG", "GET", "128");
     List<String> ours = new ArrayList<>();
+    List<String> keyspaceWide = new ArrayList<>();
+    List<String> over5ms = new ArrayList<>();
     for (Response entry : slowlog) {
       String command = entry.get(3).toString();
       if (command.contains(s.prefix())) {
-        ours.add(entry.get(2) + "us " + command);
+        String line = entry.get(2) + "us " + command;
+        ours.add(line);
+        String name = entry.get(3).get(0).toString().toLowerCase(java.util.Locale.ROOT);
+        if (List.of("keys", "scan", "flushdb", "flushall", "dbsize").contains(name)) {
+          keyspaceWide.add(line);
+        }
+        if (entry.get(2).toLong() >= 5_000) {
+          over5ms.add(line);
+        }
       }
     }
-    assertThat(ours).as("commands of this server that took 1 ms or more").isEmpty();
+    System.out.printf("INVALIDATION-COST slowlog-over-1ms=%s%n", ours);
+    assertThat(keyspaceWide).as("commands of this server that walk the keyspace").isEmpty();
+    assertThat(over5ms).as("commands of this server that took 5 ms or more").isEmpty();
   }
 }
