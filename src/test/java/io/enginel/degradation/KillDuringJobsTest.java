@@ -1,4 +1,4 @@
-package io.enginel.faults;
+package io.enginel.degradation;
 
 import io.enginel.config.EnginelConfig;
 import io.enginel.domain.Entity;
@@ -64,7 +64,7 @@ import static org.assertj.core.api.Assertions.offset;
  * </ul>
  * The kill-between-writes case with the worker off is {@code io.enginel.degradation.KillDuringWritesTest}.
  */
-class KillDuringWritesTest {
+class KillDuringJobsTest {
   static final int WRITERS = 8;
   static final int MESH_DESIGNS = 4;
   static final int GRID = 90; // the mesh: the unit cube, each face a GRID × GRID grid of squares
