@@ -91,6 +91,22 @@ public final class CacheClient {
         .put("if_absent", true)).map(r -> r.getBoolean("stored", false));
   }
 
+  /** The value a session's key holds once the session ended: {@code {"revoked": true}}. */
+  public static final String REVOKED = "revoked";
+
+  /**
+   * Ends a session in this (sessions) tier: its key becomes the mark {@code {"revoked": true}} for
+   * {@code ttlSeconds}, written over whatever a lookup racing the end may have put back, and which such a
+   * lookup's re-caching ({@link #setIfAbsent}) cannot overwrite. When Redis cannot take it the key's deletion
+   * is kept and the tier fenced until it is carried out (a Redis outage never undoes a logout).
+   */
+  public Future<Long> endSession(String tokenHash, long ttlSeconds) {
+    String key = keys.session(tokenHash);
+    return set(key, new JsonObject().put(REVOKED, true), ttlSeconds)
+        .compose(stored -> stored ? Future.succeededFuture(1L) : delete(key))
+        .recover(t -> delete(key));
+  }
+
   /**
    * Deletes keys. Guaranteed: when Redis cannot be reached the deletion is kept and the tier serves
    * nothing until it is carried out.

@@ -131,7 +131,7 @@ public final class CacheVerticle extends VerticleBase {
     if (!t.suspect() || !t.available() || !verifying.add(t.tier)) {
       return;
     }
-    t.verifyServer(keys.clock()).compose(changed -> {
+    t.verifyServer().compose(changed -> {
       if (!changed) {
         return Future.succeededFuture();
       }
@@ -147,9 +147,9 @@ public final class CacheVerticle extends VerticleBase {
 
   /** Logs whether each tier answers at start-up, and notes its server's run id; a tier that does not answer is served around. */
   private void announce(TierClient t) {
-    t.verifyServer(keys.clock()).onSuccess(same -> t.trusted());
-    t.send(Request.cmd(Command.PING)).onComplete(ar -> {
+    t.verifyServer().onComplete(ar -> {
       if (ar.succeeded()) {
+        t.trusted();
         LOG.info("redis tier {} at {}", t.tier.id(), redact(t.endpoint));
       } else {
         LOG.warn("redis tier {} at {} does not answer ({}); serving from Postgres until it does", t.tier.id(),
@@ -176,12 +176,12 @@ public final class CacheVerticle extends VerticleBase {
       return Future.failedFuture(ApiError.badRequest("key", "'key' is required."));
     }
     TierClient t = tiers.get(tier);
-    if (!config.cache().enabled() || !t.available() || pending.get(tier).any() || t.suspect()) {
+    if (!config.cache().enabled() || !servable(t)) {
       count(tier, resource, CacheStats.Result.SKIPPED);
       return Future.succeededFuture(miss(null, false));
     }
     long start = System.nanoTime();
-    return t.read(Request.cmd(Command.MGET).arg(t.key(key)).arg(t.key(keys.clock()))).transform(ar -> {
+    return t.read(Request.cmd(Command.MGET).arg(t.key(key)).arg(t.clockKey)).transform(ar -> {
       stats.latency(tier.id(), "lookup", System.nanoTime() - start);
       if (ar.failed()) {
         count(tier, resource, CacheStats.Result.ERROR);
@@ -228,7 +228,7 @@ public final class CacheVerticle extends VerticleBase {
       stats.fill(tier.id(), "too_large");
       return Future.succeededFuture(new JsonObject().put("stored", false).put("reason", "too_large"));
     }
-    if (!t.available() || pending.get(tier).any() || t.suspect()) {
+    if (!servable(t)) {
       stats.fill(tier.id(), "unavailable");
       return Future.succeededFuture(new JsonObject().put("stored", false).put("reason", "unavailable"));
     }
@@ -417,7 +417,7 @@ public final class CacheVerticle extends VerticleBase {
 
   private Future<Object> get(JsonObject m) {
     String key = PublicKeys.check(keys.prefix(), m.getString("key"));
-    if (pending.get(tier(m)).any() || tiers.get(tier(m)).suspect()) {
+    if (fenced(tiers.get(tier(m)))) {
       return Future.succeededFuture(new JsonObject().put("key", key).put("hit", false).putNull("value"));
     }
     TierClient t = client(tier(m));
@@ -521,7 +521,7 @@ public final class CacheVerticle extends VerticleBase {
       throw ApiError.badRequest("loader", "'loader' needs an 'address'.");
     }
     TierClient t = tiers.get(tier);
-    Future<JsonObject> cached = t.available() && !pending.get(tier).any() && !t.suspect()
+    Future<JsonObject> cached = servable(t)
         ? t.send(Request.cmd(Command.GET).arg(t.key(key))).map(r -> decodeForClient(key, r == null ? null : r.toBuffer()))
         .otherwise(new JsonObject().put("hit", false))
         : Future.succeededFuture(new JsonObject().put("hit", false));
@@ -570,6 +570,19 @@ public final class CacheVerticle extends VerticleBase {
   }
 
   // ------------------------------------------------------------------ plumbing
+
+  /**
+   * Whether what the tier holds may be read or filled now: its Redis answers (circuit not open), no kept
+   * invalidation is waiting for it, and its server is not suspect of being another than before.
+   */
+  private boolean servable(TierClient t) {
+    return t.available() && !fenced(t);
+  }
+
+  /** A kept invalidation waits for the tier, or its server may be another than before: nothing it holds is used. */
+  private boolean fenced(TierClient t) {
+    return pending.get(t.tier).any() || t.suspect();
+  }
 
   private TierClient client(Tier tier) {
     TierClient t = tiers.get(tier);

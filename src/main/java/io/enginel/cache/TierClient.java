@@ -40,6 +40,8 @@ final class TierClient {
   final Tier tier;
   final String endpoint;
   final EnginelConfig.RedisMode mode;
+  /** The tier's invalidation clock as stored (read with every lookup: built once). */
+  final String clockKey;
   private final Vertx vertx;
   private final EnginelConfig.Redis config;
   private final Redis redis;
@@ -59,6 +61,7 @@ final class TierClient {
         : mode.name().toLowerCase(java.util.Locale.ROOT) + ":" + String.join(",", endpoints)
             + (mode == EnginelConfig.RedisMode.SENTINEL ? " master " + config.masterName() : "");
     this.hashTag = mode == EnginelConfig.RedisMode.CLUSTER ? "{" + keyPrefix + "." + tier.id() + "}" : "";
+    this.clockKey = key(new CacheKeys(keyPrefix).clock());
     RedisOptions options = new RedisOptions()
         .setMaxPoolSize(poolSize)
         .setMaxPoolWaiting(config.maxPoolWaiting())
@@ -192,13 +195,13 @@ final class TierClient {
   }
 
   /**
-   * Asks the server holding the tier's keys ({@code anyKey}'s slot in cluster mode) for its run id. Answers
+   * Asks the server holding the tier's keys (its clock's slot in cluster mode) for its run id. Answers
    * true when it is another server than the one seen before — the caller then drops everything cached
    * before — and false when it is the same (or the first seen). The tier stays suspect until the caller
    * calls {@link #trusted()}.
    */
-  Future<Boolean> verifyServer(String anyKey) {
-    return eval(Scripts.RUN_ID, Scripts.RUN_ID_SHA, List.of(key(anyKey)), List.of()).map(r -> {
+  Future<Boolean> verifyServer() {
+    return eval(Scripts.RUN_ID, Scripts.RUN_ID_SHA, List.of(clockKey), List.of()).map(r -> {
       String now = r == null ? "" : r.toString();
       boolean changed = runId != null && !runId.equals(now);
       if (changed) {

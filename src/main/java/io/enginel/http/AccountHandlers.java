@@ -17,8 +17,6 @@ import io.vertx.ext.web.RoutingContext;
  * each confirms before the 204 (the row's change notification follows, for nodes that missed it).
  */
 final class AccountHandlers {
-  /** The value of a session key after a logout: {@code {"revoked": true}}. */
-  static final String REVOKED = "revoked";
   private static final ApiError BAD_CREDENTIALS = new ApiError(401, "invalid_credentials", "Invalid user name or password.");
 
   private final EnginelConfig config;
@@ -78,13 +76,8 @@ final class AccountHandlers {
 
   void logout(RoutingContext ctx) {
     String hash = ctx.get(Authenticator.TOKEN_HASH);
-    String key = sessions.keys().session(hash);
-    // the key becomes a mark that the session ended, written over whatever a lookup racing this logout may have
-    // put back; when Redis cannot take it the deletion is kept and the tier fenced until it is carried out
     repository.deleteSession(hash)
-        .compose(r -> sessions.set(key, new JsonObject().put(REVOKED, true), config.auth().sessionTtlSeconds())
-            .compose(stored -> stored ? Future.succeededFuture(1L) : sessions.delete(key))
-            .recover(t -> sessions.delete(key)).otherwise(0L))
+        .compose(r -> sessions.endSession(hash, config.auth().sessionTtlSeconds()).otherwise(0L))
         .onComplete(ar -> {
           if (ar.failed()) {
             principals.evictSession(hash);

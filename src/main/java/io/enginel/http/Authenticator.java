@@ -83,7 +83,7 @@ final class Authenticator implements Handler<RoutingContext> {
     long started = System.currentTimeMillis(); // an eviction after this moment fences what this lookup finds
     String key = sessions.keys().session(hash);
     return sessions.get(key, null).compose(cached -> {
-      if (cached instanceof JsonObject s && s.getBoolean(AccountHandlers.REVOKED, false)) {
+      if (cached instanceof JsonObject s && s.getBoolean(CacheClient.REVOKED, false)) {
         return Future.failedFuture(new ApiError(404, "not_found", "The session has ended."));
       }
       if (cached instanceof JsonObject s && s.getLong("expires_at", 0L) > System.currentTimeMillis()) {

@@ -140,48 +140,27 @@ public final class InvalidationVerticle extends VerticleBase {
   }
 
   /**
-   * A deleted session's key becomes the mark of its end ({@code {"revoked": true}}, as a logout leaves it), so that
-   * a lookup which read the row just before it went cannot put it back (its re-caching is a SET NX); any other
-   * change of the row only drops the cached copy. Falls back to the kept (guaranteed) deletion.
+   * A deleted session ends in Redis as a logout ends it ({@link CacheClient#endSession}); any other change of its
+   * row only drops the cached copy.
    */
   private Future<JsonObject> endSessionInRedis(String hash, boolean ended) {
     CacheClient sessions = cache.tier(Tier.SESSIONS);
-    String key = cache.keys().session(hash);
-    Future<Long> done = ended
-        ? sessions.set(key, new JsonObject().put("revoked", true), config.auth().sessionTtlSeconds())
-            .compose(stored -> stored ? Future.succeededFuture(1L) : sessions.delete(key))
-            .recover(t -> sessions.delete(key))
-        : sessions.delete(key);
+    Future<Long> done = ended ? sessions.endSession(hash, config.auth().sessionTtlSeconds())
+        : sessions.delete(cache.keys().session(hash));
     return done.map(n -> new JsonObject().put("deleted", n));
   }
 
+  /** Forgets the principals an event changes, on every cluster member (this node's own writes). */
   private Future<Void> evictPrincipalsEverywhere(DomainEvent event) {
-    List<String> sessions = new ArrayList<>();
-    List<Long> users = new ArrayList<>();
-    switch (event.entity()) {
-      case USER, MEMBERSHIP, ORGANIZATION -> event.refs("user").forEach(u -> users.add(Long.parseLong(u)));
-      case SESSION -> {
-        sessions.addAll(event.refs("session"));
-        event.refs("user").forEach(u -> users.add(Long.parseLong(u)));
-      }
-      default -> {
-        return Future.succeededFuture();
-      }
-    }
-    return sessions.isEmpty() && users.isEmpty() ? Future.succeededFuture()
-        : PrincipalEvictions.everywhere(vertx, principals, sessions, users);
+    PrincipalEvictions.Affected a = PrincipalEvictions.affectedBy(event);
+    return a.none() ? Future.succeededFuture() : PrincipalEvictions.everywhere(vertx, principals, a.sessions(), a.users());
   }
 
+  /** Forgets the principals an event changes, on this node (another node's write, or one from outside). */
   private void evictPrincipals(DomainEvent event) {
-    switch (event.entity()) {
-      case USER, MEMBERSHIP, ORGANIZATION -> event.refs("user").forEach(u -> principals.evictUser(Long.parseLong(u)));
-      case SESSION -> {
-        event.refs("session").forEach(principals::evictSession);
-        event.refs("user").forEach(u -> principals.evictUser(Long.parseLong(u)));
-      }
-      default -> {
-      }
-    }
+    PrincipalEvictions.Affected a = PrincipalEvictions.affectedBy(event);
+    a.sessions().forEach(principals::evictSession);
+    a.users().forEach(principals::evictUser);
   }
 
   /** What may have been missed is invalidated conservatively: a new incarnation of every response tier. */

@@ -1,16 +1,14 @@
 package io.enginel.invalidation;
 
+import io.enginel.cache.ClusterFanOut;
 import io.enginel.cache.PrincipalCache;
+import io.enginel.domain.DomainEvent;
+import io.enginel.domain.Entity;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.spi.cluster.ClusterManager;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -22,21 +20,37 @@ import java.util.List;
  * request); a change notification would reach the other nodes a few milliseconds later, and in that window
  * a logged-out token or a revoked role would still be accepted there. So the node that ends a session asks
  * every member of the cluster, at its own address, to evict it, and waits for the answers (a member that does
- * not answer within {@link #TIMEOUT_MS} is dead or leaving and serves nobody).
+ * not answer within {@link ClusterFanOut#TIMEOUT_MS} is dead or leaving and serves nobody).
  */
 public final class PrincipalEvictions {
-  private static final Logger LOG = LoggerFactory.getLogger(PrincipalEvictions.class);
-  static final long TIMEOUT_MS = 2_000;
 
   private PrincipalEvictions() {}
 
+  /** The sessions and users whose principals an event changes. */
+  record Affected(List<String> sessions, List<Long> users) {
+    boolean none() {
+      return sessions.isEmpty() && users.isEmpty();
+    }
+  }
+
+  static Affected affectedBy(DomainEvent event) {
+    List<Long> users = new ArrayList<>();
+    return switch (event.entity()) {
+      case USER, MEMBERSHIP, ORGANIZATION, SESSION -> {
+        event.refs("user").forEach(u -> users.add(Long.parseLong(u)));
+        yield new Affected(event.entity() == Entity.SESSION ? event.refs("session") : List.of(), users);
+      }
+      default -> new Affected(List.of(), List.of());
+    };
+  }
+
   /** This member's consumer (clustered nodes only; null otherwise). */
   static MessageConsumer<JsonObject> listen(Vertx vertx, PrincipalCache principals) {
-    ClusterManager cm = clusterManager(vertx);
-    if (cm == null) {
+    String node = ClusterFanOut.nodeId(vertx);
+    if (node == null) {
       return null;
     }
-    return vertx.eventBus().consumer(InvalidationApi.PRINCIPALS + cm.getNodeId(), msg -> {
+    return vertx.eventBus().consumer(InvalidationApi.PRINCIPALS + node, msg -> {
       evictHere(principals, msg.body());
       msg.reply(new JsonObject());
     });
@@ -48,29 +62,11 @@ public final class PrincipalEvictions {
     JsonObject what = new JsonObject().put("sessions", new JsonArray(List.copyOf(sessions)))
         .put("users", new JsonArray(List.copyOf(users)));
     evictHere(principals, what);
-    ClusterManager cm = clusterManager(vertx);
-    if (cm == null) {
-      return Future.succeededFuture();
-    }
-    List<Future<Void>> answers = new ArrayList<>();
-    for (String node : cm.getNodes()) {
-      if (node.equals(cm.getNodeId())) {
-        continue;
-      }
-      answers.add(vertx.eventBus().request(InvalidationApi.PRINCIPALS + node, what,
-              new DeliveryOptions().setSendTimeout(TIMEOUT_MS))
-          .<Void>mapEmpty()
-          .onFailure(t -> LOG.warn("cluster member {} did not confirm a principal eviction: {}", node, t.getMessage())));
-    }
-    return Future.join(answers).<Void>mapEmpty().otherwiseEmpty();
+    return ClusterFanOut.askOthers(vertx, InvalidationApi.PRINCIPALS, what, "a principal eviction");
   }
 
   static void evictHere(PrincipalCache principals, JsonObject what) {
     what.getJsonArray("sessions", new JsonArray()).forEach(h -> principals.evictSession(String.valueOf(h)));
     what.getJsonArray("users", new JsonArray()).forEach(u -> principals.evictUser(((Number) u).longValue()));
-  }
-
-  private static ClusterManager clusterManager(Vertx vertx) {
-    return vertx.isClustered() ? ((VertxInternal) vertx).clusterManager() : null;
   }
 }

@@ -13,11 +13,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -78,10 +75,8 @@ class NodeDeathTest {
     assertThat(survivor.get("/ready", null).json().getJsonObject("cluster").getInteger("members")).isEqualTo(2);
     String detail = "/api/designs/" + design;
     HttpClient http = HttpClient.newHttpClient();
-    HttpResponse<String> written = http.send(HttpRequest.newBuilder(URI.create(doomed.baseUrl() + detail))
-        .method("PATCH", HttpRequest.BodyPublishers.ofString(new JsonObject().put("description", "by the doomed").encode()))
-        .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
-        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> written = ServerProcess.send(http, token, "PATCH", doomed.baseUrl() + detail,
+        new JsonObject().put("description", "by the doomed"));
     assertThat(written.statusCode()).as(written.body()).isEqualTo(200);
     assertThat(survivor.get(detail, token).json().getString("description")).isEqualTo("by the doomed");
 

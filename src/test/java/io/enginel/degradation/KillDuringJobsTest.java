@@ -569,21 +569,12 @@ class KillDuringJobsTest {
   }
 
   private static String login(HttpClient http, String base) throws Exception {
-    HttpResponse<String> r = send(http, null, "POST", base + "/api/auth/login",
-        new JsonObject().put("username", USER).put("password", Fixtures.passwordOf(USER)));
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    return new JsonObject(r.body()).getString("token");
+    return ServerProcess.login(http, base, USER);
   }
 
   private static HttpResponse<String> send(HttpClient http, String token, String method, String url, JsonObject body)
       throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.encode()))
-        .header("Content-Type", "application/json");
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return ServerProcess.send(http, token, method, url, body);
   }
 
   /**

@@ -12,9 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -224,20 +222,11 @@ class KillDuringWritesTest {
   }
 
   private static String login(HttpClient http, String base) throws Exception {
-    HttpResponse<String> r = send(http, null, "POST", base + "/api/auth/login",
-        new JsonObject().put("username", "writer").put("password", Fixtures.passwordOf("writer")));
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    return new JsonObject(r.body()).getString("token");
+    return ServerProcess.login(http, base, "writer");
   }
 
   private static HttpResponse<String> send(HttpClient http, String token, String method, String url, JsonObject body)
       throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.encode()))
-        .header("Content-Type", "application/json");
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return ServerProcess.send(http, token, method, url, body);
   }
 }

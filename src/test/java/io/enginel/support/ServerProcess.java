@@ -70,6 +70,28 @@ public final class ServerProcess implements AutoCloseable {
     throw new IllegalStateException("the server did not become ready within 60 s: see target/" + name + ".log");
   }
 
+  /** One HTTP request with Java's client (HTTP/2 upgrade included, as such clients send it); a bearer token if given. */
+  public static HttpResponse<String> send(HttpClient http, String token, String method, String url,
+                                          io.vertx.core.json.JsonObject body) throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.encode()))
+        .header("Content-Type", "application/json");
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Logs a fixture user in (password {@link Fixtures#passwordOf}) at {@code baseUrl}; answers the token. */
+  public static String login(HttpClient http, String baseUrl, String username) throws IOException, InterruptedException {
+    HttpResponse<String> r = send(http, null, "POST", baseUrl + "/api/auth/login",
+        new io.vertx.core.json.JsonObject().put("username", username).put("password", Fixtures.passwordOf(username)));
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException("login of " + username + " failed: " + r.statusCode() + " " + r.body());
+    }
+    return new io.vertx.core.json.JsonObject(r.body()).getString("token");
+  }
+
   /** SIGKILL: nothing flushed, no shutdown hook; returns when the process is gone. */
   public void kill() {
     process.destroyForcibly();

@@ -1,0 +1,53 @@
+package io.enginel.cache;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.ClusterManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Asks every other member of the Vert.x cluster, each at its own address ({@code <prefix><node id>}), and waits
+ * for the answers: how a node makes sure no member still holds, in memory, what a write just changed, before
+ * the write is answered. A member that does not answer within the timeout is dead or leaving and serves nobody.
+ */
+public final class ClusterFanOut {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterFanOut.class);
+  public static final long TIMEOUT_MS = 2_000;
+
+  private ClusterFanOut() {}
+
+  /** This member's node id, or null when the process is not clustered. */
+  public static String nodeId(Vertx vertx) {
+    ClusterManager cm = clusterManager(vertx);
+    return cm == null ? null : cm.getNodeId();
+  }
+
+  /** Sends {@code body} to every other member; completes when all have answered or timed out (never fails). */
+  public static Future<Void> askOthers(Vertx vertx, String addressPrefix, JsonObject body, String what) {
+    ClusterManager cm = clusterManager(vertx);
+    if (cm == null) {
+      return Future.succeededFuture();
+    }
+    List<Future<Void>> answers = new ArrayList<>();
+    for (String node : cm.getNodes()) {
+      if (node.equals(cm.getNodeId())) {
+        continue;
+      }
+      answers.add(vertx.eventBus().request(addressPrefix + node, body, new DeliveryOptions().setSendTimeout(TIMEOUT_MS))
+          .<Void>mapEmpty()
+          .onFailure(t -> LOG.warn("cluster member {} did not confirm {}: {}", node, what, t.getMessage())));
+    }
+    return answers.isEmpty() ? Future.succeededFuture() : Future.join(answers).<Void>mapEmpty().otherwiseEmpty();
+  }
+
+  private static ClusterManager clusterManager(Vertx vertx) {
+    return vertx.isClustered() ? ((VertxInternal) vertx).clusterManager() : null;
+  }
+}
