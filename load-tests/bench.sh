@@ -9,7 +9,8 @@
 # the Gatling MixedSimulation, which checks every read against the last acknowledged write and counts stale
 # reads. Then, unless BENCH_CEILING=0, the ceiling: a bare Vert.x server doing one Redis GET + inflate of the
 # real hot-list page per request (src/test/java/io/enginel/bench/CeilingServer.java), and hits / ceiling.
-# Environment: BENCH_SCENARIOS (default all five), BENCH_MODES ("true false": cache on, then off),
+# Environment: BENCH_SCENARIOS (default all five), BENCH_MODES ("true redis false": cache on, cache on with
+# the near cache off (Redis only), then cache off),
 # BENCH_WARMUP (seconds of unmeasured load before each run, default 15), BENCH_CONNECTIONS (64),
 # BENCH_JAVA_OPTS (-Xms1g -Xmx1g), BENCH_PG_URI / BENCH_REDIS_URI (the local services by default), BENCH_OUT
 # (target/bench: the server and Gatling logs of the run; Gatling leaves its HTML report in load-tests/results).
@@ -30,12 +31,15 @@ psql "$PG_ADMIN" -tAc "SELECT 1 FROM pg_database WHERE datname = 'enginel_bench'
   || psql "$PG_ADMIN" -qc "CREATE DATABASE enginel_bench"
 ENGINEL_PG_URI="$PG_URI" ENGINEL_REDIS_URI="$REDIS_URI" java -jar target/enginel.jar seed | tail -n 1
 
-start_server() { # $1 = cache enabled
+start_server() { # $1 = true (cache on), redis (cache on, near cache off) or false (cache off)
   if curl -s -o /dev/null "http://127.0.0.1:$PORT/health"; then
     echo "port $PORT is already served by another process: stop it first"; exit 1
   fi
-  ENGINEL_PG_URI="$PG_URI" ENGINEL_REDIS_URI="$REDIS_URI" ENGINEL_HTTP_PORT="$PORT" ENGINEL_CACHE_ENABLED="$1" \
-    java ${BENCH_JAVA_OPTS:--Xms1g -Xmx1g} -jar target/enginel.jar > "$WORK/server-$1.log" 2>&1 &
+  local enabled=true near=true
+  [ "$1" = false ] && enabled=false
+  [ "$1" = redis ] && near=false
+  ENGINEL_PG_URI="$PG_URI" ENGINEL_REDIS_URI="$REDIS_URI" ENGINEL_HTTP_PORT="$PORT" ENGINEL_CACHE_ENABLED="$enabled" \
+    ENGINEL_CACHE_NEAR_ENABLED="$near" java ${BENCH_JAVA_OPTS:--Xms1g -Xmx1g} -jar target/enginel.jar > "$WORK/server-$1.log" 2>&1 &
   echo $! > "$WORK/pid"
   for _ in $(seq 1 60); do
     if curl -sf "http://127.0.0.1:$PORT/health" >/dev/null; then
@@ -95,10 +99,10 @@ run() { # $1 scenario, $2 label
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(java -version 2>&1 | head -n1); wrk -t2 -c$CONNECTIONS -d${DURATION}s"
 : > "$WORK/results"
-for mode in ${BENCH_MODES:-true false}; do
+for mode in ${BENCH_MODES:-true redis false}; do
   start_server "$mode"
   login_all
-  label=$([ "$mode" = true ] && echo cache-on || echo cache-off)
+  label=$(case "$mode" in true) echo cache-on ;; redis) echo redis-only ;; *) echo cache-off ;; esac)
   for scenario in ${BENCH_SCENARIOS:-hot-list hot-detail cold-list bom mixed}; do
     # warm-up: JIT, and with the cache on every hot key filled once (hot-list has one key per page and
     # organization set, several hundred in all, each a ~16 ms query on a miss); mixed warms with reads
@@ -136,9 +140,14 @@ echo
 for s in ${BENCH_SCENARIOS:-hot-list hot-detail cold-list bom mixed}; do
   on=$(awk -v s="$s" '$1=="cache-on" && $2==s { split($3,a,"="); print a[2] }' "$WORK/results")
   off=$(awk -v s="$s" '$1=="cache-off" && $2==s { split($3,a,"="); print a[2] }' "$WORK/results")
+  redis=$(awk -v s="$s" '$1=="redis-only" && $2==s { split($3,a,"="); print a[2] }' "$WORK/results")
   if [ -n "$on" ] && [ -n "$off" ]; then
     awk -v s="$s" -v on="$on" -v off="$off" \
       'BEGIN { if (off > 0) printf "%-11s cache on / off = %.2fx requests/s\n", s, on / off }'
+  fi
+  if [ -n "$on" ] && [ -n "$redis" ]; then
+    awk -v s="$s" -v on="$on" -v r="$redis" \
+      'BEGIN { if (r > 0) printf "%-11s near cache on / off (Redis only) = %.2fx requests/s\n", s, on / r }'
   fi
 done
 ceil=$(awk '$1=="ceiling" { split($3,a,"="); split($6,d,"="); print a[2], d[2] }' "$WORK/results")

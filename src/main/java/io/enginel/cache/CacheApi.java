@@ -58,6 +58,13 @@ public final class CacheApi {
   public static final String INVALIDATE_TAGS = P + "invalidate-tags";
   /** {@code {"tiers"?: [...]}} → starts a new incarnation of each response tier: every cached response becomes invalid at once. */
   public static final String INVALIDATE_ALL = P + "invalidate-all";
+  /**
+   * Prefix of each cluster member's own address ({@code enginel.cache.near.<vertx node id>}): drops copies from
+   * that member's near cache — {@code {"tier", "tags": [...]}}, {@code {"tier", "keys": [...]}},
+   * {@code {"tier", "pattern"}} or {@code {"tier", "all": true}} → {@code {}} once done. Sent by the member that
+   * invalidated, which waits for every answer before it answers itself.
+   */
+  public static final String NEAR_EVICT = P + "near.";
 
   private CacheApi() {}
 }

@@ -194,6 +194,9 @@ public final class CacheClient {
     }
     return answer
         .map(body -> {
+          if (body instanceof ResponseEntry entry) {
+            return (Lookup) new Hit(entry);
+          }
           if (body instanceof Buffer b) {
             ResponseEntry entry = ResponseEntry.parse(b);
             if (entry != null) {
@@ -217,7 +220,7 @@ public final class CacheClient {
     if (!miss.fillable() || miss.ticket() == null || System.nanoTime() - miss.startedAt() > maxFillAgeNanos) {
       return Future.succeededFuture(false);
     }
-    Buffer entry = ResponseEntry.encode(CacheVerticle.incarnation(miss.ticket()), owners, body, codec);
+    Buffer entry = ResponseEntry.encode(CacheVerticle.incarnation(miss.ticket()), owners, tags, body, codec);
     ResponseEntry parsed = ResponseEntry.parse(entry);
     if (parsed != null && parsed.compressed()) {
       stats.compressed(body.length, entry.length());

@@ -23,11 +23,23 @@ public final class CacheShared {
   final Map<Tier, PendingInvalidations> pending = new EnumMap<>(Tier.class);
   final SingleFlight<JsonObject> computeFlight = new SingleFlight<>();
   final AtomicBoolean draining = new AtomicBoolean();
+  /** The near cache of each response tier (none when switched off). */
+  final Map<Tier, NearCache> near = new EnumMap<>(Tier.class);
   private final Map<String, CacheVerticle> loops = new ConcurrentHashMap<>();
   private final Map<Tier, List<TierClient>> clients = new EnumMap<>(Tier.class);
 
   public CacheShared(EnginelConfig config, CacheStats stats) {
     this.stats = stats;
+    EnginelConfig.Near n = config.cache().near();
+    if (n.enabled() && config.cache().enabled()) {
+      for (Tier t : List.of(Tier.DEFAULT, Tier.LONGTERM)) {
+        NearCache cache = new NearCache(n.maxBytes() / 2, java.time.Duration.ofSeconds(n.maxAgeSeconds()));
+        near.put(t, cache);
+        Gauge.builder("enginel_cache_near_entries", cache, NearCache::size)
+            .description("Response entries held in this process's near cache").tag("tier", t.id())
+            .register(stats.registry());
+      }
+    }
     for (Tier t : Tier.values()) {
       PendingInvalidations kept = new PendingInvalidations(config.cache().pendingInvalidationsLimit());
       List<TierClient> list = new CopyOnWriteArrayList<>();

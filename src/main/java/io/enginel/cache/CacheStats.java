@@ -51,6 +51,11 @@ public final class CacheStats {
         .record(nanos, TimeUnit.NANOSECONDS);
   }
 
+  /** A hit served from the near cache (also counted as a hit of its resource). */
+  public void nearHit(String tier) {
+    add("near|" + tier, "enginel_cache_near_hits", 1);
+  }
+
   public void fill(String tier, String result) {
     add("fill|" + tier + "|" + result, "enginel_cache_fills", 1);
   }
@@ -77,6 +82,8 @@ public final class CacheStats {
       String[] parts = k.split("\\|");
       if (metric.equals("enginel_cache_fills")) {
         b.tag("tier", parts[1]).tag("result", parts[2]);
+      } else if (metric.equals("enginel_cache_near_hits")) {
+        b.tag("tier", parts[1]);
       } else if (metric.startsWith("enginel_invalidation")) {
         b.tag("source", parts[1]);
       }
@@ -94,8 +101,7 @@ public final class CacheStats {
       long n = adder.sum();
       switch (p[0]) {
         case "req" -> {
-          JsonObject tier = tiers.computeIfAbsent(p[1], t -> new JsonObject().put("hits", 0L).put("misses", 0L)
-              .put("errors", 0L).put("skipped", 0L).put("resources", new JsonObject()));
+          JsonObject tier = tierOf(tiers, p[1]);
           String field = switch (p[3]) {
             case "hit" -> "hits";
             case "miss" -> "misses";
@@ -111,6 +117,7 @@ public final class CacheStats {
           }
           r.put(field, r.getLong(field) + n);
         }
+        case "near" -> tierOf(tiers, p[1]).put("near_hits", n);
         case "fill" -> fills.put(p[1] + "." + p[2], n);
         case "inv" -> invalidations.put(p[1], n);
         default -> {
@@ -126,6 +133,11 @@ public final class CacheStats {
     return new JsonObject().put("tiers", json).put("fills", fills).put("invalidations", invalidations)
         .put("compression", new JsonObject().put("values_compressed", sum("compressed")).put("bytes_saved", sum("bytes_saved")))
         .put("single_flight_joins", sum("singleflight_joins"));
+  }
+
+  private static JsonObject tierOf(Map<String, JsonObject> tiers, String name) {
+    return tiers.computeIfAbsent(name, t -> new JsonObject().put("hits", 0L).put("misses", 0L).put("errors", 0L)
+        .put("skipped", 0L).put("near_hits", 0L).put("resources", new JsonObject()));
   }
 
   private long sum(String key) {

@@ -98,6 +98,13 @@ public final class CacheVerticle extends VerticleBase {
     });
     handle(CacheApi.STATS, m -> new CacheStatistics(tiers, stats, keys).collect());
     handle(CacheApi.HEALTH, m -> health());
+    String node = ClusterFanOut.nodeId(vertx);
+    if (node != null && !shared.near.isEmpty()) {
+      handle(CacheApi.NEAR_EVICT + node, m -> {
+        NearEvictions.evictHere(shared.near, m);
+        return Future.succeededFuture(new JsonObject());
+      });
+    }
     drainTimer = vertx.setPeriodic(DRAIN_PERIOD_MS, id -> {
       drainPending();
       tiers.values().forEach(this::verifySuspect);
@@ -163,17 +170,31 @@ public final class CacheVerticle extends VerticleBase {
   /** MGET of the entry and the tier's clock: a hit when the entry exists and belongs to the clock's incarnation. */
   private Future<Object> lookup(JsonObject m) {
     // a second look by a request that already counted its miss (after waiting for a compute lease) counts nothing
-    return lookup(tier(m), m.getString("key"), m.getBoolean("recheck", false) ? null : m.getString("resource", "other"));
+    return lookup(tier(m), m.getString("key"), m.getBoolean("recheck", false) ? null : m.getString("resource", "other"))
+        .map(found -> found instanceof ResponseEntry e ? e.stored() : found);
   }
 
   /**
    * The lookup itself, also called directly by a {@link CacheClient} running on this instance's event loop
-   * (no event-bus message, no copy of the entry): the stored entry as a {@link Buffer} on a hit, else the
-   * miss as {@code {"miss", "ticket", "fillable"}}. {@code resource} null counts nothing.
+   * (no event-bus message, no copy of the entry): the {@link ResponseEntry} on a hit — from the near cache
+   * when it holds a copy, else from Redis (and then copied into the near cache) — or the stored entry as a
+   * {@link Buffer} when it is not one the near cache may keep, else the miss as
+   * {@code {"miss", "ticket", "fillable"}}. {@code resource} null counts nothing.
    */
   Future<Object> lookup(Tier tier, String key, String resource) {
     if (key == null) {
       return Future.failedFuture(ApiError.badRequest("key", "'key' is required."));
+    }
+    // the near cache is served even while Redis is away: every invalidation reaches it, carried out in Redis or not
+    NearCache near = shared.near.get(tier);
+    if (near != null && config.cache().enabled()) {
+      ResponseEntry copy = near.get(key);
+      if (copy != null) {
+        count(tier, resource, CacheStats.Result.HIT);
+        stats.nearHit(tier.id());
+        LOG.debug("cache hit {} (near)", key);
+        return Future.succeededFuture(copy);
+      }
     }
     TierClient t = tiers.get(tier);
     if (!config.cache().enabled() || !servable(t)) {
@@ -194,7 +215,12 @@ public final class CacheVerticle extends VerticleBase {
       if (entry != null && incarnation(clock).equals(ResponseEntry.incarnationOf(entry))) {
         count(tier, resource, CacheStats.Result.HIT);
         LOG.debug("cache hit {}", key);
-        return Future.succeededFuture(entry);
+        ResponseEntry parsed = near == null ? null : ResponseEntry.parse(entry);
+        if (parsed == null) {
+          return Future.succeededFuture(entry);
+        }
+        ResponseEntry kept = near.put(key, parsed, start);
+        return Future.succeededFuture(kept != null ? kept : parsed);
       }
       count(tier, resource, CacheStats.Result.MISS);
       LOG.debug("cache miss {}", key);
@@ -293,12 +319,19 @@ public final class CacheVerticle extends VerticleBase {
   /**
    * Advances the clock, stamps the tags, then deletes every key filled under them (SPOP in batches +
    * UNLINK): only the keys concerned are touched, never the keyspace. When Redis cannot be reached the
-   * tags are kept and the tier fenced; the reply says {@code deferred}.
+   * tags are kept and the tier fenced; the reply says {@code deferred}. Then the copies filled under the tags
+   * are dropped from the near cache of every cluster member, and only then is the invalidation answered.
    */
   Future<Object> invalidateTags(Tier tier, List<String> tags, boolean newIncarnation) {
     if (tags.isEmpty() && !newIncarnation) {
       return Future.succeededFuture(new JsonObject().put("deleted", 0));
     }
+    return invalidateInRedis(tier, tags, newIncarnation).compose(done -> NearEvictions.everywhere(vertx, shared.near,
+        newIncarnation ? NearEvictions.all(tier) : NearEvictions.tags(tier, tags)).map(done));
+  }
+
+  /** The Redis side of an invalidation: carried out now, or kept (and the tier fenced) while Redis is away. */
+  private Future<Object> invalidateInRedis(Tier tier, List<String> tags, boolean newIncarnation) {
     TierClient t = tiers.get(tier);
     PendingInvalidations p = pending.get(tier);
     if (!t.available() || p.any()) {
@@ -461,13 +494,16 @@ public final class CacheVerticle extends VerticleBase {
     if (ttl < 1) {
       throw ApiError.badRequest("ttl", "'ttl' must be at least 1 second.");
     }
-    TierClient t = client(tier);
-    Request setting = Request.cmd(Command.SET).arg(t.key(key)).arg(stored).arg("EX").arg(ttl);
-    if (m.getBoolean("if_absent", false)) {
-      setting.arg("NX"); // never over a value someone else wrote meanwhile (a logout's mark)
-    }
-    return t.send(setting).map(r -> new JsonObject().put("stored", r != null).put("bytes", stored.length())
-        .put("compressed", compressed));
+    boolean ifAbsent = m.getBoolean("if_absent", false);
+    return thenNear(() -> {
+      TierClient t = client(tier);
+      Request setting = Request.cmd(Command.SET).arg(t.key(key)).arg(stored).arg("EX").arg(ttl);
+      if (ifAbsent) {
+        setting.arg("NX"); // never over a value someone else wrote meanwhile (a logout's mark)
+      }
+      return t.send(setting).map(r -> new JsonObject().put("stored", r != null).put("bytes", stored.length())
+          .put("compressed", compressed));
+    }, NearEvictions.keys(tier, List.of(key)));
   }
 
   /**
@@ -484,6 +520,10 @@ public final class CacheVerticle extends VerticleBase {
       return Future.succeededFuture(new JsonObject().put("deleted", 0));
     }
     boolean guaranteed = m.getBoolean("guaranteed", false);
+    return thenNear(() -> deleteInRedis(tier, list, guaranteed), NearEvictions.keys(tier, list));
+  }
+
+  private Future<JsonObject> deleteInRedis(Tier tier, List<String> list, boolean guaranteed) {
     TierClient t = tiers.get(tier);
     PendingInvalidations p = pending.get(tier);
     JsonObject deferred = new JsonObject().put("deleted", 0).put("deferred", true);
@@ -491,7 +531,7 @@ public final class CacheVerticle extends VerticleBase {
       p.addKeys(list);
       return Future.succeededFuture(deferred);
     }
-    return client(tier).send(unlinkOf(t.keys(list))).<Object>map(r -> new JsonObject().put("deleted", r.toLong()))
+    return client(tier).send(unlinkOf(t.keys(list))).map(r -> new JsonObject().put("deleted", r.toLong()))
         .recover(err -> {
           if (!guaranteed) {
             return Future.failedFuture(err);
@@ -504,7 +544,22 @@ public final class CacheVerticle extends VerticleBase {
   /** SCAN with MATCH and UNLINK in batches; the pattern is validated first (never a flush by accident). */
   Future<Object> deletePattern(Tier tier, String pattern) {
     String valid = PublicKeys.checkPattern(keys.prefix(), pattern);
-    return client(tier).unlinkMatching(valid, SCAN_COUNT).map(n -> new JsonObject().put("deleted", n).put("pattern", valid));
+    return thenNear(() -> client(tier).unlinkMatching(valid, SCAN_COUNT)
+        .map(n -> new JsonObject().put("deleted", n).put("pattern", valid)), NearEvictions.pattern(tier, valid));
+  }
+
+  /**
+   * A change of keys by hand (set, delete, delete by pattern): the Redis side, then — whether it succeeded or
+   * not — the near caches of every member drop what it names; the answer is the Redis side's.
+   */
+  private Future<Object> thenNear(java.util.function.Supplier<Future<JsonObject>> redisSide, JsonObject near) {
+    Future<JsonObject> done;
+    try {
+      done = redisSide.get();
+    } catch (RuntimeException e) {
+      done = Future.failedFuture(e);
+    }
+    return done.<Object>map(r -> r).eventually(() -> NearEvictions.everywhere(vertx, shared.near, near));
   }
 
   private static Request unlinkOf(List<String> keys) {

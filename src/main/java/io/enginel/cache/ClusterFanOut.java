@@ -1,6 +1,7 @@
 package io.enginel.cache;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.internal.VertxInternal;
@@ -20,6 +21,7 @@ import java.util.List;
 public final class ClusterFanOut {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterFanOut.class);
   public static final long TIMEOUT_MS = 2_000;
+  private static final long MEMBERSHIP_POLL_MS = 20;
 
   private ClusterFanOut() {}
 
@@ -29,7 +31,11 @@ public final class ClusterFanOut {
     return cm == null ? null : cm.getNodeId();
   }
 
-  /** Sends {@code body} to every other member; completes when all have answered or timed out (never fails). */
+  /**
+   * Sends {@code body} to every other member; completes when each has answered, has left the cluster (a member
+   * killed without a goodbye stops being waited for as soon as the cluster manager drops it), or has not answered
+   * within {@link #TIMEOUT_MS}. Never fails.
+   */
   public static Future<Void> askOthers(Vertx vertx, String addressPrefix, JsonObject body, String what) {
     ClusterManager cm = clusterManager(vertx);
     if (cm == null) {
@@ -40,9 +46,20 @@ public final class ClusterFanOut {
       if (node.equals(cm.getNodeId())) {
         continue;
       }
-      answers.add(vertx.eventBus().request(addressPrefix + node, body, new DeliveryOptions().setSendTimeout(TIMEOUT_MS))
-          .<Void>mapEmpty()
-          .onFailure(t -> LOG.warn("cluster member {} did not confirm {}: {}", node, what, t.getMessage())));
+      Promise<Void> answered = Promise.promise();
+      vertx.eventBus().request(addressPrefix + node, body, new DeliveryOptions().setSendTimeout(TIMEOUT_MS))
+          .onComplete(ar -> {
+            if (ar.failed() && cm.getNodes().contains(node)) {
+              LOG.warn("cluster member {} did not confirm {}: {}", node, what, ar.cause().getMessage());
+            }
+            answered.tryComplete();
+          });
+      long poll = vertx.setPeriodic(MEMBERSHIP_POLL_MS, id -> {
+        if (!cm.getNodes().contains(node)) {
+          answered.tryComplete();
+        }
+      });
+      answers.add(answered.future().onComplete(v -> vertx.cancelTimer(poll)));
     }
     return answers.isEmpty() ? Future.succeededFuture() : Future.join(answers).<Void>mapEmpty().otherwiseEmpty();
   }

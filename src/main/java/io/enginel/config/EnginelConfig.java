@@ -113,7 +113,7 @@ public record EnginelConfig(
   public record Cache(boolean enabled, String keyPrefix, int compressThresholdBytes, int compressionLevel,
                       int maxValueBytes, long maxFillAgeMs, int pendingInvalidationsLimit, long computeLeaseMs,
                       java.util.List<String> warmOrganizations, long warmDelayMs,
-                      Map<Tier, Integer> tierTtlSeconds, Map<String, ResourceCache> resources) {
+                      Map<Tier, Integer> tierTtlSeconds, Map<String, ResourceCache> resources, Near near) {
     public ResourceCache resource(String name) {
       ResourceCache rc = resources.get(name);
       if (rc == null) {
@@ -122,6 +122,13 @@ public record EnginelConfig(
       return rc;
     }
   }
+
+  /**
+   * The near cache: copies of hot response entries in each process's memory, bounded by bytes and age, dropped
+   * on every cluster member before a write is answered. All processes sharing the Redis must be members of one
+   * Vert.x cluster (or switch it off).
+   */
+  public record Near(boolean enabled, long maxBytes, int maxAgeSeconds) {}
 
   public record Auth(int sessionTtlSeconds, int bcryptCost, int principalCacheSeconds, int loginAttemptsPerMinute,
                      int loginAttemptsPerMinutePerAddress) {}
@@ -239,7 +246,9 @@ public record EnginelConfig(
     Cache cache = new Cache(r.bool("cache.enabled"), prefix, r.intMin("cache.compressThresholdBytes", 0), level,
         r.intMin("cache.maxValueBytes", 1024), r.longMin("cache.maxFillAgeMs", 1),
         r.intMin("cache.pendingInvalidationsLimit", 1), r.longMin("cache.computeLeaseMs", 100),
-        java.util.List.copyOf(warm), r.longMin("cache.warmDelayMs", 0), ttls, resources);
+        java.util.List.copyOf(warm), r.longMin("cache.warmDelayMs", 0), ttls, resources,
+        new Near(r.bool("cache.near.enabled"), r.longMin("cache.near.maxBytes", 1024),
+            r.intMin("cache.near.maxAgeSeconds", 1)));
 
     int cost = r.intMin("auth.bcryptCost", 4);
     if (cost > 31) {

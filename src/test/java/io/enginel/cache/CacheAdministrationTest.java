@@ -141,8 +141,9 @@ class CacheAdministrationTest {
     JsonObject after = s.get("/api/cache/stats", staff).json().getJsonObject("tiers").getJsonObject("default")
         .getJsonObject("redis");
 
-    // each hit reads the entry and the clock; counters are server-wide, so other clients may add to them
-    assertThat(after.getLong("keyspace_hits") - before.getLong("keyspace_hits")).isGreaterThanOrEqualTo(5);
+    // the miss and the first hit each read the entry and the clock (the third answer is the near cache's copy);
+    // counters are server-wide, so other clients may add to them
+    assertThat(after.getLong("keyspace_hits") - before.getLong("keyspace_hits")).isGreaterThanOrEqualTo(3);
     assertThat(after.getLong("keyspace_misses") - before.getLong("keyspace_misses")).isGreaterThanOrEqualTo(1);
     assertThat(after.getLong("total_commands_processed")).isGreaterThan(before.getLong("total_commands_processed"));
   }

@@ -202,6 +202,41 @@ class ClusteredNodesTest {
   }
 
   @Test
+  @Order(4)
+  void aCopyInOneNodesMemoryIsDroppedBeforeTheOtherNodeAnswersAWriteOrADeletion() {
+    UUID hot = designs.get(1);
+    String path = "/api/designs/" + hot;
+    String key = new io.enginel.cache.CacheKeys(node2.prefix()).designDetail(hot.toString());
+    for (int round = 0; round < 3; round++) {
+      holdOnlyInNode2sMemory(path, key);
+      String value = "near round " + round;
+      if (round < 2) {
+        TestServer writer = round == 0 ? node1 : node2;
+        assertThat(writer.patch(path, round == 0 ? alice : alice2, new JsonObject().put("description", value)).status())
+            .isEqualTo(200);
+        HttpResult read = node2.get(path, alice2);
+        assertThat(read.xCache()).as("round %d", round).isEqualTo("MISS");
+        assertThat(read.json().getString("description")).isEqualTo(value);
+      } else {
+        // a deletion by hand through the cache interface, answered by whichever node the event bus picks
+        node1.request(io.enginel.cache.CacheApi.DELETE, new JsonObject().put("tier", "default")
+            .put("keys", new io.vertx.core.json.JsonArray().add(key)));
+        assertThat(node2.get(path, alice2).xCache()).isEqualTo("MISS");
+      }
+    }
+  }
+
+  /** Reads through node 2 until its answer is cached, then removes the Redis entry behind Enginel's back: a HIT after that is node 2's copy in memory. */
+  private static void holdOnlyInNode2sMemory(String path, String key) {
+    for (int i = 0; i < 3; i++) {
+      node2.get(path, alice2);
+    }
+    node2.redis(Tier.DEFAULT, "DEL", node2.storedKey(Tier.DEFAULT, key));
+    assertThat(node2.redisExists(Tier.DEFAULT, key)).isFalse();
+    assertThat(node2.get(path, alice2).xCache()).as("served from node 2's memory").isEqualTo("HIT");
+  }
+
+  @Test
   @Order(5)
   void aNodeThatLeavesLeavesTheOtherServing() {
     node2.close();

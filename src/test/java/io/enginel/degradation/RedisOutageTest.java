@@ -40,8 +40,10 @@ class RedisOutageTest {
   @BeforeAll
   static void start() {
     redis = RedisProcess.start();
+    // the Redis tiers' own degradation, without the near cache in front of them (NearCacheApiTest covers
+    // what the near cache serves while Redis is away)
     s = SeededServer.start(Map.of("redis.uri", redis.uri(), "redis.commandTimeoutMs", 1000,
-        "redis.connectTimeoutMs", 1000, "auth.loginAttemptsPerMinute", 1000), f -> {
+        "redis.connectTimeoutMs", 1000, "auth.loginAttemptsPerMinute", 1000, "cache.near.enabled", false), f -> {
       org = f.organization("Outage");
       f.member(org, f.user("alice"), "ADMIN");
       f.member(org, f.user("carol"), "VIEWER");
