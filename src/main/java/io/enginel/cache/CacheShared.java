@@ -32,6 +32,9 @@ public final class CacheShared {
     this.stats = stats;
     EnginelConfig.Near n = config.cache().near();
     if (n.enabled() && config.cache().enabled()) {
+      org.slf4j.LoggerFactory.getLogger(CacheShared.class).info("near cache on ({} bytes, {} s): every process "
+          + "sharing this Redis must be a member of this node's Vert.x cluster (else set cache.near.enabled=false)",
+          n.maxBytes(), n.maxAgeSeconds());
       for (Tier t : List.of(Tier.DEFAULT, Tier.LONGTERM)) {
         NearCache cache = new NearCache(n.maxBytes() / 2, java.time.Duration.ofSeconds(n.maxAgeSeconds()));
         near.put(t, cache);

@@ -191,7 +191,9 @@ public final class CacheVerticle extends VerticleBase {
       ResponseEntry copy = near.get(key);
       if (copy != null) {
         count(tier, resource, CacheStats.Result.HIT);
-        stats.nearHit(tier.id());
+        if (resource != null) {
+          stats.nearHit(tier.id());
+        }
         LOG.debug("cache hit {} (near)", key);
         return Future.succeededFuture(copy);
       }
@@ -219,13 +221,19 @@ public final class CacheVerticle extends VerticleBase {
         if (parsed == null) {
           return Future.succeededFuture(entry);
         }
-        ResponseEntry kept = near.put(key, parsed, start);
+        ResponseEntry kept = near.put(key, parsed, start, resourceTtl(resource));
         return Future.succeededFuture(kept != null ? kept : parsed);
       }
       count(tier, resource, CacheStats.Result.MISS);
       LOG.debug("cache miss {}", key);
       return Future.succeededFuture(miss(clock, true));
     });
+  }
+
+  /** The TTL configured for a resource's answers (0 when unknown: a recheck, or another service's lookup). */
+  private long resourceTtl(String resource) {
+    EnginelConfig.ResourceCache rc = resource == null ? null : config.cache().resources().get(resource);
+    return rc == null ? 0 : rc.ttlSeconds();
   }
 
   private void count(Tier tier, String resource, CacheStats.Result result) {

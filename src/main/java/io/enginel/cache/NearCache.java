@@ -2,6 +2,7 @@ package io.enginel.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 
 import java.time.Duration;
 import java.util.Collection;
@@ -9,6 +10,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
@@ -19,7 +21,7 @@ import java.util.function.Predicate;
  * {@link NearEvictions}). A lookup that read Redis before an invalidation reached this process does not put
  * its copy in afterwards: each eviction is stamped, and a copy read before the stamp is refused.
  *
- * <p>Bounded by bytes (Caffeine, size-based eviction) and by age. Reads take no lock; puts and evictions take
+ * <p>Bounded by bytes (Caffeine, size-based eviction) and by age (never beyond its resource's TTL). Reads take no lock; puts and evictions take
  * this object's lock, so that an eviction and a put of the same key cannot interleave.
  */
 public final class NearCache {
@@ -27,7 +29,11 @@ public final class NearCache {
   private static final long FENCE_HORIZON_NANOS = Duration.ofSeconds(30).toNanos();
   private static final int STAMP_LIMIT = 10_000;
 
-  private final Cache<String, ResponseEntry> entries;
+  /** A copy, and how long it may be kept (the shorter of the near cache's age and its resource's TTL). */
+  private record Held(ResponseEntry entry, long lifeNanos) {}
+
+  private final Cache<String, Held> entries;
+  private final long maxAgeNanos;
   private final Map<String, Set<String>> keysByTag = new ConcurrentHashMap<>();
   /** When each tag (or key, as {@code "key " + key}) was last evicted (System.nanoTime). */
   private final Map<String, Long> evictedAt = new HashMap<>();
@@ -35,26 +41,34 @@ public final class NearCache {
   private int indexed;
 
   public NearCache(long maxBytes, Duration maxAge) {
+    this.maxAgeNanos = maxAge.toNanos();
     this.entries = Caffeine.newBuilder()
         .maximumWeight(maxBytes)
-        .weigher((String key, ResponseEntry e) -> e.memoryBytes() + 2 * key.length())
-        .expireAfterWrite(maxAge)
+        .weigher((String key, Held h) -> h.entry().memoryBytes() + 2 * key.length())
+        .expireAfter(Expiry.creating((String key, Held h) -> Duration.ofNanos(h.lifeNanos())))
         .executor(Runnable::run)
         .build();
   }
 
   /** The copy of a key, or null. */
   public ResponseEntry get(String key) {
-    return entries.getIfPresent(key);
+    Held h = entries.getIfPresent(key);
+    return h == null ? null : h.entry();
+  }
+
+  /** {@link #put(String, ResponseEntry, long, long)} kept at most the near cache's age. */
+  public ResponseEntry put(String key, ResponseEntry entry, long lookupStartedNanos) {
+    return put(key, entry, lookupStartedNanos, 0);
   }
 
   /**
    * Keeps a copy of an entry read from Redis by a lookup that started at {@code lookupStartedNanos} — unless
    * one of its tags, its key or the whole cache was evicted since: the copy may predate that invalidation.
    *
+   * @param ttlSeconds the TTL of the entry's resource: the copy is kept no longer (0: no TTL of its own)
    * @return the copy kept (body inflated once), or null when refused
    */
-  public synchronized ResponseEntry put(String key, ResponseEntry entry, long lookupStartedNanos) {
+  public synchronized ResponseEntry put(String key, ResponseEntry entry, long lookupStartedNanos, long ttlSeconds) {
     long now = System.nanoTime();
     if (now - lookupStartedNanos > FENCE_HORIZON_NANOS || clearedAt - lookupStartedNanos >= 0
         || evictedSince("key " + key, lookupStartedNanos)) {
@@ -70,7 +84,8 @@ public final class NearCache {
       keysByTag.computeIfAbsent(tag, t -> ConcurrentHashMap.newKeySet()).add(key);
       indexed++;
     }
-    entries.put(key, copy);
+    long life = ttlSeconds > 0 ? Math.min(maxAgeNanos, TimeUnit.SECONDS.toNanos(ttlSeconds)) : maxAgeNanos;
+    entries.put(key, new Held(copy, life));
     if (indexed > 4 * (entries.estimatedSize() + 1_000)) {
       reindex();
     }
@@ -128,8 +143,8 @@ public final class NearCache {
   private void reindex() {
     keysByTag.clear();
     indexed = 0;
-    entries.asMap().forEach((key, e) -> {
-      for (String tag : e.tags()) {
+    entries.asMap().forEach((key, h) -> {
+      for (String tag : h.entry().tags()) {
         keysByTag.computeIfAbsent(tag, t -> ConcurrentHashMap.newKeySet()).add(key);
         indexed++;
       }

@@ -132,6 +132,18 @@ class NearCacheTest {
   }
 
   @Test
+  void aCopyIsNeverKeptLongerThanItsResourcesTtl() throws InterruptedException {
+    near.put("short", entry("{}", "t"), System.nanoTime(), 1);
+    near.put("long", entry("{}", "t2"), System.nanoTime(), 300);
+    assertThat(near.get("short")).isNotNull();
+
+    Thread.sleep(1_300);
+
+    assertThat(near.get("short")).as("past its resource's 1 s TTL").isNull();
+    assertThat(near.get("long")).isNotNull();
+  }
+
+  @Test
   void concurrentPutsNeverOutliveAnEvictionThatFollowedTheirRead() throws Exception {
     // many threads read "from Redis" and put while another invalidates: after each invalidation, any copy
     // present must have been read after it
