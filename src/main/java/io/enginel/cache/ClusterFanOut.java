@@ -4,6 +4,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
@@ -16,7 +18,8 @@ import java.util.List;
 /**
  * Asks every other member of the Vert.x cluster, each at its own address ({@code <prefix><node id>}), and waits
  * for the answers: how a node makes sure no member still holds, in memory, what a write just changed, before
- * the write is answered. A member that does not answer within the timeout is dead or leaving and serves nobody.
+ * the write is answered. A member that does not answer within the timeout is dead or leaving and serves nobody;
+ * one without a consumer at the address (the feature switched off there) holds nothing to drop.
  */
 public final class ClusterFanOut {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterFanOut.class);
@@ -49,7 +52,7 @@ public final class ClusterFanOut {
       Promise<Void> answered = Promise.promise();
       vertx.eventBus().request(addressPrefix + node, body, new DeliveryOptions().setSendTimeout(TIMEOUT_MS))
           .onComplete(ar -> {
-            if (ar.failed() && cm.getNodes().contains(node)) {
+            if (ar.failed() && cm.getNodes().contains(node) && !noHandler(ar.cause())) {
               LOG.warn("cluster member {} did not confirm {}: {}", node, what, ar.cause().getMessage());
             }
             answered.tryComplete();
@@ -62,6 +65,11 @@ public final class ClusterFanOut {
       answers.add(answered.future().onComplete(v -> vertx.cancelTimer(poll)));
     }
     return answers.isEmpty() ? Future.succeededFuture() : Future.join(answers).<Void>mapEmpty().otherwiseEmpty();
+  }
+
+  /** The member keeps nothing of the kind (no consumer at its address): nothing to wait for. */
+  private static boolean noHandler(Throwable t) {
+    return t instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS;
   }
 
   private static ClusterManager clusterManager(Vertx vertx) {

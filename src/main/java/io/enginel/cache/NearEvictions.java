@@ -37,9 +37,12 @@ final class NearEvictions {
     return new JsonObject().put("tier", tier.id()).put("all", true);
   }
 
-  /** Evicts here, then on every other member; never fails. Nothing to do for a tier without a near cache. */
+  /**
+   * Evicts here, then on every other member; never fails. Other members are asked even when this one keeps no
+   * near cache (it may be switched off here and on there); the sessions tier has none anywhere.
+   */
   static Future<Void> everywhere(Vertx vertx, Map<Tier, NearCache> near, JsonObject what) {
-    if (!near.containsKey(Tier.parse(what.getString("tier")))) {
+    if (Tier.parse(what.getString("tier")) == Tier.SESSIONS) {
       return Future.succeededFuture();
     }
     evictHere(near, what);

@@ -33,8 +33,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Two Enginel nodes in one Hazelcast cluster (TCP/IP members on loopback), on one PostgreSQL database and
- * one Redis: what one node writes is never read stale through the other, domain events reach every member
- * (another service's included), and a node that leaves leaves the other serving.
+ * one Redis: what one node writes is never read stale through the other — from Redis or from node 2's near
+ * cache (node 1 runs without one) — domain events reach every member (another service's included), and a node
+ * that leaves leaves the other serving.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusteredNodesTest {
@@ -69,7 +70,8 @@ class ClusteredNodesTest {
       designs.add(f.design(series, "part-" + i + ".stl", "initial"));
     }
     design = designs.get(0);
-    node1 = TestServer.startWith(db, base.with("cluster.port", hz1));
+    // node 1 keeps no near cache, node 2 does: a write through node 1 must still drop node 2's copies
+    node1 = TestServer.startWith(db, base.with("cluster.port", hz1).with("cache.near.enabled", false));
     node2 = TestServer.startAlongside(node1, base.with("cluster.port", hz2).with("http.port", TestServer.freePort()));
     node1.awaitNotificationsSettled();
     node2.awaitNotificationsSettled();
@@ -207,17 +209,22 @@ class ClusteredNodesTest {
     UUID hot = designs.get(1);
     String path = "/api/designs/" + hot;
     String key = new io.enginel.cache.CacheKeys(node2.prefix()).designDetail(hot.toString());
-    for (int round = 0; round < 3; round++) {
+    for (int round = 0; round < 4; round++) {
       holdOnlyInNode2sMemory(path, key);
       String value = "near round " + round;
-      if (round < 2) {
+      if (round == 3) {
+        // an invalidation carried out by node 1, which keeps no near cache itself, and which no NOTIFY follows
+        node1.requestHere(io.enginel.cache.CacheApi.INVALIDATE_TAGS, new JsonObject().put("tier", "default")
+            .put("tags", new io.vertx.core.json.JsonArray().add("design:" + hot)));
+        assertThat(node2.get(path, alice2).xCache()).as("after node 1 invalidated the tag").isEqualTo("MISS");
+      } else if (round < 2) {
         TestServer writer = round == 0 ? node1 : node2;
         assertThat(writer.patch(path, round == 0 ? alice : alice2, new JsonObject().put("description", value)).status())
             .isEqualTo(200);
         HttpResult read = node2.get(path, alice2);
         assertThat(read.xCache()).as("round %d", round).isEqualTo("MISS");
         assertThat(read.json().getString("description")).isEqualTo(value);
-      } else {
+      } else if (round == 2) {
         // a deletion by hand through the cache interface, answered by whichever node the event bus picks
         node1.request(io.enginel.cache.CacheApi.DELETE, new JsonObject().put("tier", "default")
             .put("keys", new io.vertx.core.json.JsonArray().add(key)));

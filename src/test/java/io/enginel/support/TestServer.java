@@ -199,6 +199,12 @@ public final class TestServer implements AutoCloseable {
     return await(vertx.eventBus().<JsonObject>request(address, body).map(m -> m.body()));
   }
 
+  /** A request answered by this node's own consumer, never another cluster member's. */
+  public JsonObject requestHere(String address, JsonObject body) {
+    return await(vertx.eventBus().<JsonObject>request(address, body,
+        new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true)).map(m -> m.body()));
+  }
+
   /** How many statements of an operation ({@code list:designs}, {@code get:designs}, …) this node has run. */
   public long queryCount(String operation) {
     return request(RepositoryApi.STATS, new JsonObject()).getJsonObject("queries").getLong(operation, 0L);
