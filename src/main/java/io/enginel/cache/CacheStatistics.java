@@ -20,11 +20,13 @@ final class CacheStatistics {
   private final Map<Tier, TierClient> tiers;
   private final CacheStats stats;
   private final CacheKeys keys;
+  private final Map<Tier, NearCache> near;
 
-  CacheStatistics(Map<Tier, TierClient> tiers, CacheStats stats, CacheKeys keys) {
+  CacheStatistics(Map<Tier, TierClient> tiers, CacheStats stats, CacheKeys keys, Map<Tier, NearCache> near) {
     this.tiers = tiers;
     this.stats = stats;
     this.keys = keys;
+    this.near = near;
   }
 
   Future<Object> collect() {
@@ -38,6 +40,11 @@ final class CacheStatistics {
       JsonObject entry = new JsonObject().put("endpoint", CacheVerticle.redact(t.endpoint))
           .put("circuit", t.state().name().toLowerCase()).put("server", server);
       out.put(tier.id(), entry);
+      NearCache copies = near.get(tier);
+      if (copies != null) {
+        entry.put("near", new JsonObject().put("entries", copies.size()).put("bytes", copies.bytes())
+            .put("max_bytes", copies.maxBytes()).put("hits", server.getLong("near_hits", 0L)));
+      }
       all.add(t.batch(List.of(Request.cmd(Command.INFO), Request.cmd(Command.DBSIZE))).transform(ar -> {
         entry.put("connected", ar.succeeded());
         if (ar.succeeded()) {

@@ -96,7 +96,7 @@ public final class CacheVerticle extends VerticleBase {
       return t.read(Request.cmd(Command.TTL).arg(t.key(key)))
           .map(r -> new JsonObject().put("key", key).put("ttl", r.toLong()));
     });
-    handle(CacheApi.STATS, m -> new CacheStatistics(tiers, stats, keys).collect());
+    handle(CacheApi.STATS, m -> new CacheStatistics(tiers, stats, keys, shared.near).collect());
     handle(CacheApi.HEALTH, m -> health());
     String node = ClusterFanOut.nodeId(vertx);
     if (node != null && !shared.near.isEmpty()) {

@@ -139,6 +139,15 @@ public final class NearCache {
     return entries.estimatedSize();
   }
 
+  /** Bytes held, as weighed for the bound (stored form, inflated body, key). */
+  public long bytes() {
+    return entries.policy().eviction().map(e -> e.weightedSize().orElse(0L)).orElse(0L);
+  }
+
+  public long maxBytes() {
+    return entries.policy().eviction().map(e -> e.getMaximum()).orElse(0L);
+  }
+
   /** The tag index may name keys since expired or pushed out by size: rebuilt from what is held now. */
   private void reindex() {
     keysByTag.clear();

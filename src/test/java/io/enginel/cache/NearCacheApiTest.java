@@ -112,6 +112,13 @@ class NearCacheApiTest {
     assertThat(nearHits() - hits).isEqualTo(20);
     HttpResult notModified = s.get(detail(), alice, Map.of("If-None-Match", first.header("ETag")));
     assertThat(notModified.status()).isEqualTo(304);
+
+    JsonObject near = s.get("/api/cache/stats", staff).json().getJsonObject("tiers").getJsonObject("default")
+        .getJsonObject("near");
+    assertThat(near.getLong("entries")).isPositive();
+    assertThat(near.getLong("bytes")).isGreaterThanOrEqualTo(first.body().length());
+    assertThat(near.getLong("max_bytes")).isEqualTo(32L * 1024 * 1024); // half of cache.near.maxBytes per tier
+    assertThat(near.getLong("hits")).isGreaterThanOrEqualTo(20);
   }
 
   @Test

@@ -35,8 +35,9 @@ class MetricsAndReadinessTest {
 
   @Test
   void metricsCountCacheRequestsFillsQueriesAndInvalidationsByLabel() {
-    s.get("/api/designs/" + design, alice);
-    s.get("/api/designs/" + design, alice);
+    s.get("/api/designs/" + design, alice); // miss
+    s.get("/api/designs/" + design, alice); // Redis hit
+    s.get("/api/designs/" + design, alice); // near-cache hit
     s.patch("/api/designs/" + design, alice, new io.vertx.core.json.JsonObject().put("description", "changed"));
 
     HttpResult r = s.get("/metrics", null);
@@ -51,6 +52,8 @@ class MetricsAndReadinessTest {
     assertThat(text).containsPattern("enginel_invalidations_total\\{source=\"repository\"} [1-9]");
     assertThat(text).contains("enginel_cache_latency_seconds_count");
     assertThat(text).contains("enginel_cache_circuit_state{tier=\"default\"} 0.0");
+    assertThat(text).containsPattern("enginel_cache_near_hits_total\\{tier=\"default\"} [1-9]");
+    assertThat(text).containsPattern("enginel_cache_near_entries\\{tier=\"default\"} \\d");
   }
 
   @Test
