@@ -220,7 +220,13 @@ public final class CacheClient {
     if (!miss.fillable() || miss.ticket() == null || System.nanoTime() - miss.startedAt() > maxFillAgeNanos) {
       return Future.succeededFuture(false);
     }
-    Buffer entry = ResponseEntry.encode(CacheVerticle.incarnation(miss.ticket()), owners, tags, body, codec);
+    Buffer entry;
+    try {
+      entry = ResponseEntry.encode(CacheVerticle.incarnation(miss.ticket()), owners, tags, body, codec);
+    } catch (IllegalArgumentException tooManyTags) { // answered all the same, just not cached
+      stats.fill(tier.id(), "too_large");
+      return Future.succeededFuture(false);
+    }
     ResponseEntry parsed = ResponseEntry.parse(entry);
     if (parsed != null && parsed.compressed()) {
       stats.compressed(body.length, entry.length());
@@ -268,12 +274,23 @@ public final class CacheClient {
 
   /** Invalidates tags on this tier ({@code deferred} in the answer when Redis is away). */
   public Future<JsonObject> invalidateTags(Collection<String> tags) {
-    return request(CacheApi.INVALIDATE_TAGS, new JsonObject().put("tags", new JsonArray(List.copyOf(tags))));
+    return vertx.eventBus().<JsonObject>request(CacheApi.INVALIDATE_TAGS, new JsonObject().put("tier", tier.id())
+            .put("tags", new JsonArray(List.copyOf(tags))), invalidating()).map(m -> m.body())
+        .recover(t -> Future.failedFuture(ApiError.from(t)));
+  }
+
+  /**
+   * An invalidation answers within one command timeout for its Redis side (then it is kept, see
+   * {@code CacheVerticle.invalidateInRedis}), the cluster's confirmations and, when one is missing, the
+   * near-cache lease: waited for that long, not for the time of one command.
+   */
+  private DeliveryOptions invalidating() {
+    return new DeliveryOptions(fast).setSendTimeout(fast.getSendTimeout() + ClusterFanOut.TIMEOUT_MS + NearLease.WRITER_WAIT_MS);
   }
 
   /** A new incarnation of the response tiers: every cached answer becomes invalid at once. */
   public Future<JsonObject> invalidateAll() {
-    return vertx.eventBus().<JsonObject>request(CacheApi.INVALIDATE_ALL, new JsonObject(), fast).map(m -> m.body());
+    return vertx.eventBus().<JsonObject>request(CacheApi.INVALIDATE_ALL, new JsonObject(), invalidating()).map(m -> m.body());
   }
 
   private Future<JsonObject> request(String address, JsonObject body) {

@@ -25,11 +25,14 @@ public final class CacheShared {
   final AtomicBoolean draining = new AtomicBoolean();
   /** The near cache of each response tier (none when switched off). */
   final Map<Tier, NearCache> near = new EnumMap<>(Tier.class);
+  /** Under which a clustered process serves its near cache. */
+  final NearLease nearLease;
   private final Map<String, CacheVerticle> loops = new ConcurrentHashMap<>();
   private final Map<Tier, List<TierClient>> clients = new EnumMap<>(Tier.class);
 
   public CacheShared(EnginelConfig config, CacheStats stats) {
     this.stats = stats;
+    this.nearLease = new NearLease(config.cluster().enabled());
     EnginelConfig.Near n = config.cache().near();
     if (n.enabled() && config.cache().enabled()) {
       org.slf4j.LoggerFactory.getLogger(CacheShared.class).info("near cache on ({} bytes, {} s): every process "
@@ -80,6 +83,16 @@ public final class CacheShared {
    */
   CacheVerticle onThisLoop() {
     return loops.get(Thread.currentThread().getName());
+  }
+
+  /** Whether any instance's client of the tier may be talking to another server than before (run id unverified). */
+  boolean anySuspect(Tier tier) {
+    for (TierClient c : clients.get(tier)) {
+      if (c.suspect()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static double worstState(List<TierClient> list) {

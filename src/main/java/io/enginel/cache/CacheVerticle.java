@@ -54,6 +54,7 @@ public final class CacheVerticle extends VerticleBase {
   private final SingleFlight<JsonObject> computeFlight;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private long drainTimer = -1;
+  private long leaseTimer = -1;
   private final Set<Tier> verifying = java.util.EnumSet.noneOf(Tier.class);
   private String loop;
 
@@ -99,9 +100,12 @@ public final class CacheVerticle extends VerticleBase {
     handle(CacheApi.STATS, m -> new CacheStatistics(tiers, stats, keys, shared.near).collect());
     handle(CacheApi.HEALTH, m -> health());
     String node = ClusterFanOut.nodeId(vertx);
-    if (node != null && !shared.near.isEmpty()) {
+    if (node != null) {
+      // answered even with the near cache off here: an invalidation another member could not carry out in Redis
+      // fences this member's tier too, until it has carried it out itself
       handle(CacheApi.NEAR_EVICT + node, m -> {
         NearEvictions.evictHere(shared.near, m);
+        keepIfPending(m);
         return Future.succeededFuture(new JsonObject());
       });
     }
@@ -109,6 +113,9 @@ public final class CacheVerticle extends VerticleBase {
       drainPending();
       tiers.values().forEach(this::verifySuspect);
     });
+    if (shared.nearLease.required() && !shared.near.isEmpty()) {
+      leaseTimer = vertx.setPeriodic(NearLease.POLL_MS, id -> pollNearEpoch());
+    }
 
     List<Future<Void>> registrations = new ArrayList<>();
     consumers.forEach(c -> registrations.add(c.completion()));
@@ -122,6 +129,7 @@ public final class CacheVerticle extends VerticleBase {
   public Future<?> stop() {
     shared.unregister(loop, tiers, this);
     vertx.cancelTimer(drainTimer);
+    vertx.cancelTimer(leaseTimer);
     List<Future<Void>> closes = new ArrayList<>();
     tiers.values().forEach(t -> closes.add(t.close()));
     return Future.join(closes);
@@ -186,7 +194,7 @@ public final class CacheVerticle extends VerticleBase {
       return Future.failedFuture(ApiError.badRequest("key", "'key' is required."));
     }
     // the near cache is served even while Redis is away: every invalidation reaches it, carried out in Redis or not
-    NearCache near = shared.near.get(tier);
+    NearCache near = shared.nearLease.valid() ? shared.near.get(tier) : null;
     if (near != null && config.cache().enabled()) {
       ResponseEntry copy = near.get(key);
       if (copy != null) {
@@ -217,12 +225,12 @@ public final class CacheVerticle extends VerticleBase {
       if (entry != null && incarnation(clock).equals(ResponseEntry.incarnationOf(entry))) {
         count(tier, resource, CacheStats.Result.HIT);
         LOG.debug("cache hit {}", key);
-        ResponseEntry parsed = near == null ? null : ResponseEntry.parse(entry);
+        ResponseEntry parsed = near == null || shared.anySuspect(tier) ? null : ResponseEntry.parse(entry);
         if (parsed == null) {
           return Future.succeededFuture(entry);
         }
         ResponseEntry kept = near.put(key, parsed, start, resourceTtl(resource));
-        return Future.succeededFuture(kept != null ? kept : parsed);
+        return Future.succeededFuture(kept != null ? kept : entry);
       }
       count(tier, resource, CacheStats.Result.MISS);
       LOG.debug("cache miss {}", key);
@@ -334,34 +342,106 @@ public final class CacheVerticle extends VerticleBase {
     if (tags.isEmpty() && !newIncarnation) {
       return Future.succeededFuture(new JsonObject().put("deleted", 0));
     }
-    return invalidateInRedis(tier, tags, newIncarnation).compose(done -> NearEvictions.everywhere(vertx, shared.near,
-        newIncarnation ? NearEvictions.all(tier) : NearEvictions.tags(tier, tags)).map(done));
+    return invalidateInRedis(tier, tags, newIncarnation).compose(done -> {
+      JsonObject what = newIncarnation ? NearEvictions.all(tier) : NearEvictions.tags(tier, tags);
+      if (((JsonObject) done).getBoolean("deferred", false)) {
+        what.put("pending", true);
+      }
+      return NearEvictions.everywhere(vertx, shared.near, what, this::advanceNearEpoch).map(done);
+    });
   }
 
-  /** The Redis side of an invalidation: carried out now, or kept (and the tier fenced) while Redis is away. */
+  /** Another member's invalidation that it could not carry out in Redis: kept here as well (the tier fenced). */
+  private void keepIfPending(JsonObject m) {
+    if (!m.getBoolean("pending", false)) {
+      return;
+    }
+    Tier tier = Tier.parse(m.getString("tier"));
+    if (m.getBoolean("all", false)) {
+      pending.get(tier).addEverything();
+    } else if (m.containsKey("tags")) {
+      pending.get(tier).add(strings(m.getJsonArray("tags")));
+    }
+  }
+
+  /**
+   * A member did not confirm a near-cache eviction: the epoch advances, so that it drops its copies at its next
+   * read of the epoch, or stops serving them when its lease runs out; the caller waits for either to happen.
+   */
+  private Future<Void> advanceNearEpoch() {
+    TierClient t = tiers.get(Tier.DEFAULT);
+    Future<Void> advanced = t.available()
+        ? t.send(Request.cmd(Command.INCR).arg(t.key(keys.nearEpoch()))).<Void>mapEmpty()
+            .onFailure(e -> LOG.warn("could not advance the near-cache epoch: {}", e.getMessage())).otherwiseEmpty()
+        : Future.succeededFuture();
+    return advanced.compose(v -> {
+      io.vertx.core.Promise<Void> waited = io.vertx.core.Promise.promise();
+      vertx.setTimer(NearLease.WRITER_WAIT_MS, id -> waited.complete());
+      return waited.future();
+    });
+  }
+
+  /** Renews this process's near-cache lease, and drops every copy when another member advanced the epoch. */
+  private void pollNearEpoch() {
+    NearLease lease = shared.nearLease;
+    TierClient t = tiers.get(Tier.DEFAULT);
+    if (!t.available() || t.suspect() || !lease.startPoll()) {
+      return;
+    }
+    long sent = System.nanoTime();
+    t.read(Request.cmd(Command.GET).arg(t.key(keys.nearEpoch()))).onComplete(ar -> {
+      try {
+        if (ar.succeeded()) {
+          boolean changed = lease.observed(ar.result() == null ? null : ar.result().toString(), sent,
+              () -> shared.near.values().forEach(NearCache::clear));
+          if (changed) {
+            LOG.info("near-cache epoch advanced by another member: every copy dropped");
+          }
+        }
+      } finally {
+        lease.endPoll();
+      }
+    });
+  }
+
+  /**
+   * The Redis side of an invalidation: carried out now, or kept (and the tier fenced) while Redis is away — or
+   * when it takes longer than one command timeout, so that an invalidation always answers in bounded time.
+   */
   private Future<Object> invalidateInRedis(Tier tier, List<String> tags, boolean newIncarnation) {
     TierClient t = tiers.get(tier);
     PendingInvalidations p = pending.get(tier);
+    JsonObject deferred = new JsonObject().put("deferred", true).put("tier", tier.id());
     if (!t.available() || p.any()) {
-      if (newIncarnation) {
-        p.addEverything();
-      } else {
-        p.add(tags);
-      }
-      return Future.succeededFuture(new JsonObject().put("deferred", true).put("tier", tier.id()));
+      keep(p, tags, newIncarnation);
+      return Future.succeededFuture(deferred);
     }
-    return apply(t, new LinkedHashSet<>(tags), newIncarnation).transform(ar -> {
-      if (ar.succeeded()) {
-        return Future.succeededFuture(ar.result());
+    io.vertx.core.Promise<Object> answer = io.vertx.core.Promise.promise();
+    long deadline = vertx.setTimer(config.redis().commandTimeoutMs(), id -> {
+      if (answer.tryComplete(deferred)) {
+        keep(p, tags, newIncarnation);
+        LOG.warn("invalidation on tier {} deferred: Redis did not carry it out within {} ms", tier.id(),
+            config.redis().commandTimeoutMs());
       }
-      LOG.warn("invalidation on tier {} deferred until Redis answers: {}", tier.id(), ar.cause().getMessage());
-      if (newIncarnation) {
-        p.addEverything();
-      } else {
-        p.add(tags);
-      }
-      return Future.succeededFuture(new JsonObject().put("deferred", true).put("tier", tier.id()));
     });
+    apply(t, new LinkedHashSet<>(tags), newIncarnation).onComplete(ar -> {
+      vertx.cancelTimer(deadline);
+      if (ar.succeeded()) {
+        answer.tryComplete(ar.result());
+      } else if (answer.tryComplete(deferred)) {
+        keep(p, tags, newIncarnation);
+        LOG.warn("invalidation on tier {} deferred until Redis answers: {}", tier.id(), ar.cause().getMessage());
+      }
+    });
+    return answer.future();
+  }
+
+  private static void keep(PendingInvalidations p, List<String> tags, boolean newIncarnation) {
+    if (newIncarnation) {
+      p.addEverything();
+    } else {
+      p.add(tags);
+    }
   }
 
   private Future<JsonObject> apply(TierClient t, Set<String> tags, boolean newIncarnation) {
@@ -385,7 +465,7 @@ public final class CacheVerticle extends VerticleBase {
     }
     List<Request> pops = new ArrayList<>(tags.size());
     tags.forEach(tag -> pops.add(Request.cmd(Command.SPOP).arg(t.key(keys.tagSet(tag))).arg(SPOP_BATCH)));
-    return t.batch(pops).compose(replies -> {
+    return t.batch(pops).recover(err -> lostTrack(t, err)).compose(replies -> {
       List<String> members = new ArrayList<>();
       List<String> again = new ArrayList<>();
       for (int i = 0; i < replies.size(); i++) {
@@ -402,8 +482,18 @@ public final class CacheVerticle extends VerticleBase {
       }
       Request unlink = Request.cmd(Command.UNLINK); // the members are stored keys (tagged in cluster mode) already
       members.forEach(unlink::arg);
-      return t.send(unlink).compose(n -> drainTagSets(t, again, deletedSoFar + n.toLong()));
+      return t.send(unlink).recover(err -> lostTrack(t, err))
+          .compose(n -> drainTagSets(t, again, deletedSoFar + n.toLong()));
     });
+  }
+
+  /**
+   * Popped keys may not have been unlinked (the pop or the unlink failed, or its reply was lost): they are no
+   * longer named by any tag set, so only a new incarnation of the tier is sure to invalidate them.
+   */
+  private <T> Future<T> lostTrack(TierClient t, Throwable err) {
+    pending.get(t.tier).addEverything();
+    return Future.failedFuture(err);
   }
 
   private Future<Object> invalidateAll(JsonObject m) {
@@ -436,7 +526,11 @@ public final class CacheVerticle extends VerticleBase {
       Future<Void> keysGone = deletions.isEmpty() ? Future.succeededFuture()
           : t.send(unlinkOf(t.keys(deletions))).onSuccess(r -> p.keysDone(deletions)).mapEmpty();
       work.add(keysGone.compose(v -> tags.isEmpty() && !everything ? Future.succeededFuture() : apply(t, tags, everything)
-          .onSuccess(r -> p.done(tags, everything))).onSuccess(r ->
+          .onSuccess(r -> {
+            p.done(tags, everything);
+            // a copy read from Redis before this (by a member that had not kept the invalidation) goes too
+            NearEvictions.evictHere(shared.near, everything ? NearEvictions.all(tier) : NearEvictions.tags(tier, List.copyOf(tags)));
+          })).onSuccess(r ->
           LOG.info("carried out kept invalidations on tier {}: {} key(s), {} tag(s)", tier.id(), deletions.size(),
               everything ? "all" : tags.size())));
     });
@@ -567,7 +661,7 @@ public final class CacheVerticle extends VerticleBase {
     } catch (RuntimeException e) {
       done = Future.failedFuture(e);
     }
-    return done.<Object>map(r -> r).eventually(() -> NearEvictions.everywhere(vertx, shared.near, near));
+    return done.<Object>map(r -> r).eventually(() -> NearEvictions.everywhere(vertx, shared.near, near, this::advanceNearEpoch));
   }
 
   private static Request unlinkOf(List<String> keys) {

@@ -37,34 +37,35 @@ public final class ClusterFanOut {
   /**
    * Sends {@code body} to every other member; completes when each has answered, has left the cluster (a member
    * killed without a goodbye stops being waited for as soon as the cluster manager drops it), or has not answered
-   * within {@link #TIMEOUT_MS}. Never fails.
+   * within {@link #TIMEOUT_MS}. Never fails: answers whether every member still in the cluster confirmed.
    */
-  public static Future<Void> askOthers(Vertx vertx, String addressPrefix, JsonObject body, String what) {
+  public static Future<Boolean> askOthers(Vertx vertx, String addressPrefix, JsonObject body, String what) {
     ClusterManager cm = clusterManager(vertx);
     if (cm == null) {
-      return Future.succeededFuture();
+      return Future.succeededFuture(true);
     }
-    List<Future<Void>> answers = new ArrayList<>();
+    List<Future<Boolean>> answers = new ArrayList<>();
     for (String node : cm.getNodes()) {
       if (node.equals(cm.getNodeId())) {
         continue;
       }
-      Promise<Void> answered = Promise.promise();
+      Promise<Boolean> answered = Promise.promise();
       vertx.eventBus().request(addressPrefix + node, body, new DeliveryOptions().setSendTimeout(TIMEOUT_MS))
           .onComplete(ar -> {
-            if (ar.failed() && cm.getNodes().contains(node) && !noHandler(ar.cause())) {
+            boolean unconfirmed = ar.failed() && cm.getNodes().contains(node) && !noHandler(ar.cause());
+            if (unconfirmed) {
               LOG.warn("cluster member {} did not confirm {}: {}", node, what, ar.cause().getMessage());
             }
-            answered.tryComplete();
+            answered.tryComplete(!unconfirmed);
           });
       long poll = vertx.setPeriodic(MEMBERSHIP_POLL_MS, id -> {
         if (!cm.getNodes().contains(node)) {
-          answered.tryComplete();
+          answered.tryComplete(true);
         }
       });
       answers.add(answered.future().onComplete(v -> vertx.cancelTimer(poll)));
     }
-    return answers.isEmpty() ? Future.succeededFuture() : Future.join(answers).<Void>mapEmpty().otherwiseEmpty();
+    return Future.join(answers).map(all -> answers.stream().allMatch(Future::result)).otherwise(false);
   }
 
   /** The member keeps nothing of the kind (no consumer at its address): nothing to wait for. */

@@ -66,23 +66,33 @@ public final class NearCache {
    * one of its tags, its key or the whole cache was evicted since: the copy may predate that invalidation.
    *
    * @param ttlSeconds the TTL of the entry's resource: the copy is kept no longer (0: no TTL of its own)
-   * @return the copy kept (body inflated once), or null when refused
+   * @return the copy kept (body inflated once), or null when refused or unreadable
    */
-  public synchronized ResponseEntry put(String key, ResponseEntry entry, long lookupStartedNanos, long ttlSeconds) {
+  public ResponseEntry put(String key, ResponseEntry entry, long lookupStartedNanos, long ttlSeconds) {
+    ResponseEntry copy;
+    try {
+      copy = entry.materialized(); // inflated outside the lock
+    } catch (RuntimeException unreadable) {
+      return null; // the caller serves or drops the entry itself
+    }
+    return keep(key, copy, lookupStartedNanos, ttlSeconds);
+  }
+
+  private synchronized ResponseEntry keep(String key, ResponseEntry copy, long lookupStartedNanos, long ttlSeconds) {
     long now = System.nanoTime();
     if (now - lookupStartedNanos > FENCE_HORIZON_NANOS || clearedAt - lookupStartedNanos >= 0
         || evictedSince("key " + key, lookupStartedNanos)) {
       return null;
     }
-    for (String tag : entry.tags()) {
+    for (String tag : copy.tags()) {
       if (evictedSince(tag, lookupStartedNanos)) {
         return null;
       }
     }
-    ResponseEntry copy = entry.materialized();
-    for (String tag : entry.tags()) {
-      keysByTag.computeIfAbsent(tag, t -> ConcurrentHashMap.newKeySet()).add(key);
-      indexed++;
+    for (String tag : copy.tags()) {
+      if (keysByTag.computeIfAbsent(tag, t -> ConcurrentHashMap.newKeySet()).add(key)) {
+        indexed++;
+      }
     }
     long life = ttlSeconds > 0 ? Math.min(maxAgeNanos, TimeUnit.SECONDS.toNanos(ttlSeconds)) : maxAgeNanos;
     entries.put(key, new Held(copy, life));

@@ -38,15 +38,18 @@ final class NearEvictions {
   }
 
   /**
-   * Evicts here, then on every other member; never fails. Other members are asked even when this one keeps no
+   * Evicts here, then on every other member; never fails. When a member still in the cluster did not confirm,
+   * {@code whenUnconfirmed} runs before this completes (the near-cache epoch advances, see {@link NearLease}). Other members are asked even when this one keeps no
    * near cache (it may be switched off here and on there); the sessions tier has none anywhere.
    */
-  static Future<Void> everywhere(Vertx vertx, Map<Tier, NearCache> near, JsonObject what) {
+  static Future<Void> everywhere(Vertx vertx, Map<Tier, NearCache> near, JsonObject what,
+                                 java.util.function.Supplier<Future<Void>> whenUnconfirmed) {
     if (Tier.parse(what.getString("tier")) == Tier.SESSIONS) {
       return Future.succeededFuture();
     }
     evictHere(near, what);
-    return ClusterFanOut.askOthers(vertx, CacheApi.NEAR_EVICT, what, "a near-cache eviction");
+    return ClusterFanOut.askOthers(vertx, CacheApi.NEAR_EVICT, what, "a near-cache eviction")
+        .compose(allConfirmed -> allConfirmed ? Future.succeededFuture() : whenUnconfirmed.get());
   }
 
   static void evictHere(Map<Tier, NearCache> near, JsonObject what) {
@@ -65,8 +68,19 @@ final class NearEvictions {
     }
   }
 
-  /** A Redis glob ({@code *}, {@code ?}, {@code [...]}, {@code \} escapes) as a predicate on keys. */
+  /**
+   * A Redis glob ({@code *}, {@code ?}, {@code [...]}, {@code \} escapes) as a predicate on keys; one this cannot
+   * translate (a reversed range, an empty set) matches every key: dropping too much is safe, too little is not.
+   */
   static Predicate<String> glob(String pattern) {
+    try {
+      return translate(pattern);
+    } catch (java.util.regex.PatternSyntaxException e) {
+      return key -> true;
+    }
+  }
+
+  private static Predicate<String> translate(String pattern) {
     StringBuilder re = new StringBuilder();
     for (int i = 0; i < pattern.length(); i++) {
       char c = pattern.charAt(i);

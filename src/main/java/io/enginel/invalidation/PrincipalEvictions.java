@@ -62,7 +62,7 @@ public final class PrincipalEvictions {
     JsonObject what = new JsonObject().put("sessions", new JsonArray(List.copyOf(sessions)))
         .put("users", new JsonArray(List.copyOf(users)));
     evictHere(principals, what);
-    return ClusterFanOut.askOthers(vertx, InvalidationApi.PRINCIPALS, what, "a principal eviction");
+    return ClusterFanOut.askOthers(vertx, InvalidationApi.PRINCIPALS, what, "a principal eviction").mapEmpty();
   }
 
   static void evictHere(PrincipalCache principals, JsonObject what) {

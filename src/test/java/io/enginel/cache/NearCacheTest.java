@@ -115,6 +115,34 @@ class NearCacheTest {
   }
 
   @Test
+  void aPatternJavaCannotTranslateDropsEverythingRatherThanNothing() {
+    near.put("enginel:design:d1:detail", entry("{}", "design:d1"), System.nanoTime());
+    near.put("enginel:org:o1:detail", entry("{}", "org:o1"), System.nanoTime());
+
+    near.evictMatching(NearEvictions.glob("enginel:design:[z-a]*")); // Redis takes it; java.util.regex does not
+
+    assertThat(near.get("enginel:design:d1:detail")).isNull();
+    assertThat(near.get("enginel:org:o1:detail")).isNull();
+  }
+
+  @Test
+  void anEntryWhoseCompressedBodyIsCorruptIsNotTakenInAndDoesNotThrow() {
+    JsonArray results = new JsonArray();
+    for (int i = 0; i < 200; i++) {
+      results.add(new JsonObject().put("id", i).put("upload_status", "COMPLETED"));
+    }
+    io.vertx.core.buffer.Buffer stored = ResponseEntry.encode("inc", List.of("org-1"), List.of("t"),
+        new JsonObject().put("results", results).toBuffer().getBytes(), codec);
+    stored.setByte(stored.length() - 10, (byte) (stored.getByte(stored.length() - 10) ^ 0x5a));
+    stored.setByte(stored.length() - 30, (byte) (stored.getByte(stored.length() - 30) ^ 0x5a));
+    ResponseEntry corrupt = ResponseEntry.parse(stored);
+    assertThat(corrupt.compressed()).isTrue();
+
+    assertThat(near.put("k", corrupt, System.nanoTime())).isNull();
+    assertThat(near.get("k")).isNull();
+  }
+
+  @Test
   void staysWithinItsBytesAndForgetsEntriesPastTheirAge() throws InterruptedException {
     NearCache small = new NearCache(64 * 1024, Duration.ofMillis(300));
     String body = "x".repeat(900); // raw (under the compression threshold): ~1 KB per entry

@@ -50,6 +50,8 @@ class ClusteredNodesTest {
   static UUID design;
   static String alice;
   static String alice2;
+  /** Node 1 reaches Redis through this proxy, node 2 directly: a test cuts Redis away from node 1 alone. */
+  static io.enginel.support.TcpProxy node1Redis;
 
   @BeforeAll
   static void startTwoClusteredNodes() {
@@ -71,7 +73,11 @@ class ClusteredNodesTest {
     }
     design = designs.get(0);
     // node 1 keeps no near cache, node 2 does: a write through node 1 must still drop node 2's copies
-    node1 = TestServer.startWith(db, base.with("cluster.port", hz1).with("cache.near.enabled", false));
+    java.net.URI redis = java.net.URI.create(TestServices.redisUri());
+    node1Redis = io.enginel.support.TcpProxy.start(redis.getHost(), redis.getPort());
+    node1 = TestServer.startWith(db, base.with("cluster.port", hz1).with("cache.near.enabled", false)
+        .with("redis.uri", "redis://" + redis.getHost() + ":" + node1Redis.port())
+        .with("redis.commandTimeoutMs", 1000).with("redis.connectTimeoutMs", 1000));
     node2 = TestServer.startAlongside(node1, base.with("cluster.port", hz2).with("http.port", TestServer.freePort()));
     node1.awaitNotificationsSettled();
     node2.awaitNotificationsSettled();
@@ -81,11 +87,17 @@ class ClusteredNodesTest {
 
   @AfterAll
   static void stop() {
+    if (node1Redis != null) {
+      node1Redis.restore();
+    }
     if (node2 != null) {
       node2.close();
     }
     if (node1 != null) {
       node1.close();
+    }
+    if (node1Redis != null) {
+      node1Redis.close();
     }
   }
 
@@ -230,6 +242,94 @@ class ClusteredNodesTest {
             .put("keys", new io.vertx.core.json.JsonArray().add(key)));
         assertThat(node2.get(path, alice2).xCache()).isEqualTo("MISS");
       }
+    }
+  }
+
+  @Test
+  @Order(4)
+  void anInvalidationNode1CouldNotCarryOutInRedisFencesNode2UntilNode2HasCarriedItOut() {
+    UUID d = designs.get(2);
+    String path = "/api/designs/" + d;
+    for (int i = 0; i < 3; i++) {
+      node2.get(path, alice2); // cached in Redis (and in node 2's memory)
+    }
+    assertThat(node2.get(path, alice2).xCache()).isEqualTo("HIT");
+    node1Redis.cut();
+    try {
+      // an invalidation no NOTIFY follows: node 1 keeps it (Redis is away from it), node 2 must keep it too
+      JsonObject kept = node1.requestHere(io.enginel.cache.CacheApi.INVALIDATE_TAGS, new JsonObject()
+          .put("tier", "default").put("tags", new io.vertx.core.json.JsonArray().add("design:" + d)));
+      assertThat(kept.getBoolean("deferred")).isTrue();
+      assertThat(node2.get(path, alice2).xCache()).as("node 2, right after node 1 kept the invalidation")
+          .isEqualTo("MISS");
+
+      HttpResult written = node1.patch(path, alice, new JsonObject().put("description", "while node 1 had no Redis"));
+      assertThat(written.status()).isEqualTo(200);
+      // Redis still holds the old answer: node 1 could not delete it; node 2 kept the invalidation and carries it out
+      for (int i = 0; i < 10; i++) {
+        HttpResult read = node2.get(path, alice2);
+        assertThat(read.json().getString("description")).as("read %d through node 2", i)
+            .isEqualTo("while node 1 had no Redis");
+        sleep(100);
+      }
+      assertThat(node2.get(path, alice2).xCache()).as("node 2 caches again once it carried the invalidation out")
+          .isEqualTo("HIT");
+    } finally {
+      node1Redis.restore();
+    }
+    long deadline = System.currentTimeMillis() + 15_000;
+    while (System.currentTimeMillis() < deadline && !"HIT".equals(node1.get(path, alice).xCache())) {
+      sleep(100);
+    }
+    assertThat(node1.get(path, alice).json().getString("description")).isEqualTo("while node 1 had no Redis");
+  }
+
+  @Test
+  @Order(4)
+  void anAdvancedEpochMakesNode2DropEveryCopyWithoutAnyMessage() {
+    UUID hot = designs.get(3);
+    String path = "/api/designs/" + hot;
+    String key = new io.enginel.cache.CacheKeys(node2.prefix()).designDetail(hot.toString());
+    holdOnlyInNode2sMemory(path, key);
+
+    node2.redis(Tier.DEFAULT, "INCR", node2.storedKey(Tier.DEFAULT, node2.prefix() + ":_near:epoch"));
+    sleep(600); // three reads of the epoch
+
+    assertThat(node2.get(path, alice2).xCache()).isEqualTo("MISS");
+  }
+
+  @Test
+  @Order(4)
+  void aMemberThatNeverConfirmsMakesTheWriterAdvanceTheEpochAndOutwaitTheLease() throws Exception {
+    int own = TestServer.freePort();
+    try (ClusterClient silent = ClusterClient.join(clusterName, "127.0.0.1:" + own, members + ",127.0.0.1:" + own)
+        .await(60, TimeUnit.SECONDS)) {
+      String node = io.enginel.cache.ClusterFanOut.nodeId(silent.vertx());
+      silent.vertx().eventBus().<JsonObject>consumer(io.enginel.cache.CacheApi.NEAR_EVICT + node, m -> {
+        // a member that takes the eviction and never answers (a blocked event loop)
+      }).completion().await(10, TimeUnit.SECONDS);
+      String epochKey = node2.storedKey(Tier.DEFAULT, node2.prefix() + ":_near:epoch");
+      io.vertx.redis.client.Response before = node2.redis(Tier.DEFAULT, "GET", epochKey);
+      long epochBefore = before == null ? 0 : before.toLong();
+
+      long t0 = System.nanoTime();
+      HttpResult written = node2.patch("/api/designs/" + design, alice2, new JsonObject().put("description", "outwaited"));
+      long tookMs = (System.nanoTime() - t0) / 1_000_000;
+
+      assertThat(written.status()).isEqualTo(200);
+      assertThat(node2.redis(Tier.DEFAULT, "GET", epochKey).toLong()).isGreaterThan(epochBefore);
+      assertThat(tookMs).as("the write waited for the silent member, then for the lease (ms)")
+          .isGreaterThanOrEqualTo(io.enginel.cache.ClusterFanOut.TIMEOUT_MS + 1_000)
+          .isLessThan(io.enginel.cache.ClusterFanOut.TIMEOUT_MS + 6_000);
+      assertThat(node1.get("/api/designs/" + design, alice).json().getString("description")).isEqualTo("outwaited");
+    }
+  }
+
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
