@@ -57,7 +57,8 @@ public final class EnginelServer {
     this.cacheStats = new CacheStats(registry);
     this.cacheShared = new CacheShared(config, cacheStats);
     this.cache = new CacheClient(vertx, config, cacheShared);
-    this.principals = new PrincipalCache(config.auth().principalCacheSeconds());
+    this.principals = new PrincipalCache(config.auth().principalCacheSeconds(), cacheShared.memoryLease()::valid);
+    cacheShared.memoryLease().onEpochChange(principals::clear);
     this.files = new FileStore(java.nio.file.Path.of(config.storage().dir()));
     this.registry = registry;
   }

@@ -65,6 +65,11 @@ public final class CacheApi {
    * invalidated, which waits for every answer before it answers itself.
    */
   public static final String NEAR_EVICT = P + "near.";
+  /**
+   * Node-local: {@code {}} → {@code {}} once the memory epoch has advanced and the lease has run out (see
+   * {@link MemoryLease}); sent by a node that a cluster member did not answer.
+   */
+  public static final String MEMORY_EPOCH_ADVANCE = P + "memory-epoch.advance";
 
   private CacheApi() {}
 }

@@ -285,7 +285,19 @@ public final class CacheClient {
    * near-cache lease: waited for that long, not for the time of one command.
    */
   private DeliveryOptions invalidating() {
-    return new DeliveryOptions(fast).setSendTimeout(fast.getSendTimeout() + ClusterFanOut.TIMEOUT_MS + NearLease.WRITER_WAIT_MS);
+    return new DeliveryOptions(fast).setSendTimeout(fast.getSendTimeout() + ClusterFanOut.TIMEOUT_MS + MemoryLease.WRITER_WAIT_MS);
+  }
+
+  /**
+   * What a node does when a cluster member did not confirm an eviction of what it keeps in memory: advance the
+   * memory epoch and outwait the lease ({@link MemoryLease}). Completes without waiting outside a cluster.
+   */
+  public Future<Void> outwaitUnconfirmedMembers() {
+    if (!shared.memoryLease.required()) {
+      return Future.succeededFuture();
+    }
+    return vertx.eventBus().request(CacheApi.MEMORY_EPOCH_ADVANCE, new JsonObject(), invalidating())
+        .<Void>mapEmpty().otherwiseEmpty();
   }
 
   /** A new incarnation of the response tiers: every cached answer becomes invalid at once. */

@@ -93,8 +93,8 @@ public final class CacheKeys {
   // -- bookkeeping of the invalidation scheme (see README: "No stale fill")
   /** The tier's invalidation clock, {@code <incarnation>:<sequence>}. */
   public String clock() { return prefix + ":_clock"; }
-  /** The near-cache epoch: advanced when a cluster member did not confirm an eviction (see NearLease). */
-  public String nearEpoch() { return prefix + ":_near:epoch"; }
+  /** The near-cache epoch: advanced when a cluster member did not confirm an eviction (see MemoryLease). */
+  public String memoryEpoch() { return prefix + ":_memory:epoch"; }
   /** The clock value at which a tag was last invalidated. */
   public String tagVersion(String tag) { return prefix + ":_tv:" + tag; }
   /** The set of keys filled under a tag. */

@@ -25,14 +25,15 @@ public final class CacheShared {
   final AtomicBoolean draining = new AtomicBoolean();
   /** The near cache of each response tier (none when switched off). */
   final Map<Tier, NearCache> near = new EnumMap<>(Tier.class);
-  /** Under which a clustered process serves its near cache. */
-  final NearLease nearLease;
+  /** Under which a clustered process uses its near cache and its principals. */
+  final MemoryLease memoryLease;
   private final Map<String, CacheVerticle> loops = new ConcurrentHashMap<>();
   private final Map<Tier, List<TierClient>> clients = new EnumMap<>(Tier.class);
 
   public CacheShared(EnginelConfig config, CacheStats stats) {
     this.stats = stats;
-    this.nearLease = new NearLease(config.cluster().enabled());
+    this.memoryLease = new MemoryLease(config.cluster().enabled());
+    memoryLease.onEpochChange(() -> near.values().forEach(NearCache::clear));
     EnginelConfig.Near n = config.cache().near();
     if (n.enabled() && config.cache().enabled()) {
       org.slf4j.LoggerFactory.getLogger(CacheShared.class).info("near cache on ({} bytes, {} s): every process "
@@ -83,6 +84,10 @@ public final class CacheShared {
    */
   CacheVerticle onThisLoop() {
     return loops.get(Thread.currentThread().getName());
+  }
+
+  public MemoryLease memoryLease() {
+    return memoryLease;
   }
 
   /** Whether any instance's client of the tier may be talking to another server than before (run id unverified). */

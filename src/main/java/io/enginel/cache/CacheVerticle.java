@@ -113,8 +113,10 @@ public final class CacheVerticle extends VerticleBase {
       drainPending();
       tiers.values().forEach(this::verifySuspect);
     });
-    if (shared.nearLease.required() && !shared.near.isEmpty()) {
-      leaseTimer = vertx.setPeriodic(NearLease.POLL_MS, id -> pollNearEpoch());
+    if (shared.memoryLease.required()) {
+      leaseTimer = vertx.setPeriodic(MemoryLease.POLL_MS, id -> pollMemoryEpoch());
+      consumers.add(vertx.eventBus().<JsonObject>localConsumer(CacheApi.MEMORY_EPOCH_ADVANCE,
+          msg -> advanceMemoryEpoch().onComplete(ar -> msg.reply(new JsonObject()))));
     }
 
     List<Future<Void>> registrations = new ArrayList<>();
@@ -194,7 +196,7 @@ public final class CacheVerticle extends VerticleBase {
       return Future.failedFuture(ApiError.badRequest("key", "'key' is required."));
     }
     // the near cache is served even while Redis is away: every invalidation reaches it, carried out in Redis or not
-    NearCache near = shared.nearLease.valid() ? shared.near.get(tier) : null;
+    NearCache near = shared.memoryLease.valid() ? shared.near.get(tier) : null;
     if (near != null && config.cache().enabled()) {
       ResponseEntry copy = near.get(key);
       if (copy != null) {
@@ -347,7 +349,7 @@ public final class CacheVerticle extends VerticleBase {
       if (((JsonObject) done).getBoolean("deferred", false)) {
         what.put("pending", true);
       }
-      return NearEvictions.everywhere(vertx, shared.near, what, this::advanceNearEpoch).map(done);
+      return NearEvictions.everywhere(vertx, shared.near, what, this::advanceMemoryEpoch).map(done);
     });
   }
 
@@ -365,37 +367,35 @@ public final class CacheVerticle extends VerticleBase {
   }
 
   /**
-   * A member did not confirm a near-cache eviction: the epoch advances, so that it drops its copies at its next
-   * read of the epoch, or stops serving them when its lease runs out; the caller waits for either to happen.
+   * A member did not confirm an eviction: the epoch advances, so that it drops what it keeps in memory at its
+   * next read of the epoch, or stops using it when its lease runs out; the caller waits for either to happen.
    */
-  private Future<Void> advanceNearEpoch() {
+  private Future<Void> advanceMemoryEpoch() {
     TierClient t = tiers.get(Tier.DEFAULT);
     Future<Void> advanced = t.available()
-        ? t.send(Request.cmd(Command.INCR).arg(t.key(keys.nearEpoch()))).<Void>mapEmpty()
-            .onFailure(e -> LOG.warn("could not advance the near-cache epoch: {}", e.getMessage())).otherwiseEmpty()
+        ? t.send(Request.cmd(Command.INCR).arg(t.key(keys.memoryEpoch()))).<Void>mapEmpty()
+            .onFailure(e -> LOG.warn("could not advance the memory epoch: {}", e.getMessage())).otherwiseEmpty()
         : Future.succeededFuture();
     return advanced.compose(v -> {
       io.vertx.core.Promise<Void> waited = io.vertx.core.Promise.promise();
-      vertx.setTimer(NearLease.WRITER_WAIT_MS, id -> waited.complete());
+      vertx.setTimer(MemoryLease.WRITER_WAIT_MS, id -> waited.complete());
       return waited.future();
     });
   }
 
-  /** Renews this process's near-cache lease, and drops every copy when another member advanced the epoch. */
-  private void pollNearEpoch() {
-    NearLease lease = shared.nearLease;
+  /** Renews this process's lease, and drops what it keeps in memory when another member advanced the epoch. */
+  private void pollMemoryEpoch() {
+    MemoryLease lease = shared.memoryLease;
     TierClient t = tiers.get(Tier.DEFAULT);
     if (!t.available() || t.suspect() || !lease.startPoll()) {
       return;
     }
     long sent = System.nanoTime();
-    t.read(Request.cmd(Command.GET).arg(t.key(keys.nearEpoch()))).onComplete(ar -> {
+    t.read(Request.cmd(Command.GET).arg(t.key(keys.memoryEpoch()))).onComplete(ar -> {
       try {
         if (ar.succeeded()) {
-          boolean changed = lease.observed(ar.result() == null ? null : ar.result().toString(), sent,
-              () -> shared.near.values().forEach(NearCache::clear));
-          if (changed) {
-            LOG.info("near-cache epoch advanced by another member: every copy dropped");
+          if (lease.observed(ar.result() == null ? null : ar.result().toString(), sent)) {
+            LOG.info("memory epoch advanced by another member: near-cache copies and principals dropped");
           }
         }
       } finally {
@@ -661,7 +661,7 @@ public final class CacheVerticle extends VerticleBase {
     } catch (RuntimeException e) {
       done = Future.failedFuture(e);
     }
-    return done.<Object>map(r -> r).eventually(() -> NearEvictions.everywhere(vertx, shared.near, near, this::advanceNearEpoch));
+    return done.<Object>map(r -> r).eventually(() -> NearEvictions.everywhere(vertx, shared.near, near, this::advanceMemoryEpoch));
   }
 
   private static Request unlinkOf(List<String> keys) {

@@ -39,7 +39,7 @@ final class NearEvictions {
 
   /**
    * Evicts here, then on every other member; never fails. When a member still in the cluster did not confirm,
-   * {@code whenUnconfirmed} runs before this completes (the near-cache epoch advances, see {@link NearLease}). Other members are asked even when this one keeps no
+   * {@code whenUnconfirmed} runs before this completes (the near-cache epoch advances, see {@link MemoryLease}). Other members are asked even when this one keeps no
    * near cache (it may be switched off here and on there); the sessions tier has none anywhere.
    */
   static Future<Void> everywhere(Vertx vertx, Map<Tier, NearCache> near, JsonObject what,

@@ -23,15 +23,22 @@ public final class PrincipalCache {
   private final Map<String, Long> sessionEvictedAt = new ConcurrentHashMap<>();
   private final Map<Long, Long> userEvictedAt = new ConcurrentHashMap<>();
   private final long maxAgeMillis;
+  private final java.util.function.BooleanSupplier leaseValid;
 
   public PrincipalCache(int maxAgeSeconds) {
-    this.maxAgeMillis = maxAgeSeconds * 1000L;
+    this(maxAgeSeconds, () -> true);
   }
 
-  /** The principal of a token, or null when unknown, too old or its session expired. */
+  /** @param leaseValid whether this process may use what it keeps in memory now ({@link MemoryLease#valid()}) */
+  public PrincipalCache(int maxAgeSeconds, java.util.function.BooleanSupplier leaseValid) {
+    this.maxAgeMillis = maxAgeSeconds * 1000L;
+    this.leaseValid = leaseValid;
+  }
+
+  /** The principal of a token, or null when unknown, too old, its session expired, or this process's lease ran out. */
   public Entry get(String token) {
     Entry e = byToken.get(token);
-    if (e == null) {
+    if (e == null || !leaseValid.getAsBoolean()) {
       return null;
     }
     long now = System.currentTimeMillis();
@@ -48,7 +55,7 @@ public final class PrincipalCache {
    * eviction removed.
    */
   public void put(String token, Entry entry) {
-    if (maxAgeMillis <= 0) {
+    if (maxAgeMillis <= 0 || !leaseValid.getAsBoolean()) {
       return;
     }
     Long session = sessionEvictedAt.get(entry.tokenHash());

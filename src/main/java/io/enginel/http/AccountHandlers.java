@@ -86,7 +86,7 @@ final class AccountHandlers {
           }
           // ended in the memory of every node before the client hears it is ended
           io.enginel.invalidation.PrincipalEvictions.everywhere(ctx.vertx(), principals, java.util.List.of(hash),
-              java.util.List.of()).onComplete(done -> Responses.noContent(ctx));
+              java.util.List.of(), sessions::outwaitUnconfirmedMembers).onComplete(done -> Responses.noContent(ctx));
         });
   }
 }

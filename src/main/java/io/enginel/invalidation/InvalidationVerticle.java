@@ -153,7 +153,8 @@ public final class InvalidationVerticle extends VerticleBase {
   /** Forgets the principals an event changes, on every cluster member (this node's own writes). */
   private Future<Void> evictPrincipalsEverywhere(DomainEvent event) {
     PrincipalEvictions.Affected a = PrincipalEvictions.affectedBy(event);
-    return a.none() ? Future.succeededFuture() : PrincipalEvictions.everywhere(vertx, principals, a.sessions(), a.users());
+    return a.none() ? Future.succeededFuture() : PrincipalEvictions.everywhere(vertx, principals, a.sessions(), a.users(),
+        cache::outwaitUnconfirmedMembers);
   }
 
   /** Forgets the principals an event changes, on this node (another node's write, or one from outside). */

@@ -20,7 +20,7 @@ import java.util.List;
  * request); a change notification would reach the other nodes a few milliseconds later, and in that window
  * a logged-out token or a revoked role would still be accepted there. So the node that ends a session asks
  * every member of the cluster, at its own address, to evict it, and waits for the answers (a member that does
- * not answer within {@link ClusterFanOut#TIMEOUT_MS} is dead or leaving and serves nobody).
+ * not answer within {@link ClusterFanOut#TIMEOUT_MS} is outwaited: see {@link io.enginel.cache.MemoryLease}).
  */
 public final class PrincipalEvictions {
 
@@ -56,13 +56,17 @@ public final class PrincipalEvictions {
     });
   }
 
-  /** Evicts here, and on every other member of the cluster; completes when all have answered (never fails). */
+  /**
+   * Evicts here, and on every other member of the cluster; completes when all have answered, or — when one did
+   * not — once {@code whenUnconfirmed} has made sure it no longer uses its principals (never fails).
+   */
   public static Future<Void> everywhere(Vertx vertx, PrincipalCache principals, Collection<String> sessions,
-                                        Collection<Long> users) {
+                                        Collection<Long> users, java.util.function.Supplier<Future<Void>> whenUnconfirmed) {
     JsonObject what = new JsonObject().put("sessions", new JsonArray(List.copyOf(sessions)))
         .put("users", new JsonArray(List.copyOf(users)));
     evictHere(principals, what);
-    return ClusterFanOut.askOthers(vertx, InvalidationApi.PRINCIPALS, what, "a principal eviction").mapEmpty();
+    return ClusterFanOut.askOthers(vertx, InvalidationApi.PRINCIPALS, what, "a principal eviction")
+        .compose(allConfirmed -> allConfirmed ? Future.succeededFuture() : whenUnconfirmed.get());
   }
 
   static void evictHere(PrincipalCache principals, JsonObject what) {

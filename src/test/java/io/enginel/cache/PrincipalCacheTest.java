@@ -23,6 +23,22 @@ class PrincipalCacheTest {
   }
 
   @Test
+  void nothingIsServedOrTakenInWhileTheProcessHasNoLease() {
+    java.util.concurrent.atomic.AtomicBoolean lease = new java.util.concurrent.atomic.AtomicBoolean(true);
+    PrincipalCache leased = new PrincipalCache(60, lease::get);
+    PrincipalCache.Entry e = entry(1, "hash-1", now() + HOUR, now());
+    leased.put("token-1", e);
+
+    lease.set(false);
+    assertThat(leased.get("token-1")).as("lease run out").isNull();
+    leased.put("token-2", entry(2, "hash-2", now() + HOUR, now()));
+
+    lease.set(true);
+    assertThat(leased.get("token-1")).isSameAs(e);
+    assertThat(leased.get("token-2")).as("taken in while there was no lease").isNull();
+  }
+
+  @Test
   void entryOlderThanTheMaximumAgeIsNotServedAndIsDropped() {
     cache.put("old", entry(1, "hash-old", now() + HOUR, now() - 61_000));
     cache.put("young", entry(1, "hash-young", now() + HOUR, now() - 55_000));

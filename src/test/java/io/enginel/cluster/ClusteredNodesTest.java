@@ -292,7 +292,7 @@ class ClusteredNodesTest {
     String key = new io.enginel.cache.CacheKeys(node2.prefix()).designDetail(hot.toString());
     holdOnlyInNode2sMemory(path, key);
 
-    node2.redis(Tier.DEFAULT, "INCR", node2.storedKey(Tier.DEFAULT, node2.prefix() + ":_near:epoch"));
+    node2.redis(Tier.DEFAULT, "INCR", node2.storedKey(Tier.DEFAULT, node2.prefix() + ":_memory:epoch"));
     sleep(600); // three reads of the epoch
 
     assertThat(node2.get(path, alice2).xCache()).isEqualTo("MISS");
@@ -305,10 +305,12 @@ class ClusteredNodesTest {
     try (ClusterClient silent = ClusterClient.join(clusterName, "127.0.0.1:" + own, members + ",127.0.0.1:" + own)
         .await(60, TimeUnit.SECONDS)) {
       String node = io.enginel.cache.ClusterFanOut.nodeId(silent.vertx());
-      silent.vertx().eventBus().<JsonObject>consumer(io.enginel.cache.CacheApi.NEAR_EVICT + node, m -> {
-        // a member that takes the eviction and never answers (a blocked event loop)
-      }).completion().await(10, TimeUnit.SECONDS);
-      String epochKey = node2.storedKey(Tier.DEFAULT, node2.prefix() + ":_near:epoch");
+      for (String address : List.of(io.enginel.cache.CacheApi.NEAR_EVICT, io.enginel.invalidation.InvalidationApi.PRINCIPALS)) {
+        silent.vertx().eventBus().<JsonObject>consumer(address + node, m -> {
+          // a member that takes the eviction and never answers (a blocked event loop)
+        }).completion().await(10, TimeUnit.SECONDS);
+      }
+      String epochKey = node2.storedKey(Tier.DEFAULT, node2.prefix() + ":_memory:epoch");
       io.vertx.redis.client.Response before = node2.redis(Tier.DEFAULT, "GET", epochKey);
       long epochBefore = before == null ? 0 : before.toLong();
 
@@ -322,6 +324,18 @@ class ClusteredNodesTest {
           .isGreaterThanOrEqualTo(io.enginel.cache.ClusterFanOut.TIMEOUT_MS + 1_000)
           .isLessThan(io.enginel.cache.ClusterFanOut.TIMEOUT_MS + 6_000);
       assertThat(node1.get("/api/designs/" + design, alice).json().getString("description")).isEqualTo("outwaited");
+
+      // a logout is outwaited the same way: the silent member might still hold the principal in memory
+      String token = node1.login("alice");
+      assertThat(node2.get("/api/users/me", token).status()).isEqualTo(200);
+      long epochBeforeLogout = node2.redis(Tier.DEFAULT, "GET", epochKey).toLong();
+      long l0 = System.nanoTime();
+      assertThat(node2.post("/api/auth/logout", token, null).status()).isEqualTo(204);
+      long logoutMs = (System.nanoTime() - l0) / 1_000_000;
+      assertThat(node2.redis(Tier.DEFAULT, "GET", epochKey).toLong()).isGreaterThan(epochBeforeLogout);
+      assertThat(logoutMs).as("the logout waited for the silent member, then for the lease (ms)")
+          .isGreaterThanOrEqualTo(io.enginel.cache.ClusterFanOut.TIMEOUT_MS + 1_000);
+      assertThat(node1.get("/api/users/me", token).status()).isEqualTo(401);
     }
   }
 

@@ -4,15 +4,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The lease under which a clustered process may serve its near cache. A member that does not confirm an
- * eviction in time (a blocked event loop, a partition the cluster manager has not noticed yet) cannot be
- * reached through the event bus; so the writer advances an epoch in Redis ({@code <prefix>:_near:epoch}) and
- * waits {@link #WRITER_WAIT_MS} before it answers. Each process reads the epoch every {@link #POLL_MS}: a
- * changed epoch drops all its copies, and a process whose last successful read was sent more than
- * {@link #LEASE_MS} ago serves no copy until it reads the epoch again. Either way the laggard has stopped
- * serving its copies before the write is answered.
+ * The lease under which a clustered process may use what it keeps in memory about shared data: its near cache
+ * and its principals. A member that does not confirm an eviction in time (a blocked event loop, a partition the
+ * cluster manager has not noticed yet) cannot be reached through the event bus; so the writer advances an epoch
+ * in Redis ({@code <prefix>:_memory:epoch}) and waits {@link #WRITER_WAIT_MS} before it answers. Each process
+ * reads the epoch every {@link #POLL_MS}: a changed epoch drops everything it keeps, and a process whose last
+ * successful read was sent more than {@link #LEASE_MS} ago uses none of it until it reads the epoch again.
+ * Either way the laggard has stopped using what the write changed before the write is answered.
  */
-final class NearLease {
+public final class MemoryLease {
   static final long POLL_MS = 200;
   static final long LEASE_MS = 1_000;
   /** How long a writer waits after advancing the epoch: a lease, a poll, and a margin. */
@@ -20,21 +20,27 @@ final class NearLease {
   private static final long LEASE_NANOS = TimeUnit.MILLISECONDS.toNanos(LEASE_MS);
 
   private final boolean required;
+  private final java.util.List<Runnable> onEpochChange = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final AtomicBoolean polling = new AtomicBoolean();
   private volatile long contactNanos = System.nanoTime() - 2 * LEASE_NANOS;
   private volatile String epoch;
 
   /** @param required whether copies depend on the lease (clustered processes; a lone process has no laggard) */
-  NearLease(boolean required) {
+  MemoryLease(boolean required) {
     this.required = required;
+  }
+
+  /** What to drop when another member advanced the epoch. */
+  public void onEpochChange(Runnable drop) {
+    onEpochChange.add(drop);
   }
 
   boolean required() {
     return required;
   }
 
-  /** Whether copies may be served and taken in now. */
-  boolean valid() {
+  /** Whether what is kept in memory may be used and added to now. */
+  public boolean valid() {
     return !required || System.nanoTime() - contactNanos < LEASE_NANOS;
   }
 
@@ -50,13 +56,13 @@ final class NearLease {
   /**
    * A successful read of the epoch, sent at {@code sentNanos}: renews the lease from that moment.
    *
-   * @return whether the epoch changed since the last read (then every copy must go before the lease is renewed)
+   * @return whether the epoch changed since the last read (then everything kept goes before the lease is renewed)
    */
-  synchronized boolean observed(String value, long sentNanos, Runnable dropEverything) {
+  synchronized boolean observed(String value, long sentNanos) {
     String now = value == null ? "" : value;
     boolean changed = epoch != null && !epoch.equals(now);
     if (changed) {
-      dropEverything.run();
+      onEpochChange.forEach(Runnable::run);
     }
     epoch = now;
     if (sentNanos - contactNanos > 0) {
