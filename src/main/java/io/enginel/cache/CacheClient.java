@@ -32,6 +32,12 @@ public final class CacheClient {
   private final CacheStats stats;
   private final long maxFillAgeNanos;
   private final DeliveryOptions fast;
+  /**
+   * An invalidation answers within one command timeout for its Redis side (then it is kept, see
+   * {@code CacheVerticle.invalidateInRedis}), the cluster's confirmations and, when one is missing, the
+   * memory lease: waited for that long, not for the time of one command.
+   */
+  private final DeliveryOptions invalidating;
   private final SingleFlight<Object> computeFlight;
   private final CacheShared shared;
 
@@ -52,6 +58,8 @@ public final class CacheClient {
     this.stats = stats;
     this.maxFillAgeNanos = maxFillAgeNanos;
     this.fast = fast;
+    this.invalidating = new DeliveryOptions(fast)
+        .setSendTimeout(fast.getSendTimeout() + ClusterFanOut.TIMEOUT_MS + MemoryLease.WRITER_WAIT_MS);
     this.computeFlight = computeFlight;
     this.shared = shared;
   }
@@ -275,17 +283,8 @@ public final class CacheClient {
   /** Invalidates tags on this tier ({@code deferred} in the answer when Redis is away). */
   public Future<JsonObject> invalidateTags(Collection<String> tags) {
     return vertx.eventBus().<JsonObject>request(CacheApi.INVALIDATE_TAGS, new JsonObject().put("tier", tier.id())
-            .put("tags", new JsonArray(List.copyOf(tags))), invalidating()).map(m -> m.body())
+            .put("tags", new JsonArray(List.copyOf(tags))), invalidating).map(m -> m.body())
         .recover(t -> Future.failedFuture(ApiError.from(t)));
-  }
-
-  /**
-   * An invalidation answers within one command timeout for its Redis side (then it is kept, see
-   * {@code CacheVerticle.invalidateInRedis}), the cluster's confirmations and, when one is missing, the
-   * near-cache lease: waited for that long, not for the time of one command.
-   */
-  private DeliveryOptions invalidating() {
-    return new DeliveryOptions(fast).setSendTimeout(fast.getSendTimeout() + ClusterFanOut.TIMEOUT_MS + MemoryLease.WRITER_WAIT_MS);
   }
 
   /**
@@ -296,13 +295,13 @@ public final class CacheClient {
     if (!shared.memoryLease.required()) {
       return Future.succeededFuture();
     }
-    return vertx.eventBus().request(CacheApi.MEMORY_EPOCH_ADVANCE, new JsonObject(), invalidating())
+    return vertx.eventBus().request(CacheApi.MEMORY_EPOCH_ADVANCE, new JsonObject(), invalidating)
         .<Void>mapEmpty().otherwiseEmpty();
   }
 
   /** A new incarnation of the response tiers: every cached answer becomes invalid at once. */
   public Future<JsonObject> invalidateAll() {
-    return vertx.eventBus().<JsonObject>request(CacheApi.INVALIDATE_ALL, new JsonObject(), invalidating()).map(m -> m.body());
+    return vertx.eventBus().<JsonObject>request(CacheApi.INVALIDATE_ALL, new JsonObject(), invalidating).map(m -> m.body());
   }
 
   private Future<JsonObject> request(String address, JsonObject body) {

@@ -232,7 +232,7 @@ public final class CacheVerticle extends VerticleBase {
           return Future.succeededFuture(entry);
         }
         ResponseEntry kept = near.put(key, parsed, start, resourceTtl(resource));
-        return Future.succeededFuture(kept != null ? kept : entry);
+        return Future.succeededFuture(kept != null ? kept : parsed);
       }
       count(tier, resource, CacheStats.Result.MISS);
       LOG.debug("cache miss {}", key);
@@ -345,7 +345,7 @@ public final class CacheVerticle extends VerticleBase {
       return Future.succeededFuture(new JsonObject().put("deleted", 0));
     }
     return invalidateInRedis(tier, tags, newIncarnation).compose(done -> {
-      JsonObject what = newIncarnation ? NearEvictions.all(tier) : NearEvictions.tags(tier, tags);
+      JsonObject what = NearEvictions.of(tier, tags, newIncarnation);
       if (((JsonObject) done).getBoolean("deferred", false)) {
         what.put("pending", true);
       }
@@ -358,12 +358,7 @@ public final class CacheVerticle extends VerticleBase {
     if (!m.getBoolean("pending", false)) {
       return;
     }
-    Tier tier = Tier.parse(m.getString("tier"));
-    if (m.getBoolean("all", false)) {
-      pending.get(tier).addEverything();
-    } else if (m.containsKey("tags")) {
-      pending.get(tier).add(strings(m.getJsonArray("tags")));
-    }
+    keep(pending.get(Tier.parse(m.getString("tier"))), strings(m.getJsonArray("tags")), m.getBoolean("all", false));
   }
 
   /**
@@ -376,11 +371,7 @@ public final class CacheVerticle extends VerticleBase {
         ? t.send(Request.cmd(Command.INCR).arg(t.key(keys.memoryEpoch()))).<Void>mapEmpty()
             .onFailure(e -> LOG.warn("could not advance the memory epoch: {}", e.getMessage())).otherwiseEmpty()
         : Future.succeededFuture();
-    return advanced.compose(v -> {
-      io.vertx.core.Promise<Void> waited = io.vertx.core.Promise.promise();
-      vertx.setTimer(MemoryLease.WRITER_WAIT_MS, id -> waited.complete());
-      return waited.future();
-    });
+    return advanced.compose(v -> vertx.timer(MemoryLease.WRITER_WAIT_MS)).mapEmpty();
   }
 
   /** Renews this process's lease, and drops what it keeps in memory when another member advanced the epoch. */
@@ -416,24 +407,14 @@ public final class CacheVerticle extends VerticleBase {
       keep(p, tags, newIncarnation);
       return Future.succeededFuture(deferred);
     }
-    io.vertx.core.Promise<Object> answer = io.vertx.core.Promise.promise();
-    long deadline = vertx.setTimer(config.redis().commandTimeoutMs(), id -> {
-      if (answer.tryComplete(deferred)) {
-        keep(p, tags, newIncarnation);
-        LOG.warn("invalidation on tier {} deferred: Redis did not carry it out within {} ms", tier.id(),
-            config.redis().commandTimeoutMs());
-      }
-    });
-    apply(t, new LinkedHashSet<>(tags), newIncarnation).onComplete(ar -> {
-      vertx.cancelTimer(deadline);
-      if (ar.succeeded()) {
-        answer.tryComplete(ar.result());
-      } else if (answer.tryComplete(deferred)) {
-        keep(p, tags, newIncarnation);
-        LOG.warn("invalidation on tier {} deferred until Redis answers: {}", tier.id(), ar.cause().getMessage());
-      }
-    });
-    return answer.future();
+    return apply(t, new LinkedHashSet<>(tags), newIncarnation)
+        .timeout(config.redis().commandTimeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        .<Object>map(r -> r)
+        .recover(err -> {
+          keep(p, tags, newIncarnation);
+          LOG.warn("invalidation on tier {} deferred until Redis answers: {}", tier.id(), err.getMessage());
+          return Future.succeededFuture(deferred);
+        });
   }
 
   private static void keep(PendingInvalidations p, List<String> tags, boolean newIncarnation) {
@@ -529,7 +510,7 @@ public final class CacheVerticle extends VerticleBase {
           .onSuccess(r -> {
             p.done(tags, everything);
             // a copy read from Redis before this (by a member that had not kept the invalidation) goes too
-            NearEvictions.evictHere(shared.near, everything ? NearEvictions.all(tier) : NearEvictions.tags(tier, List.copyOf(tags)));
+            NearEvictions.evictHere(shared.near, NearEvictions.of(tier, tags, everything));
           })).onSuccess(r ->
           LOG.info("carried out kept invalidations on tier {}: {} key(s), {} tag(s)", tier.id(), deletions.size(),
               everything ? "all" : tags.size())));
@@ -757,7 +738,7 @@ public final class CacheVerticle extends VerticleBase {
     }
   }
 
-  private static List<String> strings(JsonArray a) {
+  static List<String> strings(JsonArray a) {
     List<String> out = new ArrayList<>();
     if (a != null) {
       a.forEach(o -> out.add(String.valueOf(o)));

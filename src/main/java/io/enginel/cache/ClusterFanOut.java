@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Asks every other member of the Vert.x cluster, each at its own address ({@code <prefix><node id>}), and waits
@@ -37,12 +38,15 @@ public final class ClusterFanOut {
   /**
    * Sends {@code body} to every other member; completes when each has answered, has left the cluster (a member
    * killed without a goodbye stops being waited for as soon as the cluster manager drops it), or has not answered
-   * within {@link #TIMEOUT_MS}. Never fails: answers whether every member still in the cluster confirmed.
+   * within {@link #TIMEOUT_MS}; when a member still in the cluster did not confirm, {@code whenUnconfirmed} runs
+   * before this completes (it makes sure the laggard no longer uses what it keeps, see {@link MemoryLease}).
+   * Never fails.
    */
-  public static Future<Boolean> askOthers(Vertx vertx, String addressPrefix, JsonObject body, String what) {
+  public static Future<Void> askOthers(Vertx vertx, String addressPrefix, JsonObject body, String what,
+                                       Supplier<Future<Void>> whenUnconfirmed) {
     ClusterManager cm = clusterManager(vertx);
     if (cm == null) {
-      return Future.succeededFuture(true);
+      return Future.succeededFuture();
     }
     List<Future<Boolean>> answers = new ArrayList<>();
     for (String node : cm.getNodes()) {
@@ -65,7 +69,8 @@ public final class ClusterFanOut {
       });
       answers.add(answered.future().onComplete(v -> vertx.cancelTimer(poll)));
     }
-    return Future.join(answers).map(all -> answers.stream().allMatch(Future::result)).otherwise(false);
+    return Future.join(answers).map(all -> answers.stream().allMatch(Future::result)).otherwise(false)
+        .compose(allConfirmed -> allConfirmed ? Future.succeededFuture() : whenUnconfirmed.get());
   }
 
   /** The member keeps nothing of the kind (no consumer at its address): nothing to wait for. */

@@ -9,7 +9,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -34,7 +33,8 @@ public final class NearCache {
 
   private final Cache<String, Held> entries;
   private final long maxAgeNanos;
-  private final Map<String, Set<String>> keysByTag = new ConcurrentHashMap<>();
+  /** Keys filled under each tag; touched only under this object's lock. */
+  private final Map<String, Set<String>> keysByTag = new HashMap<>();
   /** When each tag (or key, as {@code "key " + key}) was last evicted (System.nanoTime). */
   private final Map<String, Long> evictedAt = new HashMap<>();
   private volatile long clearedAt = System.nanoTime() - FENCE_HORIZON_NANOS;
@@ -90,7 +90,7 @@ public final class NearCache {
       }
     }
     for (String tag : copy.tags()) {
-      if (keysByTag.computeIfAbsent(tag, t -> ConcurrentHashMap.newKeySet()).add(key)) {
+      if (keysByTag.computeIfAbsent(tag, t -> new java.util.HashSet<>()).add(key)) {
         indexed++;
       }
     }
@@ -164,15 +164,23 @@ public final class NearCache {
     indexed = 0;
     entries.asMap().forEach((key, h) -> {
       for (String tag : h.entry().tags()) {
-        keysByTag.computeIfAbsent(tag, t -> ConcurrentHashMap.newKeySet()).add(key);
+        keysByTag.computeIfAbsent(tag, t -> new java.util.HashSet<>()).add(key);
         indexed++;
       }
     });
   }
 
+  /**
+   * Forgets stamps past the horizon; when the young ones alone exceed the limit, they all give way to one
+   * clear-stamp (it fences every lookup in flight, so nothing is let through), keeping each eviction O(1).
+   */
   private void pruneStamps(long now) {
     if (evictedAt.size() > STAMP_LIMIT) {
       evictedAt.values().removeIf(at -> now - at > FENCE_HORIZON_NANOS);
+      if (evictedAt.size() > STAMP_LIMIT / 2) {
+        evictedAt.clear();
+        clearedAt = now;
+      }
     }
   }
 }

@@ -6,7 +6,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -37,10 +36,15 @@ final class NearEvictions {
     return new JsonObject().put("tier", tier.id()).put("all", true);
   }
 
+  /** An invalidation's eviction: its tags, or everything for a new incarnation. */
+  static JsonObject of(Tier tier, java.util.Collection<String> tags, boolean everything) {
+    return everything ? all(tier) : tags(tier, List.copyOf(tags));
+  }
+
   /**
    * Evicts here, then on every other member; never fails. When a member still in the cluster did not confirm,
-   * {@code whenUnconfirmed} runs before this completes (the near-cache epoch advances, see {@link MemoryLease}). Other members are asked even when this one keeps no
-   * near cache (it may be switched off here and on there); the sessions tier has none anywhere.
+   * {@code whenUnconfirmed} runs before this completes (the memory epoch advances, see {@link MemoryLease}).
+   * Other members are asked even when this one keeps no near cache (it may be switched off here and on there); the sessions tier has none anywhere.
    */
   static Future<Void> everywhere(Vertx vertx, Map<Tier, NearCache> near, JsonObject what,
                                  java.util.function.Supplier<Future<Void>> whenUnconfirmed) {
@@ -48,8 +52,7 @@ final class NearEvictions {
       return Future.succeededFuture();
     }
     evictHere(near, what);
-    return ClusterFanOut.askOthers(vertx, CacheApi.NEAR_EVICT, what, "a near-cache eviction")
-        .compose(allConfirmed -> allConfirmed ? Future.succeededFuture() : whenUnconfirmed.get());
+    return ClusterFanOut.askOthers(vertx, CacheApi.NEAR_EVICT, what, "a near-cache eviction", whenUnconfirmed);
   }
 
   static void evictHere(Map<Tier, NearCache> near, JsonObject what) {
@@ -62,9 +65,9 @@ final class NearEvictions {
     } else if (what.containsKey("pattern")) {
       n.evictMatching(glob(what.getString("pattern")));
     } else if (what.containsKey("keys")) {
-      n.evictKeys(strings(what.getJsonArray("keys")));
+      n.evictKeys(CacheVerticle.strings(what.getJsonArray("keys")));
     } else {
-      n.evictTags(strings(what.getJsonArray("tags")));
+      n.evictTags(CacheVerticle.strings(what.getJsonArray("tags")));
     }
   }
 
@@ -112,13 +115,5 @@ final class NearEvictions {
     }
     Pattern p = Pattern.compile(re.toString(), Pattern.DOTALL);
     return key -> p.matcher(key).matches();
-  }
-
-  private static List<String> strings(JsonArray a) {
-    List<String> out = new ArrayList<>();
-    if (a != null) {
-      a.forEach(o -> out.add(String.valueOf(o)));
-    }
-    return out;
   }
 }

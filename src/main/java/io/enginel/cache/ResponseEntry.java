@@ -113,10 +113,8 @@ public final class ResponseEntry {
    * bytes are copied, so the copy owns its memory whatever buffer the entry was read into.
    */
   ResponseEntry materialized() {
-    Buffer own = buffer.copy();
-    ResponseEntry copy = new ResponseEntry(own, incarnation, etag, owners, tags, bodySize, bodyOffset, null);
-    return new ResponseEntry(own, incarnation, etag, owners, tags, bodySize, bodyOffset,
-        copy.compressed() ? copy.body() : null);
+    return new ResponseEntry(buffer.copy(), incarnation, etag, owners, tags, bodySize, bodyOffset,
+        compressed() ? body() : null);
   }
 
   /** Bytes held in memory by this entry (the stored form, and the inflated body when kept). */

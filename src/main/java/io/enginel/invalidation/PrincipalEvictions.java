@@ -65,8 +65,7 @@ public final class PrincipalEvictions {
     JsonObject what = new JsonObject().put("sessions", new JsonArray(List.copyOf(sessions)))
         .put("users", new JsonArray(List.copyOf(users)));
     evictHere(principals, what);
-    return ClusterFanOut.askOthers(vertx, InvalidationApi.PRINCIPALS, what, "a principal eviction")
-        .compose(allConfirmed -> allConfirmed ? Future.succeededFuture() : whenUnconfirmed.get());
+    return ClusterFanOut.askOthers(vertx, InvalidationApi.PRINCIPALS, what, "a principal eviction", whenUnconfirmed);
   }
 
   static void evictHere(PrincipalCache principals, JsonObject what) {

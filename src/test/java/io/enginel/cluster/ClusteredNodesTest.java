@@ -220,9 +220,8 @@ class ClusteredNodesTest {
   void aCopyInOneNodesMemoryIsDroppedBeforeTheOtherNodeAnswersAWriteOrADeletion() {
     UUID hot = designs.get(1);
     String path = "/api/designs/" + hot;
-    String key = new io.enginel.cache.CacheKeys(node2.prefix()).designDetail(hot.toString());
     for (int round = 0; round < 4; round++) {
-      holdOnlyInNode2sMemory(path, key);
+      holdOnlyInNode2sMemory(hot);
       String value = "near round " + round;
       if (round == 3) {
         // an invalidation carried out by node 1, which keeps no near cache itself, and which no NOTIFY follows
@@ -239,7 +238,7 @@ class ClusteredNodesTest {
       } else if (round == 2) {
         // a deletion by hand through the cache interface, answered by whichever node the event bus picks
         node1.request(io.enginel.cache.CacheApi.DELETE, new JsonObject().put("tier", "default")
-            .put("keys", new io.vertx.core.json.JsonArray().add(key)));
+            .put("keys", new io.vertx.core.json.JsonArray().add(detailKey(hot))));
         assertThat(node2.get(path, alice2).xCache()).isEqualTo("MISS");
       }
     }
@@ -287,10 +286,7 @@ class ClusteredNodesTest {
   @Test
   @Order(4)
   void anAdvancedEpochMakesNode2DropEveryCopyWithoutAnyMessage() {
-    UUID hot = designs.get(3);
-    String path = "/api/designs/" + hot;
-    String key = new io.enginel.cache.CacheKeys(node2.prefix()).designDetail(hot.toString());
-    holdOnlyInNode2sMemory(path, key);
+    String path = holdOnlyInNode2sMemory(designs.get(3));
 
     node2.redis(Tier.DEFAULT, "INCR", node2.storedKey(Tier.DEFAULT, node2.prefix() + ":_memory:epoch"));
     sleep(600); // three reads of the epoch
@@ -340,21 +336,24 @@ class ClusteredNodesTest {
   }
 
   static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    io.enginel.support.Waits.sleep(ms);
   }
 
-  /** Reads through node 2 until its answer is cached, then removes the Redis entry behind Enginel's back: a HIT after that is node 2's copy in memory. */
-  private static void holdOnlyInNode2sMemory(String path, String key) {
+  /** Reads a design's detail through node 2 until cached, then removes its Redis entry behind Enginel's back: a HIT after that is node 2's copy in memory. Answers the path. */
+  private static String holdOnlyInNode2sMemory(UUID design) {
+    String path = "/api/designs/" + design;
+    String key = detailKey(design);
     for (int i = 0; i < 3; i++) {
       node2.get(path, alice2);
     }
     node2.redis(Tier.DEFAULT, "DEL", node2.storedKey(Tier.DEFAULT, key));
     assertThat(node2.redisExists(Tier.DEFAULT, key)).isFalse();
     assertThat(node2.get(path, alice2).xCache()).as("served from node 2's memory").isEqualTo("HIT");
+    return path;
+  }
+
+  private static String detailKey(UUID design) {
+    return new io.enginel.cache.CacheKeys(node2.prefix()).designDetail(design.toString());
   }
 
   @Test

@@ -42,8 +42,7 @@ class RedisOutageTest {
     redis = RedisProcess.start();
     // the Redis tiers' own degradation, without the near cache in front of them (NearCacheApiTest covers
     // what the near cache serves while Redis is away)
-    s = SeededServer.start(Map.of("redis.uri", redis.uri(), "redis.commandTimeoutMs", 1000,
-        "redis.connectTimeoutMs", 1000, "auth.loginAttemptsPerMinute", 1000, "cache.near.enabled", false), f -> {
+    s = SeededServer.start(redis.serverSettings("cache.near.enabled", false), f -> {
       org = f.organization("Outage");
       f.member(org, f.user("alice"), "ADMIN");
       f.member(org, f.user("carol"), "VIEWER");
@@ -85,19 +84,12 @@ class RedisOutageTest {
   }
 
   static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    io.enginel.support.Waits.sleep(ms);
   }
 
   @org.junit.jupiter.api.AfterEach
   void redisRunsAgainForTheNextCase() {
-    if (!redis.answers()) {
-      redis.close();
-      redis.restart();
-    }
+    redis.ensureRunning();
   }
 
   @Test

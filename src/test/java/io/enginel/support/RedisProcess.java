@@ -65,6 +65,27 @@ public final class RedisProcess implements AutoCloseable {
     return "redis://127.0.0.1:" + port;
   }
 
+  /**
+   * Server settings for a node on this redis-server, with 1 s connect and command timeouts (an outage is found
+   * quickly), and room for many logins; {@code more} adds or overrides keys.
+   */
+  public java.util.Map<String, Object> serverSettings(Object... more) {
+    java.util.Map<String, Object> settings = new java.util.HashMap<>(java.util.Map.of("redis.uri", uri(),
+        "redis.commandTimeoutMs", 1000, "redis.connectTimeoutMs", 1000, "auth.loginAttemptsPerMinute", 1000));
+    for (int i = 0; i + 1 < more.length; i += 2) {
+      settings.put(more[i].toString(), more[i + 1]);
+    }
+    return settings;
+  }
+
+  /** After a case that stopped, froze or killed it: running and empty again for the next one. */
+  public void ensureRunning() {
+    if (!answers()) {
+      close();
+      restart();
+    }
+  }
+
   /** Starts (again) on the same port, empty, and waits until it answers PING. */
   public void restart() {
     if (process != null && process.isAlive()) {
