@@ -1,9 +1,11 @@
 package io.enginel;
 
+import io.enginel.cache.CacheApi;
 import io.enginel.cache.CacheClient;
 import io.enginel.cache.CacheShared;
 import io.enginel.cache.CacheStats;
 import io.enginel.cache.CacheVerticle;
+import io.enginel.cache.ClusterFanOut;
 import io.enginel.cache.PrincipalCache;
 import io.enginel.config.EnginelConfig;
 import io.enginel.http.HttpServices;
@@ -18,6 +20,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +45,7 @@ public final class EnginelServer {
   private final String nodeId;
   private final QueryStats queryStats;
   private final CacheStats cacheStats;
+  private final ClusterFanOut cluster;
   private final CacheShared cacheShared;
   private final CacheClient cache;
   private final PrincipalCache principals;
@@ -55,7 +60,8 @@ public final class EnginelServer {
     this.nodeId = newNodeId();
     this.queryStats = new QueryStats(registry);
     this.cacheStats = new CacheStats(registry);
-    this.cacheShared = new CacheShared(config, cacheStats);
+    this.cluster = new ClusterFanOut(vertx, Clustering.manager(vertx), config.cluster().secret());
+    this.cacheShared = new CacheShared(config, cacheStats, cluster);
     this.cache = new CacheClient(vertx, config, cacheShared);
     this.principals = new PrincipalCache(config.auth().principalCacheSeconds(), cacheShared.memoryLease()::valid);
     cacheShared.memoryLease().onEpochChange(principals::clear);
@@ -71,7 +77,7 @@ public final class EnginelServer {
   private Future<Void> deploy() {
     int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
     int loops = config.vertx().effectiveEventLoops();
-    HttpServices services = HttpServices.create(config, nodeId, cache, principals, files, registry);
+    HttpServices services = HttpServices.create(vertx, config, nodeId, cache, principals, cluster, files, registry);
     return vertx.executeBlocking(() -> {
           java.nio.file.Files.createDirectories(files.newTempFile().getParent());
           return PgSetup.migrate(config.pg());
@@ -81,7 +87,7 @@ public final class EnginelServer {
         .compose(v -> step("cache", vertx.deployVerticle(() -> new CacheVerticle(config, cacheShared, loops),
             new DeploymentOptions().setInstances(loops))))
         .compose(v -> step("invalidation", vertx.deployVerticle(
-            new InvalidationVerticle(config, nodeId, cache, principals, cacheStats))))
+            new InvalidationVerticle(config, nodeId, cache, principals, cacheStats, cluster))))
         .compose(v -> config.jobs().workers() == 0 ? Future.<Void>succeededFuture()
             : step("jobs", vertx.deployVerticle(() -> new JobWorkerVerticle(config, files),
             new DeploymentOptions().setThreadingModel(io.vertx.core.ThreadingModel.WORKER)
@@ -103,8 +109,8 @@ public final class EnginelServer {
       return;
     }
     vertx.setTimer(Math.max(1, config.cache().warmDelayMs()), t -> vertx.eventBus()
-        .<io.vertx.core.json.JsonObject>request("enginel.cache.warm", new io.vertx.core.json.JsonObject().put("organization", orgs.get(i)),
-            new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true).setSendTimeout(120_000))
+        .<JsonObject>request(CacheApi.APPLY_WARM, new JsonObject().put("organization", orgs.get(i)),
+            new DeliveryOptions().setLocalOnly(true).setSendTimeout(120_000))
         .onComplete(ar -> {
           if (ar.succeeded()) {
             LOG.info("warmed organization {}: {}", orgs.get(i), ar.result().body().encode());

@@ -1,11 +1,15 @@
 package io.enginel.cache;
 
 /**
- * Event-bus addresses of the cache verticle: a public interface for any consumer in the cluster. Every
- * body is a JSON object with an optional {@code "tier"} ({@code default} | {@code sessions} |
- * {@code longterm}, default {@code default}); keys must start with the configured prefix and a colon.
- * Failures are reply failures with an HTTP-like code (400 bad request, 503 Redis unavailable) and a JSON
- * message {@code {"error", "message"}}.
+ * Event-bus addresses of the cache verticle. Every body is a JSON object with an optional {@code "tier"}
+ * ({@code default} | {@code sessions} | {@code longterm}, default {@code default}). Failures are reply failures
+ * with an HTTP-like code (400 bad request, 403 a key outside the caller's namespace, 503 Redis unavailable) and a
+ * JSON message {@code {"error", "message"}}.
+ *
+ * <p>Public (any member of the cluster, listed in {@code io.enginel.PublicInterface}): {@link #GET}, {@link #SET},
+ * {@link #DELETE}, {@link #DELETE_PATTERN}, {@link #TTL}, {@link #GET_OR_COMPUTE}, on keys under
+ * {@code <prefix>:app:} only, and {@link #WARM} with a staff token. Every other address here answers its own node
+ * only, but {@link #NEAR_EVICT}, which takes the other Enginel nodes' signed messages.
  */
 public final class CacheApi {
   private static final String P = "enginel.cache.";
@@ -29,9 +33,25 @@ public final class CacheApi {
   public static final String GET_OR_COMPUTE = P + "get-or-compute";
   /** {@code {"key"}} → {@code {"key", "ttl"}}: seconds left, -1 without expiry, -2 absent. */
   public static final String TTL = P + "ttl";
-  /** {@code {}} → per-tier Redis statistics and this server's own counters. */
+  /**
+   * Public: warming, {@code {"organization": id}} → what was warmed (its detail, storage and recent designs, filled
+   * through the API's own reads); needs a staff user's bearer token in the message header {@code Authorization}.
+   * Answered by the node's front door (the HTTP verticle), as {@code POST /api/cache/warm/organizations/{id}}.
+   */
+  public static final String WARM = P + "warm";
+  /** Node-local: {@link #WARM} without a token, for the node's own start-up warming ({@code cache.warmOrganizations}). */
+  public static final String APPLY_WARM = P + "apply-warm";
+  /** Node-local: {@link #GET} on any of Enginel's own keys (sessions, manual invalidation). */
+  public static final String OWN_GET = P + "own.get";
+  /** Node-local: {@link #SET} on Enginel's own keys, never under {@code <prefix>:_}. */
+  public static final String OWN_SET = P + "own.set";
+  /** Node-local: {@link #DELETE} of Enginel's own keys, {@code "guaranteed"}: kept and carried out when Redis is back. */
+  public static final String OWN_DELETE = P + "own.delete";
+  /** Node-local: {@link #DELETE_PATTERN} over Enginel's own keys (manual invalidation by pattern or model). */
+  public static final String OWN_DELETE_PATTERN = P + "own.delete-pattern";
+  /** Node-local: {@code {}} → per-tier Redis statistics and this server's own counters. */
   public static final String STATS = P + "stats";
-  /** {@code {}} → {@code {"status", "tiers": {tier: {"status", "latency_ms", "circuit"}}}}. */
+  /** Node-local: {@code {}} → {@code {"status", "tiers": {tier: {"status", "latency_ms", "circuit"}}}}. */
   public static final String HEALTH = P + "health";
 
   /**

@@ -13,13 +13,11 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.Collection;
 import java.util.List;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * The in-process API of the cache, for the code of the other verticles: the counterpart of the seed's
- * {@code CacheManager} ({@link #get}, {@link #set}, {@link #delete}, {@link #deletePattern},
- * {@link #getOrCompute}), its {@code cache_result} / {@code cache_queryset} decorators ({@link #cached})
+ * {@code CacheManager} on Enginel's own keys ({@link #get}, {@link #set}, {@link #delete}, {@link #deletePattern})
  * and the response-caching steps ({@link #lookup}, {@link #fill}). Everything goes to the cache verticle
  * over the event bus ({@link CacheApi}); nothing here talks to Redis. One instance per process; callable
  * from any context.
@@ -38,19 +36,17 @@ public final class CacheClient {
    * memory lease: waited for that long, not for the time of one command.
    */
   private final DeliveryOptions invalidating;
-  private final SingleFlight<Object> computeFlight;
   private final CacheShared shared;
 
   public CacheClient(Vertx vertx, EnginelConfig config, CacheShared shared) {
     this(vertx, Tier.DEFAULT, new CacheKeys(config.cache().keyPrefix()),
         new ValueCodec(config.cache().compressThresholdBytes(), config.cache().compressionLevel()), shared.stats,
         config.cache().maxFillAgeMs() * 1_000_000L,
-        new DeliveryOptions().setLocalOnly(true).setSendTimeout(config.redis().commandTimeoutMs() + 2_000L),
-        new SingleFlight<>(), shared);
+        new DeliveryOptions().setLocalOnly(true).setSendTimeout(config.redis().commandTimeoutMs() + 2_000L), shared);
   }
 
   private CacheClient(Vertx vertx, Tier tier, CacheKeys keys, ValueCodec codec, CacheStats stats, long maxFillAgeNanos,
-                      DeliveryOptions fast, SingleFlight<Object> computeFlight, CacheShared shared) {
+                      DeliveryOptions fast, CacheShared shared) {
     this.vertx = vertx;
     this.tier = tier;
     this.keys = keys;
@@ -60,42 +56,36 @@ public final class CacheClient {
     this.fast = fast;
     this.invalidating = new DeliveryOptions(fast)
         .setSendTimeout(fast.getSendTimeout() + ClusterFanOut.TIMEOUT_MS + MemoryLease.WRITER_WAIT_MS);
-    this.computeFlight = computeFlight;
     this.shared = shared;
   }
 
   /** The same API on another tier, as {@code CacheManager('longterm')}. */
   public CacheClient tier(Tier other) {
-    return new CacheClient(vertx, other, keys, codec, stats, maxFillAgeNanos, fast, computeFlight, shared);
+    return new CacheClient(vertx, other, keys, codec, stats, maxFillAgeNanos, fast, shared);
   }
 
   public CacheKeys keys() {
     return keys;
   }
 
-  /** The seed's {@code make_key}. */
-  public String makeKey(Object... parts) {
-    return keys.make(parts);
-  }
-
   // ------------------------------------------------------------------ CacheManager
 
   /** The cached JSON value, or {@code fallback} when absent (or when Redis is unavailable). */
   public Future<Object> get(String key, Object fallback) {
-    return request(CacheApi.GET, new JsonObject().put("key", key))
+    return request(CacheApi.OWN_GET, new JsonObject().put("key", key))
         .map(r -> r.getBoolean("hit", false) ? r.getValue("value") : fallback)
         .otherwise(fallback);
   }
 
   /** Stores any JSON value ({@link JsonObject}, {@link JsonArray}, string, number, boolean) for {@code ttlSeconds}. */
   public Future<Boolean> set(String key, Object value, long ttlSeconds) {
-    return request(CacheApi.SET, new JsonObject().put("key", key).put("value", value).put("ttl", ttlSeconds))
+    return request(CacheApi.OWN_SET, new JsonObject().put("key", key).put("value", value).put("ttl", ttlSeconds))
         .map(r -> r.getBoolean("stored", false));
   }
 
   /** As {@link #set}, but only when the key holds nothing (Redis SET NX): true when stored. */
   public Future<Boolean> setIfAbsent(String key, Object value, long ttlSeconds) {
-    return request(CacheApi.SET, new JsonObject().put("key", key).put("value", value).put("ttl", ttlSeconds)
+    return request(CacheApi.OWN_SET, new JsonObject().put("key", key).put("value", value).put("ttl", ttlSeconds)
         .put("if_absent", true)).map(r -> r.getBoolean("stored", false));
   }
 
@@ -120,41 +110,13 @@ public final class CacheClient {
    * nothing until it is carried out.
    */
   public Future<Long> delete(String... keys) {
-    return request(CacheApi.DELETE, new JsonObject().put("keys", new JsonArray(List.of((Object[]) keys)))
+    return request(CacheApi.OWN_DELETE, new JsonObject().put("keys", new JsonArray(List.of((Object[]) keys)))
         .put("guaranteed", true)).map(r -> r.getLong("deleted", 0L));
   }
 
-  /** SCAN + UNLINK of every key matching a validated pattern ({@link PublicKeys#checkPattern}). */
+  /** SCAN + UNLINK of every key of Enginel's matching a validated pattern ({@link Namespace#pattern}). */
   public Future<Long> deletePattern(String pattern) {
-    return request(CacheApi.DELETE_PATTERN, new JsonObject().put("pattern", pattern)).map(r -> r.getLong("deleted", 0L));
-  }
-
-  /** Seconds left for a key: -1 without expiry, -2 absent. */
-  public Future<Long> ttl(String key) {
-    return request(CacheApi.TTL, new JsonObject().put("key", key)).map(r -> r.getLong("ttl"));
-  }
-
-  /**
-   * The cached value, or the loader's (stored for {@code ttlSeconds}) on a miss. Concurrent misses of
-   * one key in this process run the loader once. When Redis is away the loader's value is answered
-   * without being stored.
-   */
-  public Future<Object> getOrCompute(String key, long ttlSeconds, Supplier<Future<?>> loader) {
-    String flightKey = tier.id() + "|" + key;
-    return request(CacheApi.GET, new JsonObject().put("key", key))
-        .map(r -> r.getBoolean("hit", false) ? new Found(r.getValue("value")) : null)
-        .otherwise((Found) null)
-        .compose(found -> found != null ? Future.succeededFuture(found.value()) : computeFlight.run(flightKey,
-            () -> loader.get().compose(value -> set(key, value, ttlSeconds).otherwise(false).map(x -> (Object) value))));
-  }
-
-  /**
-   * The seed's {@code @cache_result(timeout, cache_alias, key_prefix)}: wraps an async function so that
-   * its results are cached under {@code <prefix>:<keyPrefix>:<key of argument>}.
-   */
-  public <A> Function<A, Future<Object>> cached(String keyPrefix, long ttlSeconds, Function<A, String> argumentKey,
-                                                Function<A, Future<?>> function) {
-    return a -> getOrCompute(keys.make(keyPrefix, argumentKey.apply(a)), ttlSeconds, () -> function.apply(a));
+    return request(CacheApi.OWN_DELETE_PATTERN, new JsonObject().put("pattern", pattern)).map(r -> r.getLong("deleted", 0L));
   }
 
   public Future<JsonObject> stats() {
@@ -254,7 +216,7 @@ public final class CacheClient {
   }
 
   /** A direct call into the cache instance of this event loop: what it throws becomes a failed future. */
-  private static Future<Object> direct(java.util.function.Supplier<Future<Object>> call) {
+  private static Future<Object> direct(Supplier<Future<Object>> call) {
     try {
       return call.get();
     } catch (RuntimeException e) {
@@ -309,6 +271,4 @@ public final class CacheClient {
     return vertx.eventBus().<JsonObject>request(address, body, fast).map(m -> m.body())
         .recover(t -> Future.failedFuture(ApiError.from(t)));
   }
-
-  private record Found(Object value) {}
 }

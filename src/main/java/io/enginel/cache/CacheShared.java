@@ -30,8 +30,12 @@ public final class CacheShared {
   private final Map<String, CacheVerticle> loops = new ConcurrentHashMap<>();
   private final Map<Tier, List<TierClient>> clients = new EnumMap<>(Tier.class);
 
-  public CacheShared(EnginelConfig config, CacheStats stats) {
+  /** The signed messages to the other Enginel nodes of the cluster (none outside a cluster). */
+  final ClusterFanOut cluster;
+
+  public CacheShared(EnginelConfig config, CacheStats stats, ClusterFanOut cluster) {
     this.stats = stats;
+    this.cluster = cluster;
     this.memoryLease = new MemoryLease(config.cluster().enabled());
     memoryLease.onEpochChange(() -> near.values().forEach(NearCache::clear));
     EnginelConfig.Near n = config.cache().near();
@@ -84,6 +88,10 @@ public final class CacheShared {
    */
   CacheVerticle onThisLoop() {
     return loops.get(Thread.currentThread().getName());
+  }
+
+  public ClusterFanOut cluster() {
+    return cluster;
   }
 
   public MemoryLease memoryLease() {

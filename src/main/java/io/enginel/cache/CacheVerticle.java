@@ -3,6 +3,7 @@ package io.enginel.cache;
 import io.enginel.config.EnginelConfig;
 import io.enginel.config.Tier;
 import io.enginel.domain.ApiError;
+import io.enginel.domain.Bus;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -79,35 +80,42 @@ public final class CacheVerticle extends VerticleBase {
       tiers.put(t, new TierClient(vertx, t, config.redis(), config.cache().keyPrefix(), poolSize));
     }
     loop = Thread.currentThread().getName();
-    handle(CacheApi.RESPONSE_LOOKUP, this::lookup);
-    handle(CacheApi.RESPONSE_FILL, this::fill);
-    handle(CacheApi.RESPONSE_LOOKUP + "@" + loop, this::lookup);
-    handle(CacheApi.RESPONSE_FILL + "@" + loop, this::fill);
-    handle(CacheApi.RESPONSE_LEASE, this::lease);
-    handle(CacheApi.INVALIDATE_TAGS, m -> invalidateTags(tier(m), strings(m.getJsonArray("tags")), false));
-    handle(CacheApi.INVALIDATE_ALL, this::invalidateAll);
-    handle(CacheApi.GET, this::get);
-    handle(CacheApi.SET, this::set);
-    handle(CacheApi.DELETE, this::delete);
-    handle(CacheApi.DELETE_PATTERN, m -> deletePattern(tier(m), m.getString("pattern")));
-    handle(CacheApi.GET_OR_COMPUTE, this::getOrCompute);
-    handle(CacheApi.TTL, m -> {
-      String key = PublicKeys.check(keys.prefix(), m.getString("key"));
+    // node-local: Enginel's own machinery, which no other cluster member may reach
+    bindLocal(CacheApi.RESPONSE_LOOKUP, this::lookup);
+    bindLocal(CacheApi.RESPONSE_FILL, this::fill);
+    bindLocal(CacheApi.RESPONSE_LOOKUP + "@" + loop, this::lookup);
+    bindLocal(CacheApi.RESPONSE_FILL + "@" + loop, this::fill);
+    bindLocal(CacheApi.RESPONSE_LEASE, this::lease);
+    bindLocal(CacheApi.INVALIDATE_TAGS, m -> invalidateTags(tier(m), strings(m.getJsonArray("tags")), false));
+    bindLocal(CacheApi.INVALIDATE_ALL, this::invalidateAll);
+    bindLocal(CacheApi.OWN_GET, m -> get(m, Namespace.ENGINEL));
+    bindLocal(CacheApi.OWN_SET, m -> set(m, Namespace.ENGINEL));
+    bindLocal(CacheApi.OWN_DELETE, m -> delete(m, Namespace.ENGINEL));
+    bindLocal(CacheApi.OWN_DELETE_PATTERN, m -> deletePattern(tier(m), Namespace.ENGINEL.pattern(keys.prefix(),
+        m.getString("pattern"))));
+    bindLocal(CacheApi.STATS, m -> new CacheStatistics(tiers, stats, keys, shared.near).collect());
+    bindLocal(CacheApi.HEALTH, m -> health());
+    // the public interface: other services' own keys, under <prefix>:app: only
+    bindPublic(CacheApi.GET, m -> get(m, Namespace.APP));
+    bindPublic(CacheApi.SET, m -> set(m, Namespace.APP));
+    bindPublic(CacheApi.DELETE, m -> delete(m, Namespace.APP));
+    bindPublic(CacheApi.DELETE_PATTERN, m -> deletePattern(tier(m), Namespace.APP.pattern(keys.prefix(),
+        m.getString("pattern"))));
+    bindPublic(CacheApi.GET_OR_COMPUTE, this::getOrCompute);
+    bindPublic(CacheApi.TTL, m -> {
+      String key = Namespace.APP.readable(keys.prefix(), m.getString("key"));
       TierClient t = client(tier(m));
       return t.read(Request.cmd(Command.TTL).arg(t.key(key)))
           .map(r -> new JsonObject().put("key", key).put("ttl", r.toLong()));
     });
-    handle(CacheApi.STATS, m -> new CacheStatistics(tiers, stats, keys, shared.near).collect());
-    handle(CacheApi.HEALTH, m -> health());
-    String node = ClusterFanOut.nodeId(vertx);
-    if (node != null) {
-      // answered even with the near cache off here: an invalidation another member could not carry out in Redis
-      // fences this member's tier too, until it has carried it out itself
-      handle(CacheApi.NEAR_EVICT + node, m -> {
-        NearEvictions.evictHere(shared.near, m);
-        keepIfPending(m);
-        return Future.succeededFuture(new JsonObject());
-      });
+    // signed messages of the other Enginel nodes; answered even with the near cache off here: an invalidation
+    // another member could not carry out in Redis fences this member's tier too, until it has carried it out itself
+    MessageConsumer<Object> evictions = shared.cluster.listen(CacheApi.NEAR_EVICT, m -> {
+      NearEvictions.evictHere(shared.near, m);
+      keepIfPending(m);
+    });
+    if (evictions != null) {
+      consumers.add(evictions);
     }
     drainTimer = vertx.setPeriodic(DRAIN_PERIOD_MS, id -> {
       drainPending();
@@ -115,8 +123,7 @@ public final class CacheVerticle extends VerticleBase {
     });
     if (shared.memoryLease.required()) {
       leaseTimer = vertx.setPeriodic(MemoryLease.POLL_MS, id -> pollMemoryEpoch());
-      consumers.add(vertx.eventBus().<JsonObject>localConsumer(CacheApi.MEMORY_EPOCH_ADVANCE,
-          msg -> advanceMemoryEpoch().onComplete(ar -> msg.reply(new JsonObject()))));
+      bindLocal(CacheApi.MEMORY_EPOCH_ADVANCE, m -> advanceMemoryEpoch().map(new JsonObject()));
     }
 
     List<Future<Void>> registrations = new ArrayList<>();
@@ -349,7 +356,7 @@ public final class CacheVerticle extends VerticleBase {
       if (((JsonObject) done).getBoolean("deferred", false)) {
         what.put("pending", true);
       }
-      return NearEvictions.everywhere(vertx, shared.near, what, this::advanceMemoryEpoch).map(done);
+      return NearEvictions.everywhere(shared.cluster, shared.near, what, this::advanceMemoryEpoch).map(done);
     });
   }
 
@@ -531,8 +538,8 @@ public final class CacheVerticle extends VerticleBase {
 
   // ------------------------------------------------------------------ the public key/value API
 
-  private Future<Object> get(JsonObject m) {
-    String key = PublicKeys.check(keys.prefix(), m.getString("key"));
+  private Future<Object> get(JsonObject m, Namespace namespace) {
+    String key = namespace.readable(keys.prefix(), m.getString("key"));
     if (fenced(tiers.get(tier(m)))) {
       return Future.succeededFuture(new JsonObject().put("key", key).put("hit", false).putNull("value"));
     }
@@ -557,9 +564,9 @@ public final class CacheVerticle extends VerticleBase {
     }
   }
 
-  private Future<Object> set(JsonObject m) {
+  private Future<Object> set(JsonObject m, Namespace namespace) {
     Tier tier = tier(m);
-    String key = PublicKeys.checkWritable(keys.prefix(), m.getString("key"));
+    String key = namespace.writable(keys.prefix(), m.getString("key"));
     if (!m.containsKey("value")) {
       throw ApiError.badRequest("value", "'value' is required.");
     }
@@ -593,11 +600,11 @@ public final class CacheVerticle extends VerticleBase {
    * UNLINK of keys. With {@code "guaranteed": true} a deletion that cannot reach Redis is kept and the tier
    * fenced until it is carried out (how a logout is never undone by a Redis outage); otherwise it fails.
    */
-  private Future<Object> delete(JsonObject m) {
+  private Future<Object> delete(JsonObject m, Namespace namespace) {
     Tier tier = tier(m);
     List<String> list = new ArrayList<>();
     for (Object k : m.getJsonArray("keys", new JsonArray())) {
-      list.add(PublicKeys.check(keys.prefix(), k instanceof String s ? s : null));
+      list.add(namespace.readable(keys.prefix(), k instanceof String s ? s : null));
     }
     if (list.isEmpty()) {
       return Future.succeededFuture(new JsonObject().put("deleted", 0));
@@ -624,9 +631,8 @@ public final class CacheVerticle extends VerticleBase {
         });
   }
 
-  /** SCAN with MATCH and UNLINK in batches; the pattern is validated first (never a flush by accident). */
-  Future<Object> deletePattern(Tier tier, String pattern) {
-    String valid = PublicKeys.checkPattern(keys.prefix(), pattern);
+  /** SCAN with MATCH and UNLINK in batches of a pattern validated by its namespace (never a flush by accident). */
+  Future<Object> deletePattern(Tier tier, String valid) {
     return thenNear(() -> client(tier).unlinkMatching(valid, SCAN_COUNT)
         .map(n -> new JsonObject().put("deleted", n).put("pattern", valid)), NearEvictions.pattern(tier, valid));
   }
@@ -642,7 +648,8 @@ public final class CacheVerticle extends VerticleBase {
     } catch (RuntimeException e) {
       done = Future.failedFuture(e);
     }
-    return done.<Object>map(r -> r).eventually(() -> NearEvictions.everywhere(vertx, shared.near, near, this::advanceMemoryEpoch));
+    return done.<Object>map(r -> r).eventually(() -> NearEvictions.everywhere(shared.cluster, shared.near, near,
+        this::advanceMemoryEpoch));
   }
 
   private static Request unlinkOf(List<String> keys) {
@@ -653,10 +660,14 @@ public final class CacheVerticle extends VerticleBase {
 
   private Future<Object> getOrCompute(JsonObject m) {
     Tier tier = tier(m);
-    String key = PublicKeys.checkWritable(keys.prefix(), m.getString("key"));
+    String key = Namespace.APP.writable(keys.prefix(), m.getString("key"));
     JsonObject loader = m.getJsonObject("loader");
     if (loader == null || loader.getString("address") == null) {
       throw ApiError.badRequest("loader", "'loader' needs an 'address'.");
+    }
+    if (loader.getString("address").startsWith("enginel.")) {
+      // a loader is another service's address: never one of Enginel's, which this node would answer itself
+      throw ApiError.badRequest("loader", "'loader.address' must be an address of your own service, not under 'enginel.'.");
     }
     TierClient t = tiers.get(tier);
     Future<JsonObject> cached = servable(t)
@@ -677,7 +688,7 @@ public final class CacheVerticle extends VerticleBase {
             if (m.containsKey("ttl")) {
               setMsg.put("ttl", m.getLong("ttl"));
             }
-            Future<Object> stored = t.available() ? set(setMsg) : Future.succeededFuture();
+            Future<Object> stored = t.available() ? set(setMsg, Namespace.APP) : Future.succeededFuture();
             return stored.otherwiseEmpty()
                 .map(x -> new JsonObject().put("key", key).put("hit", false).put("value", reply.body()));
           }));
@@ -746,30 +757,19 @@ public final class CacheVerticle extends VerticleBase {
     return out;
   }
 
-  private void handle(String address, Function<JsonObject, Future<Object>> op) {
-    consumers.add(vertx.eventBus().<JsonObject>consumer(address, msg -> {
-      Future<Object> f;
-      try {
-        f = op.apply(msg.body() == null ? new JsonObject() : msg.body());
-      } catch (ApiError e) {
-        f = Future.failedFuture(e);
-      } catch (ClassCastException | IllegalArgumentException | NullPointerException e) {
-        f = Future.failedFuture(new ApiError(400, "bad_message", "Malformed " + address + " message."));
-      }
-      f.onComplete(ar -> reply(msg, ar.succeeded() ? ar.result() : null, ar.cause()));
-    }));
+  private void bindLocal(String address, Function<JsonObject, Future<Object>> op) {
+    consumers.add(Bus.local(vertx, address, (body, headers) -> op.apply(body), CacheVerticle::failure));
   }
 
-  private static void reply(Message<JsonObject> msg, Object result, Throwable failure) {
-    if (failure == null) {
-      msg.reply(result);
-      return;
-    }
-    ApiError e = failure instanceof ApiError a ? a
+  private void bindPublic(String address, Function<JsonObject, Future<Object>> op) {
+    consumers.add(Bus.cluster(vertx, address, (body, headers) -> op.apply(body), CacheVerticle::failure));
+  }
+
+  private static ApiError failure(Throwable failure) {
+    return failure instanceof ApiError a ? a
         : failure instanceof TierClient.RedisReplyException r ? new ApiError(400, "redis_error", r.getMessage())
         : failure instanceof io.vertx.core.eventbus.ReplyException ? ApiError.from(failure) // a loader's own failure
         : ApiError.unavailable("Redis is unavailable: " + failure.getMessage());
-    msg.fail(e.status(), e.toJson().encode());
   }
 
   static String redact(String uri) {

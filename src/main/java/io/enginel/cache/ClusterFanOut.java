@@ -1,84 +1,191 @@
 package io.enginel.cache;
 
+import io.enginel.domain.Bus;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Asks every other member of the Vert.x cluster, each at its own address ({@code <prefix><node id>}), and waits
- * for the answers: how a node makes sure no member still holds, in memory, what a write just changed, before
- * the write is answered. A member that does not answer within the timeout is dead or leaving and serves nobody;
- * one without a consumer at the address (the feature switched off there) holds nothing to drop.
+ * The messages Enginel nodes send each other, and only each other: each member listens at its own address
+ * ({@code <prefix><node id>}); a node that must make sure no member still holds, in memory, what a write just
+ * changed asks every other member there and waits for the answers before the write is answered.
+ *
+ * <p>Every such message is signed with the cluster's secret ({@code cluster.secret}, HMAC-SHA256 over the target
+ * address, the sender, the time and the payload), and so is every answer. A member drops a message whose
+ * signature does not verify or that is older than {@link #MAX_AGE_MS}: it neither acts nor answers. A sender
+ * counts a member as having confirmed only on an answer signed for its message. So a process that joined the
+ * cluster without the secret can neither make a node evict nor fence anything, nor pass for a node that did.
+ *
+ * <p>A member without a consumer at the address (a service that is not Enginel) holds nothing to drop. A member
+ * that does not confirm within {@link #TIMEOUT_MS} — blocked, partitioned, or not holding the secret — is
+ * outwaited: {@code whenUnconfirmed} makes sure it no longer uses what it keeps ({@link MemoryLease}).
  */
 public final class ClusterFanOut {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterFanOut.class);
   public static final long TIMEOUT_MS = 2_000;
+  /** A signed message older than this (or this far in the future) is dropped: a replay is worth nothing after it. */
+  static final long MAX_AGE_MS = 30_000;
   private static final long MEMBERSHIP_POLL_MS = 20;
 
-  private ClusterFanOut() {}
+  private final Vertx vertx;
+  private final ClusterManager members;
+  private final byte[] secret;
+
+  /**
+   * @param members the cluster's membership; null for a process that is not clustered (then nothing is sent)
+   * @param secret  {@code cluster.secret}, shared by the Enginel nodes
+   */
+  public ClusterFanOut(Vertx vertx, ClusterManager members, String secret) {
+    this.vertx = vertx;
+    this.members = members;
+    this.secret = secret == null ? new byte[0] : secret.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Whether this process is a member of a cluster. */
+  public boolean clustered() {
+    return members != null;
+  }
 
   /** This member's node id, or null when the process is not clustered. */
-  public static String nodeId(Vertx vertx) {
-    ClusterManager cm = clusterManager(vertx);
-    return cm == null ? null : cm.getNodeId();
+  public String nodeId() {
+    return members == null ? null : members.getNodeId();
   }
 
   /**
-   * Sends {@code body} to every other member; completes when each has answered, has left the cluster (a member
-   * killed without a goodbye stops being waited for as soon as the cluster manager drops it), or has not answered
-   * within {@link #TIMEOUT_MS}; when a member still in the cluster did not confirm, {@code whenUnconfirmed} runs
-   * before this completes (it makes sure the laggard no longer uses what it keeps, see {@link MemoryLease}).
-   * Never fails.
+   * Listens at {@code addressPrefix + <this node's id>} for signed messages of the other Enginel nodes: each one
+   * whose signature verifies is handed to {@code handler}, then confirmed with a signed answer; anything else is
+   * dropped unanswered. Null when this process is not clustered.
    */
-  public static Future<Void> askOthers(Vertx vertx, String addressPrefix, JsonObject body, String what,
-                                       Supplier<Future<Void>> whenUnconfirmed) {
-    ClusterManager cm = clusterManager(vertx);
-    if (cm == null) {
+  public MessageConsumer<Object> listen(String addressPrefix, Consumer<JsonObject> handler) {
+    if (members == null) {
+      return null;
+    }
+    String address = addressPrefix + members.getNodeId();
+    return Bus.cluster(vertx, address, (body, headers) -> {
+      JsonObject payload = opened(address, body);
+      if (payload == null) {
+        LOG.warn("dropped a message to {} that is not signed with this cluster's secret", address);
+        return null;
+      }
+      handler.accept(payload);
+      return Future.succeededFuture(new JsonObject().put("node", members.getNodeId())
+          .put("ack", sign("ack", body.getString("sig"), members.getNodeId())));
+    });
+  }
+
+  /**
+   * Sends {@code payload} to every other member; completes when each has confirmed, has left the cluster (a
+   * member killed without a goodbye stops being waited for as soon as the cluster manager drops it), keeps no
+   * consumer at the address, or has not confirmed within {@link #TIMEOUT_MS}; when a member still in the cluster
+   * did not confirm, {@code whenUnconfirmed} runs before this completes. Never fails.
+   */
+  public Future<Void> askOthers(String addressPrefix, JsonObject payload, String what,
+                                Supplier<Future<Void>> whenUnconfirmed) {
+    if (members == null) {
       return Future.succeededFuture();
     }
     List<Future<Boolean>> answers = new ArrayList<>();
-    for (String node : cm.getNodes()) {
-      if (node.equals(cm.getNodeId())) {
-        continue;
+    for (String node : members.getNodes()) {
+      if (!node.equals(members.getNodeId())) {
+        answers.add(ask(addressPrefix + node, node, payload, what));
       }
-      Promise<Boolean> answered = Promise.promise();
-      vertx.eventBus().request(addressPrefix + node, body, new DeliveryOptions().setSendTimeout(TIMEOUT_MS))
-          .onComplete(ar -> {
-            boolean unconfirmed = ar.failed() && cm.getNodes().contains(node) && !noHandler(ar.cause());
-            if (unconfirmed) {
-              LOG.warn("cluster member {} did not confirm {}: {}", node, what, ar.cause().getMessage());
-            }
-            answered.tryComplete(!unconfirmed);
-          });
-      long poll = vertx.setPeriodic(MEMBERSHIP_POLL_MS, id -> {
-        if (!cm.getNodes().contains(node)) {
-          answered.tryComplete(true);
-        }
-      });
-      answers.add(answered.future().onComplete(v -> vertx.cancelTimer(poll)));
     }
     return Future.join(answers).map(all -> answers.stream().allMatch(Future::result)).otherwise(false)
         .compose(allConfirmed -> allConfirmed ? Future.succeededFuture() : whenUnconfirmed.get());
   }
 
+  /** True when the member confirmed (or holds nothing, or left); false when it must be outwaited. */
+  private Future<Boolean> ask(String address, String node, JsonObject payload, String what) {
+    JsonObject envelope = sealed(address, payload);
+    Promise<Boolean> answered = Promise.promise();
+    vertx.eventBus().<Object>request(address, envelope, new DeliveryOptions().setSendTimeout(TIMEOUT_MS))
+        .onComplete(ar -> {
+          boolean confirmed = ar.succeeded() ? confirms(ar.result().body(), envelope.getString("sig"), node)
+              : !members.getNodes().contains(node) || noHandler(ar.cause());
+          if (!confirmed) {
+            LOG.warn("cluster member {} did not confirm {}: {}", node, what,
+                ar.failed() ? ar.cause().getMessage() : "an answer not signed with this cluster's secret");
+          }
+          answered.tryComplete(confirmed);
+        });
+    long poll = vertx.setPeriodic(MEMBERSHIP_POLL_MS, id -> {
+      if (!members.getNodes().contains(node)) {
+        answered.tryComplete(true);
+      }
+    });
+    return answered.future().onComplete(v -> vertx.cancelTimer(poll));
+  }
+
+  /** {@code {"payload": <json text>, "from", "ts", "sig"}}: the signature covers the target address too. */
+  JsonObject sealed(String address, JsonObject payload) {
+    String text = payload.encode();
+    String from = nodeId();
+    long ts = System.currentTimeMillis();
+    return new JsonObject().put("payload", text).put("from", from).put("ts", ts)
+        .put("sig", sign(address, from, Long.toString(ts), text));
+  }
+
+  /** The payload of a message whose signature verifies and which is recent; null otherwise. */
+  JsonObject opened(String address, JsonObject envelope) {
+    if (!(envelope.getValue("payload") instanceof String text) || !(envelope.getValue("sig") instanceof String sig)
+        || !(envelope.getValue("ts") instanceof Number ts) || !(envelope.getValue("from") instanceof String from)) {
+      return null;
+    }
+    if (Math.abs(System.currentTimeMillis() - ts.longValue()) > MAX_AGE_MS
+        || !equal(sig, sign(address, from, Long.toString(ts.longValue()), text))) {
+      return null;
+    }
+    try {
+      return new JsonObject(text);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private boolean confirms(Object reply, String sig, String node) {
+    return reply instanceof JsonObject r && node.equals(r.getString("node"))
+        && r.getValue("ack") instanceof String ack && equal(ack, sign("ack", sig, node));
+  }
+
+  private String sign(String... parts) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(secret.length == 0 ? new byte[1] : secret, "HmacSHA256"));
+      for (String part : parts) {
+        mac.update(part.getBytes(StandardCharsets.UTF_8));
+        mac.update((byte) '\n');
+      }
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is not available", e);
+    }
+  }
+
+  private static boolean equal(String a, String b) {
+    return MessageDigest.isEqual(a.getBytes(StandardCharsets.US_ASCII), b.getBytes(StandardCharsets.US_ASCII));
+  }
+
   /** The member keeps nothing of the kind (no consumer at its address): nothing to wait for. */
   private static boolean noHandler(Throwable t) {
     return t instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS;
-  }
-
-  private static ClusterManager clusterManager(Vertx vertx) {
-    return vertx.isClustered() ? ((VertxInternal) vertx).clusterManager() : null;
   }
 }

@@ -2,7 +2,6 @@ package io.enginel.cache;
 
 import io.enginel.config.Tier;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -46,13 +45,13 @@ final class NearEvictions {
    * {@code whenUnconfirmed} runs before this completes (the memory epoch advances, see {@link MemoryLease}).
    * Other members are asked even when this one keeps no near cache (it may be switched off here and on there); the sessions tier has none anywhere.
    */
-  static Future<Void> everywhere(Vertx vertx, Map<Tier, NearCache> near, JsonObject what,
+  static Future<Void> everywhere(ClusterFanOut cluster, Map<Tier, NearCache> near, JsonObject what,
                                  java.util.function.Supplier<Future<Void>> whenUnconfirmed) {
     if (Tier.parse(what.getString("tier")) == Tier.SESSIONS) {
       return Future.succeededFuture();
     }
     evictHere(near, what);
-    return ClusterFanOut.askOthers(vertx, CacheApi.NEAR_EVICT, what, "a near-cache eviction", whenUnconfirmed);
+    return cluster.askOthers(CacheApi.NEAR_EVICT, what, "a near-cache eviction", whenUnconfirmed);
   }
 
   static void evictHere(Map<Tier, NearCache> near, JsonObject what) {

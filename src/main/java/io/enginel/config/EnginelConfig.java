@@ -1,10 +1,13 @@
 package io.enginel.config;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -26,10 +29,33 @@ public record EnginelConfig(
   }
 
   /**
-   * The clustered event bus (Hazelcast): this member's address and port, the cluster's name, and the members
-   * to join (TCP/IP, no multicast), {@code host:port} each.
+   * The clustered event bus (Hazelcast): this member's address and port, the cluster's name, the members to join
+   * (TCP/IP, no multicast), {@code host:port} each, the secret the Enginel nodes sign their messages to each
+   * other with, and TLS on the event bus.
    */
-  public record Cluster(boolean enabled, String name, String host, int port, java.util.List<String> members) {}
+  public record Cluster(boolean enabled, String name, String host, int port, List<String> members, String secret,
+                        ClusterTls tls) {
+    /** The shortest accepted {@link #secret}: 32 characters (HMAC-SHA256 keys of at least 256 bits when random). */
+    public static final int MIN_SECRET_LENGTH = 32;
+
+    @Override
+    public String toString() { // never prints the secret or the store passwords
+      return "Cluster[enabled=" + enabled + ", name=" + name + ", host=" + host + ", port=" + port + ", members="
+          + members + ", tls=" + tls.enabled() + "]";
+    }
+  }
+
+  /**
+   * TLS on the clustered event bus, with client certificates: a member without a key pair the trust store
+   * trusts can neither send to a node nor receive from one. PKCS#12 files.
+   */
+  public record ClusterTls(boolean enabled, String keyStore, String keyStorePassword, String trustStore,
+                           String trustStorePassword) {
+    @Override
+    public String toString() {
+      return "ClusterTls[enabled=" + enabled + ", keyStore=" + keyStore + ", trustStore=" + trustStore + "]";
+    }
+  }
 
   public record Http(String host, int port, int instances, long bodyLimitBytes, int maxPageSize, int defaultPageSize) {
     /** One HTTP verticle instance per core unless configured. */
@@ -71,7 +97,7 @@ public record EnginelConfig(
     }
   }
 
-  public record Redis(RedisMode mode, String uri, java.util.List<String> nodes, String masterName,
+  public record Redis(RedisMode mode, String uri, List<String> nodes, String masterName,
                       Map<Tier, String> tierUris, Map<Tier, Integer> tierDbs, int maxPoolSize,
                       int maxPoolWaiting, int connectTimeoutMs, int commandTimeoutMs, int breakerMaxFailures,
                       long breakerResetMs) {
@@ -85,9 +111,9 @@ public record EnginelConfig(
      * The connection strings of a tier: standalone, its URI; cluster, the seed nodes (database 0); sentinel,
      * each sentinel with the tier's database (which the master connection selects).
      */
-    public java.util.List<String> endpointsFor(Tier tier) {
+    public List<String> endpointsFor(Tier tier) {
       return switch (mode) {
-        case STANDALONE -> java.util.List.of(uriFor(tier));
+        case STANDALONE -> List.of(uriFor(tier));
         case CLUSTER -> nodes;
         case SENTINEL -> nodes.stream().map(n -> n + "/" + tierDbs.get(tier)).toList();
       };
@@ -112,7 +138,7 @@ public record EnginelConfig(
 
   public record Cache(boolean enabled, String keyPrefix, int compressThresholdBytes, int compressionLevel,
                       int maxValueBytes, long maxFillAgeMs, int pendingInvalidationsLimit, long computeLeaseMs,
-                      java.util.List<String> warmOrganizations, long warmDelayMs,
+                      List<String> warmOrganizations, long warmDelayMs,
                       Map<Tier, Integer> tierTtlSeconds, Map<String, ResourceCache> resources, Near near) {
     public ResourceCache resource(String name) {
       ResourceCache rc = resources.get(name);
@@ -143,9 +169,17 @@ public record EnginelConfig(
 
   public static EnginelConfig from(JsonObject json) {
     Reader r = new Reader(json);
-    Runtime runtime = new Runtime(r.intMin("vertx.eventLoops", 0), r.intMin("vertx.workerPoolSize", 1),
-        r.bool("vertx.metrics"));
-    java.util.List<String> members = new java.util.ArrayList<>();
+    return new EnginelConfig(runtime(r), cluster(r), http(r), pg(r), redis(r), cache(r, json), auth(r), storage(r),
+        jobs(r), new Embedded(r.string("embedded.dataDir"), r.port("embedded.pgPort", false),
+        r.port("embedded.redisPort", false)), json);
+  }
+
+  private static Runtime runtime(Reader r) {
+    return new Runtime(r.intMin("vertx.eventLoops", 0), r.intMin("vertx.workerPoolSize", 1), r.bool("vertx.metrics"));
+  }
+
+  private static Cluster cluster(Reader r) {
+    List<String> members = new ArrayList<>();
     for (String m : r.string("cluster.members").split(",")) {
       String member = m.trim();
       if (member.isEmpty()) {
@@ -156,20 +190,45 @@ public record EnginelConfig(
       }
       members.add(member);
     }
+    ClusterTls tls = new ClusterTls(r.bool("cluster.tls.enabled"), r.string("cluster.tls.keyStore"),
+        r.string("cluster.tls.keyStorePassword"), r.string("cluster.tls.trustStore"),
+        r.string("cluster.tls.trustStorePassword"));
     Cluster cluster = new Cluster(r.bool("cluster.enabled"), r.string("cluster.name"), r.string("cluster.host"),
-        r.port("cluster.port", false), java.util.List.copyOf(members));
-    if (cluster.enabled() && (cluster.name().isBlank() || cluster.host().isBlank())) {
+        r.port("cluster.port", false), List.copyOf(members), r.string("cluster.secret"), tls);
+    if (!cluster.enabled()) {
+      return cluster;
+    }
+    if (cluster.name().isBlank() || cluster.host().isBlank()) {
       throw new ConfigException("cluster: a clustered node needs cluster.name and cluster.host");
     }
+    if (cluster.secret().length() < Cluster.MIN_SECRET_LENGTH) {
+      throw new ConfigException("cluster.secret: a clustered node needs a secret shared by the Enginel nodes, at least "
+          + Cluster.MIN_SECRET_LENGTH + " characters (for example: openssl rand -base64 48); it signs the messages "
+          + "nodes send each other");
+    }
+    if (tls.enabled() && (tls.keyStore().isBlank() || tls.trustStore().isBlank())) {
+      throw new ConfigException("cluster.tls: TLS on the event bus needs cluster.tls.keyStore and cluster.tls.trustStore "
+          + "(PKCS#12 files)");
+    }
+    return cluster;
+  }
+
+  private static Http http(Reader r) {
     Http http = new Http(
         r.string("http.host"), r.port("http.port", true), r.intMin("http.instances", 0),
         r.longMin("http.bodyLimitBytes", 1024), r.intMin("http.maxPageSize", 1), r.intMin("http.defaultPageSize", 1));
     if (http.defaultPageSize() > http.maxPageSize()) {
       throw new ConfigException("http.defaultPageSize: must not exceed http.maxPageSize (" + http.maxPageSize() + ")");
     }
-    Pg pg = new Pg(r.uri("pg.uri", "postgresql", "postgres"), r.intMin("pg.maxPoolSize", 1),
-        r.intMin("pg.maxWaitQueueSize", 0), r.intMin("pg.connectTimeoutMs", 1), r.intMin("pg.queryTimeoutMs", 1));
+    return http;
+  }
 
+  private static Pg pg(Reader r) {
+    return new Pg(r.uri("pg.uri", "postgresql", "postgres"), r.intMin("pg.maxPoolSize", 1),
+        r.intMin("pg.maxWaitQueueSize", 0), r.intMin("pg.connectTimeoutMs", 1), r.intMin("pg.queryTimeoutMs", 1));
+  }
+
+  private static Redis redis(Reader r) {
     Map<Tier, String> tierUris = new EnumMap<>(Tier.class);
     Map<Tier, Integer> tierDbs = new EnumMap<>(Tier.class);
     for (Tier t : Tier.values()) {
@@ -180,24 +239,12 @@ public record EnginelConfig(
       }
       tierDbs.put(t, db);
     }
-    java.util.List<String> nodes = new java.util.ArrayList<>();
+    List<String> nodes = new ArrayList<>();
     for (String n : r.string("redis.nodes").split(",")) {
       String node = n.trim();
-      if (node.isEmpty()) {
-        continue;
+      if (!node.isEmpty()) {
+        nodes.add(redisNode(node));
       }
-      URI u;
-      try {
-        u = URI.create(node.contains("://") ? node : "redis://" + node);
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException("redis.nodes: '" + node + "' is not host:port or redis://host:port");
-      }
-      if (u.getHost() == null || u.getPort() < 1 || !("redis".equals(u.getScheme()) || "rediss".equals(u.getScheme()))
-          || (u.getPath() != null && !u.getPath().isEmpty() && !"/".equals(u.getPath()))) {
-        throw new ConfigException("redis.nodes: '" + node + "' is not host:port or redis://host:port (no database)");
-      }
-      nodes.add(u.getScheme() + "://" + (u.getRawUserInfo() == null ? "" : u.getRawUserInfo() + "@") + u.getHost()
-          + ":" + u.getPort());
     }
     RedisMode mode = RedisMode.parse(r.string("redis.mode"));
     if (mode != RedisMode.STANDALONE && nodes.isEmpty()) {
@@ -207,12 +254,30 @@ public record EnginelConfig(
     if (mode == RedisMode.SENTINEL && r.string("redis.masterName").isBlank()) {
       throw new ConfigException("redis.masterName: redis.mode sentinel needs the name of the master");
     }
-    Redis redis = new Redis(mode, r.uri("redis.uri", "redis", "rediss"), java.util.List.copyOf(nodes),
+    return new Redis(mode, r.uri("redis.uri", "redis", "rediss"), List.copyOf(nodes),
         r.string("redis.masterName"), tierUris, tierDbs,
         r.intMin("redis.maxPoolSize", 1), r.intMin("redis.maxPoolWaiting", 1), r.intMin("redis.connectTimeoutMs", 1),
         r.intMin("redis.commandTimeoutMs", 1), r.intMin("redis.breakerMaxFailures", 1),
         r.longMin("redis.breakerResetMs", 10));
+  }
 
+  /** One entry of {@code redis.nodes}, as {@code redis[s]://[user:pass@]host:port}. */
+  private static String redisNode(String node) {
+    URI u;
+    try {
+      u = URI.create(node.contains("://") ? node : "redis://" + node);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("redis.nodes: '" + node + "' is not host:port or redis://host:port");
+    }
+    if (u.getHost() == null || u.getPort() < 1 || !("redis".equals(u.getScheme()) || "rediss".equals(u.getScheme()))
+        || (u.getPath() != null && !u.getPath().isEmpty() && !"/".equals(u.getPath()))) {
+      throw new ConfigException("redis.nodes: '" + node + "' is not host:port or redis://host:port (no database)");
+    }
+    return u.getScheme() + "://" + (u.getRawUserInfo() == null ? "" : u.getRawUserInfo() + "@") + u.getHost()
+        + ":" + u.getPort();
+  }
+
+  private static Cache cache(Reader r, JsonObject json) {
     Map<Tier, Integer> ttls = new EnumMap<>(Tier.class);
     for (Tier t : Tier.values()) {
       ttls.put(t, r.intMin("cache.ttlSeconds." + t.id(), 1));
@@ -231,9 +296,17 @@ public record EnginelConfig(
     if (level > 9) {
       throw new ConfigException("cache.compressionLevel: " + level + " is not a zlib level (1..9)");
     }
-    java.util.List<String> warm = new java.util.ArrayList<>();
-    Object warmRaw = r.raw("cache.warmOrganizations");
-    if (!(warmRaw instanceof io.vertx.core.json.JsonArray warmArray)) {
+    return new Cache(r.bool("cache.enabled"), prefix, r.intMin("cache.compressThresholdBytes", 0), level,
+        r.intMin("cache.maxValueBytes", 1024), r.longMin("cache.maxFillAgeMs", 1),
+        r.intMin("cache.pendingInvalidationsLimit", 1), r.longMin("cache.computeLeaseMs", 100),
+        warmOrganizations(r), r.longMin("cache.warmDelayMs", 0), ttls, resources,
+        new Near(r.bool("cache.near.enabled"), r.longMin("cache.near.maxBytes", 1024),
+            r.intMin("cache.near.maxAgeSeconds", 1)));
+  }
+
+  private static List<String> warmOrganizations(Reader r) {
+    List<String> warm = new ArrayList<>();
+    if (!(r.raw("cache.warmOrganizations") instanceof JsonArray warmArray)) {
       throw new ConfigException("cache.warmOrganizations: expected an array of organization ids");
     }
     for (Object o : warmArray) {
@@ -243,32 +316,33 @@ public record EnginelConfig(
         throw new ConfigException("cache.warmOrganizations: '" + o + "' is not an organization id (UUID)");
       }
     }
-    Cache cache = new Cache(r.bool("cache.enabled"), prefix, r.intMin("cache.compressThresholdBytes", 0), level,
-        r.intMin("cache.maxValueBytes", 1024), r.longMin("cache.maxFillAgeMs", 1),
-        r.intMin("cache.pendingInvalidationsLimit", 1), r.longMin("cache.computeLeaseMs", 100),
-        java.util.List.copyOf(warm), r.longMin("cache.warmDelayMs", 0), ttls, resources,
-        new Near(r.bool("cache.near.enabled"), r.longMin("cache.near.maxBytes", 1024),
-            r.intMin("cache.near.maxAgeSeconds", 1)));
+    return List.copyOf(warm);
+  }
 
+  private static Auth auth(Reader r) {
     int cost = r.intMin("auth.bcryptCost", 4);
     if (cost > 31) {
       throw new ConfigException("auth.bcryptCost: " + cost + " is over bcrypt's maximum of 31");
     }
-    Auth auth = new Auth(r.intMin("auth.sessionTtlSeconds", 1), cost, r.intMin("auth.principalCacheSeconds", 0),
+    return new Auth(r.intMin("auth.sessionTtlSeconds", 1), cost, r.intMin("auth.principalCacheSeconds", 0),
         r.intMin("auth.loginAttemptsPerMinute", 1), r.intMin("auth.loginAttemptsPerMinutePerAddress", 1));
+  }
+
+  private static Storage storage(Reader r) {
     Storage storage = new Storage(r.string("storage.dir"), r.longMin("storage.maxUploadBytes", 1));
     if (storage.dir().isBlank()) {
       throw new ConfigException("storage.dir: must name a folder");
     }
+    return storage;
+  }
+
+  private static Jobs jobs(Reader r) {
     Object density = r.raw("jobs.defaultDensity");
     if (!(density instanceof Number d) || d.doubleValue() <= 0) {
       throw new ConfigException("jobs.defaultDensity: expected a positive number, found " + density);
     }
-    Jobs jobs = new Jobs(r.intMin("jobs.workers", 0), r.longMin("jobs.pollMs", 10), r.intMin("jobs.staleAfterSeconds", 5),
+    return new Jobs(r.intMin("jobs.workers", 0), r.longMin("jobs.pollMs", 10), r.intMin("jobs.staleAfterSeconds", 5),
         ((Number) density).doubleValue());
-    Embedded embedded = new Embedded(r.string("embedded.dataDir"), r.port("embedded.pgPort", false),
-        r.port("embedded.redisPort", false));
-    return new EnginelConfig(runtime, cluster, http, pg, redis, cache, auth, storage, jobs, embedded, json);
   }
 
   /** A copy with one key replaced, validated again (used to plug in embedded services and by tests). */

@@ -1,14 +1,18 @@
 package io.enginel.http;
 
 import io.enginel.cache.CacheClient;
+import io.enginel.cache.ClusterFanOut;
 import io.enginel.cache.PrincipalCache;
 import io.enginel.config.EnginelConfig;
 import io.enginel.config.Tier;
 import io.enginel.domain.ApiError;
+import io.enginel.invalidation.PrincipalEvictions;
 import io.enginel.repository.RepositoryClient;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+
+import java.util.List;
 
 /**
  * {@code POST /api/auth/login} and {@code POST /api/auth/logout}. A session is recorded in Postgres (so a
@@ -23,11 +27,13 @@ final class AccountHandlers {
   private final RepositoryClient repository;
   private final CacheClient sessions;
   private final PrincipalCache principals;
+  private final ClusterFanOut cluster;
   private final Passwords passwords;
   private final LoginThrottle throttle;
 
   AccountHandlers(EnginelConfig config, RepositoryClient repository, CacheClient cache, PrincipalCache principals,
-                  Passwords passwords, LoginThrottle throttle) {
+                  ClusterFanOut cluster, Passwords passwords, LoginThrottle throttle) {
+    this.cluster = cluster;
     this.config = config;
     this.repository = repository;
     this.sessions = cache.tier(Tier.SESSIONS);
@@ -47,14 +53,14 @@ final class AccountHandlers {
       throw ApiError.badRequest("password", "'password' must be a non-empty string.");
     }
     String ip = Requests.ip(ctx);
-    long wait = throttle.attempt(username, ip);
-    if (wait > 0) {
-      ctx.response().putHeader("Retry-After", Long.toString(wait));
-      Responses.error(ctx, new ApiError(429, "throttled", "Too many login attempts; try again in " + wait + " s."));
-      return;
-    }
     int ttl = config.auth().sessionTtlSeconds();
-    repository.credentials(username)
+    throttle.attempt(username, ip).compose(wait -> {
+          if (wait > 0) {
+            ctx.response().putHeader("Retry-After", Long.toString(wait));
+            return Future.failedFuture(new ApiError(429, "throttled", "Too many login attempts; try again in " + wait + " s."));
+          }
+          return repository.credentials(username);
+        })
         .recover(t -> ApiError.from(t).status() == 404 ? Future.succeededFuture(null) : Future.failedFuture(t))
         .compose(cred -> passwords.verify(password, cred == null ? null : cred.getString("password_hash"))
             .compose(ok -> ok && cred.getBoolean("is_active", false) ? Future.succeededFuture(cred.getLong("user_id"))
@@ -85,8 +91,8 @@ final class AccountHandlers {
             return;
           }
           // ended in the memory of every node before the client hears it is ended
-          io.enginel.invalidation.PrincipalEvictions.everywhere(ctx.vertx(), principals, java.util.List.of(hash),
-              java.util.List.of(), sessions::outwaitUnconfirmedMembers).onComplete(done -> Responses.noContent(ctx));
+          PrincipalEvictions.everywhere(cluster, principals, List.of(hash),
+              List.of(), sessions::outwaitUnconfirmedMembers).onComplete(done -> Responses.noContent(ctx));
         });
   }
 }

@@ -40,7 +40,7 @@ final class AdminHandlers {
 
   void invalidate(RoutingContext ctx) {
     JsonObject body = Requests.jsonBody(ctx);
-    reply(ctx, vertx.eventBus().<JsonObject>request(InvalidationApi.MANUAL, body,
+    reply(ctx, vertx.eventBus().<JsonObject>request(InvalidationApi.APPLY_MANUAL, body,
             new DeliveryOptions().setLocalOnly(true).setSendTimeout(60_000))
         .map(m -> m.body()).recover(t -> Future.failedFuture(ApiError.from(t))));
   }

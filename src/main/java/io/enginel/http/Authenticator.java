@@ -36,13 +36,8 @@ final class Authenticator implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-    if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      Responses.error(ctx, NOT_AUTHENTICATED);
-      return;
-    }
-    String token = header.substring(7).trim();
-    if (!Tokens.wellFormed(token)) {
+    String token = bearer(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+    if (token == null) {
       Responses.error(ctx, NOT_AUTHENTICATED);
       return;
     }
@@ -51,24 +46,56 @@ final class Authenticator implements Handler<RoutingContext> {
       accept(ctx, known);
       return;
     }
-    String hash = Tokens.hash(token);
     // a body not yet read (an upload) must wait for the lookup; one already read (HTTP/2 ends the request
     // before the routes run, and pausing an ended HTTP/2 request throws) needs no pause
     boolean paused = !ctx.request().isEnded();
     if (paused) {
       ctx.request().pause();
     }
-    resolve(hash).onComplete(ar -> {
+    lookUp(token).onComplete(ar -> {
       if (paused && !ctx.request().isEnded()) {
         ctx.request().resume();
       }
       if (ar.succeeded()) {
-        principals.put(token, ar.result());
         accept(ctx, ar.result());
       } else {
-        ApiError e = ApiError.from(ar.cause());
-        Responses.error(ctx, e.status() == 404 ? NOT_AUTHENTICATED : e);
+        Responses.error(ctx, ar.cause());
       }
+    });
+  }
+
+  /**
+   * The principal of an {@code Authorization} header value, checked as every HTTP request is: a 401
+   * {@link ApiError} when there is no valid bearer token. For callers that are not HTTP requests (the public
+   * event-bus interface).
+   */
+  Future<Principal> authenticate(String authorization) {
+    String token = bearer(authorization);
+    if (token == null) {
+      return Future.failedFuture(NOT_AUTHENTICATED);
+    }
+    PrincipalCache.Entry known = principals.get(token);
+    return (known != null ? Future.succeededFuture(known) : lookUp(token)).map(PrincipalCache.Entry::principal);
+  }
+
+  /** The token of a {@code Bearer} header value, or null when there is none or it is malformed. */
+  private static String bearer(String header) {
+    if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    String token = header.substring(7).trim();
+    return Tokens.wellFormed(token) ? token : null;
+  }
+
+  /** Session and principal of a token not in memory; kept in memory when found. Fails with a 401 when unknown. */
+  private Future<PrincipalCache.Entry> lookUp(String token) {
+    return resolve(Tokens.hash(token)).transform(ar -> {
+      if (ar.succeeded()) {
+        principals.put(token, ar.result());
+        return Future.succeededFuture(ar.result());
+      }
+      ApiError e = ApiError.from(ar.cause());
+      return Future.failedFuture(e.status() == 404 ? NOT_AUTHENTICATED : e);
     });
   }
 

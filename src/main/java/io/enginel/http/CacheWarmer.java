@@ -22,8 +22,6 @@ import java.util.Map;
  * request. The reads run one after another, so warming never floods the database.
  */
 final class CacheWarmer {
-  /** Address of warming on the event bus: {@code {"organization": id}} → what was warmed. */
-  static final String ADDRESS = "enginel.cache.warm";
   static final int RECENT_DESIGNS = 20;
 
   private final EnginelConfig config;

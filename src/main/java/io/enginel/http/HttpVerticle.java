@@ -1,6 +1,8 @@
 package io.enginel.http;
 
+import io.enginel.cache.CacheApi;
 import io.enginel.domain.ApiError;
+import io.enginel.domain.Bus;
 import io.enginel.domain.Resource;
 import io.enginel.domain.Resources;
 import io.enginel.invalidation.Tags;
@@ -8,6 +10,7 @@ import io.enginel.repository.RepositoryClient;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -16,6 +19,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -26,7 +30,7 @@ import java.util.List;
 public final class HttpVerticle extends VerticleBase {
   private final HttpServices services;
   private HttpServer server;
-  private io.vertx.core.eventbus.MessageConsumer<JsonObject> warmConsumer;
+  private final List<MessageConsumer<Object>> consumers = new ArrayList<>();
 
   public HttpVerticle(HttpServices services) {
     this.services = services;
@@ -44,7 +48,7 @@ public final class HttpVerticle extends VerticleBase {
     UploadHandler uploads = new UploadHandler(vertx, config, repository, services.files());
     CacheWarmer warmer = new CacheWarmer(config, repository, resources, responses);
     AccountHandlers accounts = new AccountHandlers(config, repository, services.cache(), services.principals(),
-        passwords, services.throttle());
+        services.cluster(), passwords, services.throttle());
     AdminHandlers admin = new AdminHandlers(vertx, services.cache());
     Authenticator auth = new Authenticator(services.principals(), services.cache(), repository);
 
@@ -125,27 +129,14 @@ public final class HttpVerticle extends VerticleBase {
     router.errorHandler(500, ctx -> Responses.error(ctx, ctx.failure() == null ? new ApiError(500, "internal",
         "Internal server error.") : ctx.failure()));
 
-    warmConsumer = vertx.eventBus().<JsonObject>consumer(CacheWarmer.ADDRESS, msg -> {
-      String org;
-      try {
-        org = Requests.id(msg.body().getString("organization"), "organization", Resources.ORGANIZATIONS.idType());
-      } catch (ApiError e) {
-        msg.fail(400, e.toJson().encode());
-        return;
-      }
-      warmer.warmOrganization(org).onComplete(ar -> {
-        if (ar.succeeded()) {
-          msg.reply(ar.result());
-        } else {
-          ApiError e = ApiError.from(ar.cause());
-          msg.fail(e.status(), e.toJson().encode());
-        }
-      });
-    });
+    consumers.addAll(new BusFrontDoor(vertx, auth, warmer).bind());
+    consumers.add(Bus.local(vertx, CacheApi.APPLY_WARM, m -> warmer.warmOrganization(BusFrontDoor.organization(m))));
 
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port())
         .setTcpNoDelay(true).setCompressionSupported(false).setMaxFormAttributeSize(8192));
-    return warmConsumer.completion().compose(v -> server.requestHandler(router).listen());
+    List<Future<Void>> registrations = new ArrayList<>();
+    consumers.forEach(c -> registrations.add(c.completion()));
+    return Future.all(registrations).compose(v -> server.requestHandler(router).listen());
   }
 
   @Override

@@ -2,10 +2,12 @@ package io.enginel.invalidation;
 
 import io.enginel.cache.CacheClient;
 import io.enginel.cache.CacheStats;
+import io.enginel.cache.ClusterFanOut;
 import io.enginel.cache.PrincipalCache;
 import io.enginel.config.EnginelConfig;
 import io.enginel.config.Tier;
 import io.enginel.domain.ApiError;
+import io.enginel.domain.Bus;
 import io.enginel.domain.DomainEvent;
 import io.enginel.domain.Entity;
 import io.enginel.repository.PgSetup;
@@ -22,14 +24,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * Turns domain events into invalidations: the tags of {@link InvalidationRules}, carried out by the cache
- * verticle, and the in-process principals of the users concerned. Events come from this node's
- * repository (request/reply on {@link InvalidationApi#APPLY}, answered when done), from Postgres
- * notifications of writes made elsewhere, and from other nodes' published events (principals only:
- * their Redis work was done by the node that wrote). Also serves manual invalidation.
+ * verticle, and the in-memory principals of the users concerned, on every Enginel node of the cluster. Events
+ * come from this node's repository (request/reply on {@link InvalidationApi#APPLY}, answered when done) and
+ * from Postgres notifications of writes made elsewhere. Also carries out manual invalidation for this node's
+ * front door ({@link InvalidationApi#APPLY_MANUAL}). Every address here answers this node only.
  */
 public final class InvalidationVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(InvalidationVerticle.class);
@@ -46,12 +47,14 @@ public final class InvalidationVerticle extends VerticleBase {
   private final CacheClient cache;
   private final PrincipalCache principals;
   private final CacheStats stats;
+  private final ClusterFanOut cluster;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private ChangeListener listener;
 
   public InvalidationVerticle(EnginelConfig config, String nodeId, CacheClient cache, PrincipalCache principals,
-                              CacheStats stats) {
+                              CacheStats stats, ClusterFanOut cluster) {
     this.config = config;
+    this.cluster = cluster;
     this.nodeId = nodeId;
     this.cache = cache;
     this.principals = principals;
@@ -60,34 +63,10 @@ public final class InvalidationVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    consumers.add(vertx.eventBus().<JsonObject>localConsumer(InvalidationApi.APPLY, msg -> {
-      DomainEvent event;
-      try {
-        event = DomainEvent.fromJson(msg.body());
-      } catch (RuntimeException e) {
-        msg.fail(400, new ApiError(400, "bad_message", "Not a domain event: " + e.getMessage()).toJson().encode());
-        return;
-      }
-      apply(event).onComplete(ar -> {
-        if (ar.succeeded()) {
-          msg.reply(ar.result());
-        } else {
-          msg.fail(503, ApiError.from(ar.cause()).toJson().encode());
-        }
-      });
-    }));
-    handle(InvalidationApi.MANUAL, this::manual);
-    handle(InvalidationApi.STATUS, m -> Future.succeededFuture(listener.status()));
-    for (Entity e : List.of(Entity.USER, Entity.MEMBERSHIP, Entity.ORGANIZATION, Entity.SESSION)) {
-      consumers.add(vertx.eventBus().<JsonObject>consumer(e.address(), msg -> {
-        try {
-          evictPrincipals(DomainEvent.fromJson(msg.body()));
-        } catch (RuntimeException ex) {
-          LOG.debug("ignoring malformed event on {}", e.address());
-        }
-      }));
-    }
-    io.vertx.core.eventbus.MessageConsumer<JsonObject> evictions = PrincipalEvictions.listen(vertx, principals);
+    consumers.add(Bus.local(vertx, InvalidationApi.APPLY, m -> apply(DomainEvent.fromJson(m))));
+    consumers.add(Bus.local(vertx, InvalidationApi.APPLY_MANUAL, this::manual));
+    consumers.add(Bus.local(vertx, InvalidationApi.STATUS, m -> Future.succeededFuture(listener.status())));
+    MessageConsumer<Object> evictions = PrincipalEvictions.listen(cluster, principals);
     if (evictions != null) {
       consumers.add(evictions);
     }
@@ -118,7 +97,7 @@ public final class InvalidationVerticle extends VerticleBase {
       // this node's own write: answered only once every node has forgotten the principals it changes
       work.add(evictPrincipalsEverywhere(event).map(v -> new JsonObject()));
     } else {
-      evictPrincipals(event);
+      evictPrincipalsHere(event);
     }
     return Future.join(work).transform(ar -> {
       long deleted = 0;
@@ -153,12 +132,12 @@ public final class InvalidationVerticle extends VerticleBase {
   /** Forgets the principals an event changes, on every cluster member (this node's own writes). */
   private Future<Void> evictPrincipalsEverywhere(DomainEvent event) {
     PrincipalEvictions.Affected a = PrincipalEvictions.affectedBy(event);
-    return a.none() ? Future.succeededFuture() : PrincipalEvictions.everywhere(vertx, principals, a.sessions(), a.users(),
-        cache::outwaitUnconfirmedMembers);
+    return a.none() ? Future.succeededFuture() : PrincipalEvictions.everywhere(cluster, principals, a.sessions(),
+        a.users(), cache::outwaitUnconfirmedMembers);
   }
 
-  /** Forgets the principals an event changes, on this node (another node's write, or one from outside). */
-  private void evictPrincipals(DomainEvent event) {
+  /** Forgets the principals an event changes, on this node (a write from outside, seen through its notification). */
+  private void evictPrincipalsHere(DomainEvent event) {
     PrincipalEvictions.Affected a = PrincipalEvictions.affectedBy(event);
     a.sessions().forEach(principals::evictSession);
     a.users().forEach(principals::evictUser);
@@ -172,7 +151,7 @@ public final class InvalidationVerticle extends VerticleBase {
         .onFailure(t -> LOG.warn("conservative invalidation failed: {}", t.getMessage()));
   }
 
-  private Future<Object> manual(JsonObject m) {
+  private Future<JsonObject> manual(JsonObject m) {
     Tier tier = m.containsKey("tier") ? Tier.parse(m.getString("tier")) : Tier.DEFAULT;
     if (m.containsKey("keys")) {
       JsonArray keys = m.getJsonArray("keys");
@@ -199,7 +178,7 @@ public final class InvalidationVerticle extends VerticleBase {
               DomainEvent.Builder b = new DomainEvent.Builder(entity, "update", m.getValue("id").toString())
                   .source(DomainEvent.SOURCE_MANUAL);
               ChangeRefs.addRow(b, entity, row.body());
-              return apply(b.build()).map(r -> (Object) r.put("model", entity.model()).put("id", m.getValue("id").toString()));
+              return apply(b.build()).map(r -> r.put("model", entity.model()).put("id", m.getValue("id").toString()));
             });
       }
       List<Future<Long>> deletes = new ArrayList<>();
@@ -216,29 +195,9 @@ public final class InvalidationVerticle extends VerticleBase {
     throw ApiError.badRequest("body", "Give 'keys', 'pattern' or 'model' (with an optional 'id').");
   }
 
-  private Object manualDone(long deleted, JsonObject what) {
+  private JsonObject manualDone(long deleted, JsonObject what) {
     stats.invalidation(DomainEvent.SOURCE_MANUAL, deleted);
     return what.put("deleted", deleted);
   }
 
-  private void handle(String address, Function<JsonObject, Future<Object>> op) {
-    consumers.add(vertx.eventBus().<JsonObject>consumer(address, msg -> {
-      Future<Object> f;
-      try {
-        f = op.apply(msg.body() == null ? new JsonObject() : msg.body());
-      } catch (ApiError e) {
-        f = Future.failedFuture(e);
-      } catch (IllegalArgumentException | ClassCastException | NullPointerException e) {
-        f = Future.failedFuture(ApiError.badRequest("body", "Malformed request: " + e.getMessage()));
-      }
-      f.onComplete(ar -> {
-        if (ar.succeeded()) {
-          msg.reply(ar.result());
-        } else {
-          ApiError e = ApiError.from(ar.cause());
-          msg.fail(e.status(), e.toJson().encode());
-        }
-      });
-    }));
-  }
 }

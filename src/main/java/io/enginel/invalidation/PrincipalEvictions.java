@@ -5,7 +5,6 @@ import io.enginel.cache.PrincipalCache;
 import io.enginel.domain.DomainEvent;
 import io.enginel.domain.Entity;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -44,28 +43,21 @@ public final class PrincipalEvictions {
     };
   }
 
-  /** This member's consumer (clustered nodes only; null otherwise). */
-  static MessageConsumer<JsonObject> listen(Vertx vertx, PrincipalCache principals) {
-    String node = ClusterFanOut.nodeId(vertx);
-    if (node == null) {
-      return null;
-    }
-    return vertx.eventBus().consumer(InvalidationApi.PRINCIPALS + node, msg -> {
-      evictHere(principals, msg.body());
-      msg.reply(new JsonObject());
-    });
+  /** This member's consumer of the other nodes' signed evictions (clustered nodes only; null otherwise). */
+  static MessageConsumer<Object> listen(ClusterFanOut cluster, PrincipalCache principals) {
+    return cluster.listen(InvalidationApi.PRINCIPALS, what -> evictHere(principals, what));
   }
 
   /**
    * Evicts here, and on every other member of the cluster; completes when all have answered, or — when one did
    * not — once {@code whenUnconfirmed} has made sure it no longer uses its principals (never fails).
    */
-  public static Future<Void> everywhere(Vertx vertx, PrincipalCache principals, Collection<String> sessions,
+  public static Future<Void> everywhere(ClusterFanOut cluster, PrincipalCache principals, Collection<String> sessions,
                                         Collection<Long> users, java.util.function.Supplier<Future<Void>> whenUnconfirmed) {
     JsonObject what = new JsonObject().put("sessions", new JsonArray(List.copyOf(sessions)))
         .put("users", new JsonArray(List.copyOf(users)));
     evictHere(principals, what);
-    return ClusterFanOut.askOthers(vertx, InvalidationApi.PRINCIPALS, what, "a principal eviction", whenUnconfirmed);
+    return cluster.askOthers(InvalidationApi.PRINCIPALS, what, "a principal eviction", whenUnconfirmed);
   }
 
   static void evictHere(PrincipalCache principals, JsonObject what) {

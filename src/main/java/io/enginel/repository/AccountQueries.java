@@ -32,6 +32,30 @@ final class AccountQueries {
         });
   }
 
+  /**
+   * Counts one login attempt under each key ({@code u:<name>}, {@code a:<address>}) in its one-minute window,
+   * for the whole cluster at once: {@code {key: {"attempts", "retry_after" (seconds left in the window)}}}.
+   * Windows ended more than ten minutes ago are swept now and then.
+   */
+  Future<JsonObject> loginAttempt(java.util.List<String> keys) {
+    stats.count("login:attempt");
+    Future<Void> sweep = java.util.concurrent.ThreadLocalRandom.current().nextInt(100) == 0
+        ? db.query("DELETE FROM login_attempts WHERE window_start < now() - interval '10 minutes'").execute().mapEmpty()
+        : Future.succeededFuture();
+    return sweep.compose(v -> db.preparedQuery("INSERT INTO login_attempts AS a (key, window_start, attempts) "
+            + "SELECT k, now(), 1 FROM unnest($1::text[]) AS k ON CONFLICT (key) DO UPDATE SET "
+            + "window_start = CASE WHEN a.window_start <= now() - interval '1 minute' THEN now() ELSE a.window_start END, "
+            + "attempts = CASE WHEN a.window_start <= now() - interval '1 minute' THEN 1 ELSE a.attempts + 1 END "
+            + "RETURNING key, attempts, "
+            + "ceil(extract(epoch FROM window_start + interval '1 minute' - now()))::int")
+        .execute(Tuple.of(keys.toArray(String[]::new)))).map(rows -> {
+          JsonObject out = new JsonObject();
+          rows.forEach(row -> out.put(row.getString(0), new JsonObject().put("attempts", row.getInteger(1))
+              .put("retry_after", Math.max(1, row.getInteger(2)))));
+          return out;
+        });
+  }
+
   Future<JsonObject> createSession(String tokenHash, long userId, int ttlSeconds, String ip) {
     stats.count("session:create");
     return db.preparedQuery("INSERT INTO sessions (token_hash, user_id, expires_at, ip_address) "

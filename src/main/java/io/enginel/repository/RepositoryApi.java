@@ -1,7 +1,8 @@
 package io.enginel.repository;
 
 /**
- * Event-bus addresses of the repository verticle. Request/reply, JSON bodies; a failure is a reply
+ * Event-bus addresses of the repository verticle, every one answered by its own node only. Request/reply, JSON
+ * bodies; a failure is a reply
  * failure whose code is an HTTP status and whose message is the error JSON
  * ({@link io.enginel.domain.ApiError}). Documented in the README; used by the HTTP verticle through
  * {@link RepositoryClient}.
@@ -43,6 +44,11 @@ public final class RepositoryApi {
   public static final String JOB_FAIL = P + "jobs.fail";
   /** {@code {"username"}} → {@code {"user_id", "password_hash", "is_active"}}. */
   public static final String CREDENTIALS = P + "credentials";
+  /**
+   * {@code {"keys": ["u:<name>", "a:<address>"]}} → {@code {key: {"attempts", "retry_after"}}}: one more login
+   * attempt counted under each key in its one-minute window, for the whole cluster.
+   */
+  public static final String LOGIN_ATTEMPT = P + "login.attempt";
   /** {@code {"token_hash", "user_id", "ttl_seconds", "ip"}} → {@code {"user_id", "expires_at"}}. */
   public static final String SESSION_CREATE = P + "session.create";
   /** {@code {"token_hash"}} → {@code {"user_id", "expires_at"}} or 404. */

@@ -46,6 +46,11 @@ public final class RepositoryClient {
     return request(RepositoryApi.ME, new JsonObject().put("user", user));
   }
 
+  /** Counts a login attempt under each key for the whole cluster; see {@link RepositoryApi#LOGIN_ATTEMPT}. */
+  public Future<JsonObject> loginAttempt(java.util.List<String> keys) {
+    return request(RepositoryApi.LOGIN_ATTEMPT, new JsonObject().put("keys", new io.vertx.core.json.JsonArray(keys)));
+  }
+
   public Future<JsonObject> principal(long user) {
     return request(RepositoryApi.PRINCIPAL, new JsonObject().put("user", user));
   }

@@ -2,6 +2,7 @@ package io.enginel.repository;
 
 import io.enginel.config.EnginelConfig;
 import io.enginel.domain.ApiError;
+import io.enginel.domain.Bus;
 import io.enginel.domain.DomainEvent;
 import io.enginel.domain.ListQuery;
 import io.enginel.domain.Resource;
@@ -38,7 +39,7 @@ public final class RepositoryVerticle extends VerticleBase {
   private final EnginelConfig config;
   private final String nodeId;
   private final QueryStats stats;
-  private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+  private final List<MessageConsumer<Object>> consumers = new ArrayList<>();
   private Pool pool;
 
   public RepositoryVerticle(EnginelConfig config, String nodeId, QueryStats stats) {
@@ -115,6 +116,11 @@ public final class RepositoryVerticle extends VerticleBase {
     on(RepositoryApi.JOB_COMPLETE, m -> afterWrite(jobs.complete(UUID.fromString(m.getString("job")), m.getJsonObject("properties"))));
     on(RepositoryApi.JOB_FAIL, m -> afterWrite(jobs.fail(UUID.fromString(m.getString("job")), m.getString("error", "failed"))));
     on(RepositoryApi.CREDENTIALS, m -> accounts.credentials(m.getString("username")));
+    on(RepositoryApi.LOGIN_ATTEMPT, m -> {
+      List<String> keys = new ArrayList<>();
+      m.getJsonArray("keys").forEach(k -> keys.add((String) k));
+      return accounts.loginAttempt(keys);
+    });
     on(RepositoryApi.SESSION_CREATE, m -> accounts.createSession(m.getString("token_hash"), m.getLong("user_id"),
         m.getInteger("ttl_seconds"), m.getString("ip")));
     on(RepositoryApi.SESSION_GET, m -> accounts.session(m.getString("token_hash")));
@@ -216,23 +222,6 @@ public final class RepositoryVerticle extends VerticleBase {
   }
 
   private void on(String address, Function<JsonObject, Future<JsonObject>> operation) {
-    consumers.add(vertx.eventBus().consumer(address, msg -> {
-      Future<JsonObject> result;
-      try {
-        result = operation.apply(msg.body() == null ? new JsonObject() : msg.body());
-      } catch (ApiError e) {
-        result = Future.failedFuture(e);
-      } catch (IllegalArgumentException | ClassCastException | NullPointerException e) {
-        result = Future.failedFuture(new ApiError(400, "bad_message", "Malformed " + address + " message: " + e.getMessage()));
-      }
-      result.onComplete(ar -> {
-        if (ar.succeeded()) {
-          msg.reply(ar.result());
-        } else {
-          ApiError e = PgErrors.map(ar.cause());
-          msg.fail(e.status(), e.toJson().encode());
-        }
-      });
-    }));
+    consumers.add(Bus.local(vertx, address, (body, headers) -> operation.apply(body), PgErrors::map));
   }
 }

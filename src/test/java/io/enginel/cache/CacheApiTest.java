@@ -24,8 +24,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The public event-bus API of the cache ({@link CacheApi}): the seed's CacheManager (get, set, delete,
- * delete_pattern, get_or_set), TTLs, statistics and health, as any consumer in the cluster uses them.
+ * The event-bus API of the cache ({@link CacheApi}): the seed's CacheManager (get, set, delete, delete_pattern,
+ * get_or_set) and TTLs on the keys of other services ({@code <prefix>:app:}), as any member of the cluster uses
+ * them; Enginel's own answers through the node-local addresses; statistics and health.
  */
 class CacheApiTest {
   static TestServer s;
@@ -78,12 +79,12 @@ class CacheApiTest {
 
   @Test
   void setAnswersWhatWasStored() {
-    JsonObject reply = s.request(CacheApi.SET, new JsonObject().put("key", prefix + ":api:small").put("value", "x"));
+    JsonObject reply = s.request(CacheApi.SET, new JsonObject().put("key", prefix + ":app:small").put("value", "x"));
 
     assertThat(reply.getBoolean("stored")).isTrue();
     assertThat(reply.getInteger("bytes")).isEqualTo(4); // marker + "x" in quotes
     assertThat(reply.getBoolean("compressed")).isFalse();
-    assertThat(s.redis(Tier.DEFAULT, "GET", prefix + ":api:small").toBuffer().getByte(0)).isEqualTo(ValueCodec.RAW);
+    assertThat(s.redis(Tier.DEFAULT, "GET", prefix + ":app:small").toBuffer().getByte(0)).isEqualTo(ValueCodec.RAW);
   }
 
   @Test
@@ -92,7 +93,7 @@ class CacheApiTest {
     for (int i = 0; i < 300; i++) {
       rows.add(new JsonObject().put("id", i).put("upload_status", "COMPLETED").put("file_format", "step"));
     }
-    String key = prefix + ":api:large";
+    String key = prefix + ":app:large";
 
     JsonObject reply = s.request(CacheApi.SET, new JsonObject().put("key", key).put("value", rows));
 
@@ -104,7 +105,7 @@ class CacheApiTest {
 
   @Test
   void getOfAnAbsentKeyIsAMiss() {
-    JsonObject reply = get(prefix + ":api:never-set");
+    JsonObject reply = get(prefix + ":app:never-set");
 
     assertThat(reply.getBoolean("hit")).isFalse();
     assertThat(reply.containsKey("value")).isTrue();
@@ -113,7 +114,7 @@ class CacheApiTest {
 
   @Test
   void valueLivesInTheTierItWasSetIn() {
-    String key = prefix + ":api:tiered";
+    String key = prefix + ":app:tiered";
     s.request(CacheApi.SET, new JsonObject().put("tier", "longterm").put("key", key).put("value", "long"));
 
     assertThat(s.redisExists(Tier.LONGTERM, key)).isTrue();
@@ -124,11 +125,11 @@ class CacheApiTest {
   }
 
   @Test
-  void getOfACachedResponseAnswersItsJsonBodyEtagAndOwners() {
+  void enginelsOwnCodeReadsACachedResponseAsItsJsonBodyEtagAndOwners() {
     String token = s.login("alice");
     HttpResult http = s.get("/api/organizations/" + org, token);
 
-    JsonObject reply = get(new CacheKeys(prefix).orgDetail(org.toString()));
+    JsonObject reply = s.request(CacheApi.OWN_GET, new JsonObject().put("key", new CacheKeys(prefix).orgDetail(org.toString())));
 
     assertThat(reply.getBoolean("hit")).isTrue();
     assertThat(reply.getJsonObject("value")).isEqualTo(http.json());
@@ -136,9 +137,38 @@ class CacheApiTest {
     assertThat(reply.getJsonArray("owners")).containsExactly(org.toString());
   }
 
+  @Test
+  void thePublicInterfaceCannotReadOrWriteACachedResponse() {
+    String token = s.login("alice");
+    String key = new CacheKeys(prefix).orgDetail(org.toString());
+    s.get("/api/organizations/" + org, token);
+    String stored = s.redis(Tier.DEFAULT, "GET", key).toString();
+
+    for (String address : List.of(CacheApi.GET, CacheApi.TTL, CacheApi.DELETE, CacheApi.SET)) {
+      JsonObject body = address.equals(CacheApi.DELETE) ? new JsonObject().put("keys", new JsonArray().add(key))
+          : new JsonObject().put("key", key).put("value", "forged");
+      ReplyException e = failure(address, body);
+      assertThat(e.failureCode()).as(address).isEqualTo(403);
+      assertThat(new JsonObject(e.getMessage()).getString("error")).isEqualTo("forbidden_key");
+    }
+    assertThat(failure(CacheApi.DELETE_PATTERN, new JsonObject().put("pattern", prefix + ":org:*")).failureCode())
+        .isEqualTo(403);
+
+    assertThat(s.redis(Tier.DEFAULT, "GET", key).toString()).as("the entry is untouched").isEqualTo(stored);
+    assertThat(s.get("/api/organizations/" + org, token).xCache()).isEqualTo("HIT");
+  }
+
   @ParameterizedTest
-  @ValueSource(strings = {"other:api:x", "api:x", ":_clock", ":_tag:design:1", ":api:with space", ":api:line\nbreak"})
-  void setOfAKeyOutsideThePublicSpaceIsRefusedWith400(String key) {
+  @ValueSource(strings = {":_clock", ":_tag:design:1", ":_memory:epoch", ":session:abc", ":design:1:detail:lease"})
+  void thePublicInterfaceCannotTouchTheInvalidationSchemeSessionsOrLeases(String suffix) {
+    ReplyException e = failure(CacheApi.SET, new JsonObject().put("key", prefix + suffix).put("value", 1));
+
+    assertThat(e.failureCode()).isEqualTo(403);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"other:app:x", "app:x", ":app:with space", ":app:line\nbreak"})
+  void setOfAKeyThatIsNotOneIsRefusedWith400(String key) {
     String full = key.startsWith(":") ? prefix + key : key;
 
     ReplyException e = failure(CacheApi.SET, new JsonObject().put("key", full).put("value", 1));
@@ -149,7 +179,7 @@ class CacheApiTest {
 
   @Test
   void unknownTierIsRefusedWith400() {
-    ReplyException e = failure(CacheApi.GET, new JsonObject().put("tier", "hot").put("key", prefix + ":api:x"));
+    ReplyException e = failure(CacheApi.GET, new JsonObject().put("tier", "hot").put("key", prefix + ":app:x"));
 
     assertThat(e.failureCode()).isEqualTo(400);
   }
@@ -158,20 +188,20 @@ class CacheApiTest {
 
   @Test
   void valueSetWithoutTtlLivesForTheTierDefault() {
-    s.request(CacheApi.SET, new JsonObject().put("key", prefix + ":api:ttl-default").put("value", 1));
-    s.request(CacheApi.SET, new JsonObject().put("tier", "sessions").put("key", prefix + ":api:ttl-sessions")
+    s.request(CacheApi.SET, new JsonObject().put("key", prefix + ":app:ttl-default").put("value", 1));
+    s.request(CacheApi.SET, new JsonObject().put("tier", "sessions").put("key", prefix + ":app:ttl-sessions")
         .put("value", 1));
-    s.request(CacheApi.SET, new JsonObject().put("tier", "longterm").put("key", prefix + ":api:ttl-longterm")
+    s.request(CacheApi.SET, new JsonObject().put("tier", "longterm").put("key", prefix + ":app:ttl-longterm")
         .put("value", 1));
 
-    assertThat(ttl("default", prefix + ":api:ttl-default")).isBetween(295L, 300L);
-    assertThat(ttl("sessions", prefix + ":api:ttl-sessions")).isBetween(86395L, 86400L);
-    assertThat(ttl("longterm", prefix + ":api:ttl-longterm")).isBetween(3595L, 3600L);
+    assertThat(ttl("default", prefix + ":app:ttl-default")).isBetween(295L, 300L);
+    assertThat(ttl("sessions", prefix + ":app:ttl-sessions")).isBetween(86395L, 86400L);
+    assertThat(ttl("longterm", prefix + ":app:ttl-longterm")).isBetween(3595L, 3600L);
   }
 
   @Test
   void valueSetWithATtlLivesForThatTtl() {
-    String key = prefix + ":api:ttl-given";
+    String key = prefix + ":app:ttl-given";
     s.request(CacheApi.SET, new JsonObject().put("key", key).put("value", 1).put("ttl", 120));
 
     assertThat(ttl("default", key)).isBetween(115L, 120L);
@@ -180,20 +210,20 @@ class CacheApiTest {
 
   @Test
   void ttlOfAnAbsentKeyIsMinusTwoAndOfAKeyWithoutExpiryMinusOne() {
-    String persistent = prefix + ":api:persistent";
+    String persistent = prefix + ":app:persistent";
     s.redis(Tier.DEFAULT, "SET", persistent, "x");
 
-    assertThat(ttl("default", prefix + ":api:absent")).isEqualTo(-2L);
+    assertThat(ttl("default", prefix + ":app:absent")).isEqualTo(-2L);
     assertThat(ttl("default", persistent)).isEqualTo(-1L);
   }
 
   @Test
   void ttlBelowOneSecondIsRefused() {
-    ReplyException e = failure(CacheApi.SET, new JsonObject().put("key", prefix + ":api:zero").put("value", 1)
+    ReplyException e = failure(CacheApi.SET, new JsonObject().put("key", prefix + ":app:zero").put("value", 1)
         .put("ttl", 0));
 
     assertThat(e.failureCode()).isEqualTo(400);
-    assertThat(s.redisExists(Tier.DEFAULT, prefix + ":api:zero")).isFalse();
+    assertThat(s.redisExists(Tier.DEFAULT, prefix + ":app:zero")).isFalse();
   }
 
   // ------------------------------------------------------------------ delete, delete-pattern
@@ -201,16 +231,16 @@ class CacheApiTest {
   @Test
   void deleteRemovesTheGivenKeysAndCountsThem() {
     for (String k : List.of("d1", "d2", "d3")) {
-      s.request(CacheApi.SET, new JsonObject().put("key", prefix + ":api:del:" + k).put("value", k));
+      s.request(CacheApi.SET, new JsonObject().put("key", prefix + ":app:del:" + k).put("value", k));
     }
 
     JsonObject reply = s.request(CacheApi.DELETE, new JsonObject().put("keys",
-        new JsonArray().add(prefix + ":api:del:d1").add(prefix + ":api:del:d2").add(prefix + ":api:del:absent")));
+        new JsonArray().add(prefix + ":app:del:d1").add(prefix + ":app:del:d2").add(prefix + ":app:del:absent")));
 
     assertThat(reply.getLong("deleted")).isEqualTo(2);
-    assertThat(s.redisExists(Tier.DEFAULT, prefix + ":api:del:d1")).isFalse();
-    assertThat(s.redisExists(Tier.DEFAULT, prefix + ":api:del:d2")).isFalse();
-    assertThat(s.redisExists(Tier.DEFAULT, prefix + ":api:del:d3")).isTrue();
+    assertThat(s.redisExists(Tier.DEFAULT, prefix + ":app:del:d1")).isFalse();
+    assertThat(s.redisExists(Tier.DEFAULT, prefix + ":app:del:d2")).isFalse();
+    assertThat(s.redisExists(Tier.DEFAULT, prefix + ":app:del:d3")).isTrue();
   }
 
   @Test
@@ -218,33 +248,34 @@ class CacheApiTest {
     // more keys than one SCAN batch, so that the cursor has to be followed
     List<Object> mset = new ArrayList<>(List.of("MSET"));
     for (int i = 0; i < 1500; i++) {
-      mset.add(prefix + ":pat:a:" + i);
+      mset.add(prefix + ":app:pat:a:" + i);
       mset.add("v");
     }
     s.redis(Tier.DEFAULT, mset.toArray());
-    List<String> survivors = List.of(prefix + ":pat:b:1", prefix + ":pat:ab", prefix + ":pat:a", prefix + "x:pat:a:1");
+    List<String> survivors = List.of(prefix + ":app:pat:b:1", prefix + ":app:pat:ab", prefix + ":app:pat:a",
+        prefix + "x:app:pat:a:1");
     survivors.forEach(k -> s.redis(Tier.DEFAULT, "SET", k, "v", "EX", "60"));
-    s.redis(Tier.LONGTERM, "SET", prefix + ":pat:a:1", "v", "EX", "60");
+    s.redis(Tier.LONGTERM, "SET", prefix + ":app:pat:a:1", "v", "EX", "60");
 
-    JsonObject reply = s.request(CacheApi.DELETE_PATTERN, new JsonObject().put("pattern", prefix + ":pat:a:*"));
+    JsonObject reply = s.request(CacheApi.DELETE_PATTERN, new JsonObject().put("pattern", prefix + ":app:pat:a:*"));
 
     assertThat(reply.getLong("deleted")).isEqualTo(1500);
-    assertThat(s.redisKeys(Tier.DEFAULT, "pat:a:*")).isEmpty();
+    assertThat(s.redisKeys(Tier.DEFAULT, "app:pat:a:*")).isEmpty();
     assertThat(survivors).allMatch(k -> s.redisExists(Tier.DEFAULT, k));
-    assertThat(s.redisExists(Tier.LONGTERM, prefix + ":pat:a:1")).as("another tier is not touched").isTrue();
-    s.redis(Tier.DEFAULT, "DEL", prefix + "x:pat:a:1");
+    assertThat(s.redisExists(Tier.LONGTERM, prefix + ":app:pat:a:1")).as("another tier is not touched").isTrue();
+    s.redis(Tier.DEFAULT, "DEL", prefix + "x:app:pat:a:1");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"*", "{p}:*", "{p}:d*", "{p}:_clock", "{p}:_tag:*", "other:design:*", "{p}:design:* x", ""})
-  void deletePatternWithABadPatternFailsWith400AndDeletesNothing(String template) {
+  @ValueSource(strings = {"*", "{p}:*", "{p}:app:*", "{p}:app:d*", "other:app:x:*", "{p}:app:x:* x", ""})
+  void deletePatternWithABadPatternOrOneOutsideTheNamespaceFailsAndDeletesNothing(String template) {
     String pattern = template.replace("{p}", prefix);
-    String bystander = prefix + ":design:bystander";
+    String bystander = prefix + ":app:design:bystander";
     s.redis(Tier.DEFAULT, "SET", bystander, "v", "EX", "60");
 
     ReplyException e = failure(CacheApi.DELETE_PATTERN, new JsonObject().put("pattern", pattern));
 
-    assertThat(e.failureCode()).isEqualTo(400);
+    assertThat(e.failureCode()).as("400 malformed, 403 outside <prefix>:app:").isIn(400, 403);
     assertThat(new JsonObject(e.getMessage()).getJsonObject("details").getString("field")).isEqualTo("pattern");
     assertThat(s.redisExists(Tier.DEFAULT, bystander)).isTrue();
     assertThat(s.redisExists(Tier.DEFAULT, prefix + ":_clock")).isTrue();
@@ -262,7 +293,7 @@ class CacheApiTest {
       s.vertx.setTimer(300, t -> msg.reply(new JsonObject().put("computed", n).put("input", msg.body())));
     });
     TestServer.await(loader.completion());
-    String key = prefix + ":api:computed";
+    String key = prefix + ":app:computed";
     JsonObject ask = new JsonObject().put("key", key).put("ttl", 77)
         .put("loader", new JsonObject().put("address", address).put("body", new JsonObject().put("design", "d1")));
     JsonObject computeBefore = computeStats();
@@ -303,7 +334,7 @@ class CacheApiTest {
       }
     });
     TestServer.await(loader.completion());
-    String key = prefix + ":api:failing";
+    String key = prefix + ":app:failing";
     JsonObject ask = new JsonObject().put("key", key).put("loader", new JsonObject().put("address", address));
     try {
       ReplyException failed = failure(CacheApi.GET_OR_COMPUTE, ask);
@@ -321,9 +352,22 @@ class CacheApiTest {
 
   @Test
   void getOrComputeWithoutALoaderAddressIsRefusedWith400() {
-    ReplyException e = failure(CacheApi.GET_OR_COMPUTE, new JsonObject().put("key", prefix + ":api:noloader"));
+    ReplyException e = failure(CacheApi.GET_OR_COMPUTE, new JsonObject().put("key", prefix + ":app:noloader"));
 
     assertThat(e.failureCode()).isEqualTo(400);
+  }
+
+  @Test
+  void getOrComputeNeverAsksOneOfEnginelsOwnAddressesToLoad() {
+    // the node would answer its own repository: a foreign caller could have it store a password hash in its keys
+    String key = prefix + ":app:stolen";
+    ReplyException e = failure(CacheApi.GET_OR_COMPUTE, new JsonObject().put("key", key).put("loader",
+        new JsonObject().put("address", io.enginel.repository.RepositoryApi.CREDENTIALS)
+            .put("body", new JsonObject().put("username", "alice"))));
+
+    assertThat(e.failureCode()).isEqualTo(400);
+    assertThat(new JsonObject(e.getMessage()).getJsonObject("details").getString("field")).isEqualTo("loader");
+    assertThat(s.redisExists(Tier.DEFAULT, key)).isFalse();
   }
 
   // ------------------------------------------------------------------ stats, health
@@ -374,7 +418,7 @@ class CacheApiTest {
   // ------------------------------------------------------------------ helpers
 
   private static Object roundTrip(String name, Object value) {
-    String key = prefix + ":api:roundtrip:" + name;
+    String key = prefix + ":app:roundtrip:" + name;
     JsonObject stored = s.request(CacheApi.SET, new JsonObject().put("key", key).put("value", value));
     assertThat(stored.getBoolean("stored")).isTrue();
     JsonObject reply = get(key);

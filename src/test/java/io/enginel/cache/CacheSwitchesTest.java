@@ -203,7 +203,7 @@ class CacheSwitchesTest {
 
   @Test
   void publicSetOfAValueLargerThanTheMaximumStoresNothing() {
-    String key = smallValues.prefix() + ":blob:big";
+    String key = smallValues.prefix() + ":app:blob:big";
     StringBuilder big = new StringBuilder();
     Random random = new Random(3);
     for (int i = 0; i < 4000; i++) {

@@ -137,19 +137,19 @@ class NearCacheApiTest {
   }
 
   @Test
-  void keysDeletedSetOrMatchedByHandThroughTheCacheApiAreDroppedFromMemory() {
+  void keysDeletedSetOrMatchedByEnginelsOwnKeyApiAreDroppedFromMemory() {
     String key = keys.designDetail(design.toString());
 
     warm();
-    s.request(CacheApi.DELETE, new JsonObject().put("tier", "default").put("keys", new JsonArray().add(key)));
+    s.request(CacheApi.OWN_DELETE, new JsonObject().put("tier", "default").put("keys", new JsonArray().add(key)));
     assertThat(s.get(detail(), alice).xCache()).as("after a delete of the key").isEqualTo("MISS");
 
     warm();
-    s.request(CacheApi.DELETE_PATTERN, new JsonObject().put("tier", "default").put("pattern", s.prefix() + ":design:*"));
+    s.request(CacheApi.OWN_DELETE_PATTERN, new JsonObject().put("tier", "default").put("pattern", s.prefix() + ":design:*"));
     assertThat(s.get(detail(), alice).xCache()).as("after a delete by pattern").isEqualTo("MISS");
 
     warm();
-    s.request(CacheApi.SET, new JsonObject().put("tier", "default").put("key", key).put("value", "not an answer"));
+    s.request(CacheApi.OWN_SET, new JsonObject().put("tier", "default").put("key", key).put("value", "not an answer"));
     HttpResult afterSet = s.get(detail(), alice);
     assertThat(afterSet.xCache()).as("after a set of the key").isEqualTo("MISS");
     assertThat(afterSet.json().getString("id")).isEqualTo(design.toString());

@@ -189,7 +189,7 @@ class ClusteredNodesTest {
       assertThat(event).as("the DesignAsset event of the write, received by the other service").isNotNull();
       assertThat(event.getString("op")).isEqualTo("update");
 
-      String key = node1.prefix() + ":example:" + UUID.randomUUID();
+      String key = node1.prefix() + ":app:example:" + UUID.randomUUID();
       assertThat(client.set(key, new JsonObject().put("hello", "cluster"), 60).await(10, TimeUnit.SECONDS)
           .getBoolean("stored")).isTrue();
       assertThat(node1.redisExists(Tier.DEFAULT, key)).isTrue();
@@ -236,8 +236,8 @@ class ClusteredNodesTest {
         assertThat(read.xCache()).as("round %d", round).isEqualTo("MISS");
         assertThat(read.json().getString("description")).isEqualTo(value);
       } else if (round == 2) {
-        // a deletion by hand through the cache interface, answered by whichever node the event bus picks
-        node1.request(io.enginel.cache.CacheApi.DELETE, new JsonObject().put("tier", "default")
+        // a deletion by hand on node 1 (manual invalidation by key)
+        node1.requestHere(io.enginel.cache.CacheApi.OWN_DELETE, new JsonObject().put("tier", "default")
             .put("keys", new io.vertx.core.json.JsonArray().add(detailKey(hot))));
         assertThat(node2.get(path, alice2).xCache()).isEqualTo("MISS");
       }
@@ -300,7 +300,7 @@ class ClusteredNodesTest {
     int own = TestServer.freePort();
     try (ClusterClient silent = ClusterClient.join(clusterName, "127.0.0.1:" + own, members + ",127.0.0.1:" + own)
         .await(60, TimeUnit.SECONDS)) {
-      String node = io.enginel.cache.ClusterFanOut.nodeId(silent.vertx());
+      String node = io.enginel.Clustering.manager(silent.vertx()).getNodeId();
       for (String address : List.of(io.enginel.cache.CacheApi.NEAR_EVICT, io.enginel.invalidation.InvalidationApi.PRINCIPALS)) {
         silent.vertx().eventBus().<JsonObject>consumer(address + node, m -> {
           // a member that takes the eviction and never answers (a blocked event loop)

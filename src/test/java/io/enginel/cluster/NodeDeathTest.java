@@ -55,6 +55,7 @@ class NodeDeathTest {
         "ENGINEL_JOBS_WORKERS", "0", "ENGINEL_CLUSTER_ENABLED", "true", "ENGINEL_CLUSTER_MEMBERS", members,
         "ENGINEL_CLUSTER_NAME", name));
     env.put("ENGINEL_CLUSTER_PORT", Integer.toString(hz2));
+    env.put("ENGINEL_CLUSTER_SECRET", TestServer.CLUSTER_SECRET);
     doomed = ServerProcess.start(env, "node-death-second");
     doomed.awaitReady();
     token = survivor.login("alice"); // one session, valid on both nodes

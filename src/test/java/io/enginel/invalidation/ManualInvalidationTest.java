@@ -137,10 +137,17 @@ class ManualInvalidationTest {
   }
 
   @Test
-  void theSameThroughTheEventBus() {
+  void theSameThroughTheEventBusForAStaffUsersToken() {
     cache("/api/designs/" + d2);
-    JsonObject done = s.request(InvalidationApi.MANUAL,
-        new JsonObject().put("keys", new JsonArray().add(keys.designDetail(d2.toString()))));
+    JsonObject what = new JsonObject().put("keys", new JsonArray().add(keys.designDetail(d2.toString())));
+
+    assertThat(s.requestFailure(InvalidationApi.MANUAL, what, null).failureCode()).as("no token").isEqualTo(401);
+    assertThat(s.requestFailure(InvalidationApi.MANUAL, what, "not-a-token").failureCode()).isEqualTo(401);
+    assertThat(s.requestFailure(InvalidationApi.MANUAL, what, alice).failureCode()).as("not staff").isEqualTo(403);
+    assertThat(s.get("/api/designs/" + d2, alice).xCache()).isEqualTo("HIT");
+
+    JsonObject done = s.requestAs(InvalidationApi.MANUAL, what, staff);
+
     assertThat(done.getLong("deleted")).isEqualTo(1);
     assertThat(s.get("/api/designs/" + d2, alice).xCache()).isEqualTo("MISS");
   }

@@ -35,6 +35,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TestServer implements AutoCloseable {
   private static final long TIMEOUT_S = 30;
+  /** The secret of the test clusters' Enginel nodes (a member without it is a stranger). */
+  public static final String CLUSTER_SECRET = "test-cluster-secret-" + UUID.randomUUID();
 
   public final Vertx vertx;
   public final EnginelServer server;
@@ -88,7 +90,8 @@ public final class TestServer implements AutoCloseable {
         .with("cache.keyPrefix", "et" + UUID.randomUUID().toString().substring(0, 8))
         .with("auth.bcryptCost", 4)
         .with("storage.dir", System.getProperty("java.io.tmpdir") + "/enginel-test-files")
-        .with("jobs.workers", 0); // no background job processing unless a test asks for it
+        .with("jobs.workers", 0) // no background job processing unless a test asks for it
+        .with("cluster.secret", CLUSTER_SECRET); // used only by the tests that cluster their nodes
   }
 
   public static TestServer startWith(TestDatabase db, EnginelConfig config) {
@@ -197,6 +200,26 @@ public final class TestServer implements AutoCloseable {
 
   public JsonObject request(String address, JsonObject body) {
     return await(vertx.eventBus().<JsonObject>request(address, body).map(m -> m.body()));
+  }
+
+  /** A request acting for a user: their bearer token in the header {@code Authorization} (none when null). */
+  public JsonObject requestAs(String address, JsonObject body, String token) {
+    return await(vertx.eventBus().<JsonObject>request(address, body, withToken(token)).map(m -> m.body()));
+  }
+
+  /** The reply failure of a request that must fail, acting for a user as {@link #requestAs}. */
+  public io.vertx.core.eventbus.ReplyException requestFailure(String address, JsonObject body, String token) {
+    Throwable cause = await(vertx.eventBus().request(address, body, withToken(token))
+        .transform(ar -> Future.succeededFuture(ar.failed() ? ar.cause() : null)));
+    if (!(cause instanceof io.vertx.core.eventbus.ReplyException e)) {
+      throw new AssertionError("the request to " + address + " did not fail with a reply failure: " + cause);
+    }
+    return e;
+  }
+
+  private static io.vertx.core.eventbus.DeliveryOptions withToken(String token) {
+    io.vertx.core.eventbus.DeliveryOptions options = new io.vertx.core.eventbus.DeliveryOptions();
+    return token == null ? options : options.addHeader("Authorization", "Bearer " + token);
   }
 
   /** A request answered by this node's own consumer, never another cluster member's. */
