@@ -61,7 +61,7 @@ public final class EnginelServer {
     this.queryStats = new QueryStats(registry);
     this.cacheStats = new CacheStats(registry);
     this.cluster = new ClusterFanOut(vertx, Clustering.manager(vertx), config.cluster().secret());
-    this.cacheShared = new CacheShared(config, cacheStats, cluster);
+    this.cacheShared = new CacheShared(vertx, config, cacheStats, cluster);
     this.cache = new CacheClient(vertx, config, cacheShared);
     this.principals = new PrincipalCache(config.auth().principalCacheSeconds(), cacheShared.memoryLease()::valid);
     cacheShared.memoryLease().onEpochChange(principals::clear);
@@ -77,15 +77,18 @@ public final class EnginelServer {
   private Future<Void> deploy() {
     int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
     int loops = config.vertx().effectiveEventLoops();
-    HttpServices services = HttpServices.create(vertx, config, nodeId, cache, principals, cluster, files, registry);
+    HttpServices services = HttpServices.create(vertx, config, nodeId, cache, principals, files, registry);
     return vertx.executeBlocking(() -> {
           java.nio.file.Files.createDirectories(files.newTempFile().getParent());
           return PgSetup.migrate(config.pg());
         })
         .compose(m -> step("repository", vertx.deployVerticle(() -> new RepositoryVerticle(config, nodeId, queryStats),
             new DeploymentOptions().setInstances(cores))))
-        .compose(v -> step("cache", vertx.deployVerticle(() -> new CacheVerticle(config, cacheShared, loops),
-            new DeploymentOptions().setInstances(loops))))
+        .compose(v -> {
+          CacheClient.registerCodecs(vertx);
+          return step("cache", vertx.deployVerticle(() -> new CacheVerticle(config, cacheShared, nodeId, loops),
+              new DeploymentOptions().setInstances(loops)));
+        })
         .compose(v -> step("invalidation", vertx.deployVerticle(
             new InvalidationVerticle(config, nodeId, cache, principals, cacheStats, cluster))))
         .compose(v -> config.jobs().workers() == 0 ? Future.<Void>succeededFuture()
@@ -137,7 +140,10 @@ public final class EnginelServer {
     for (String id : reversed) {
       chain = chain.compose(v -> vertx.undeploy(id).otherwiseEmpty());
     }
-    return chain.onComplete(v -> deployments.clear());
+    return chain.onComplete(v -> {
+      deployments.clear();
+      CacheClient.unregisterCodecs(vertx);
+    });
   }
 
   public int port() {

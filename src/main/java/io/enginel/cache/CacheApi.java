@@ -43,9 +43,10 @@ public final class CacheApi {
   public static final String APPLY_WARM = P + "apply-warm";
   /** Node-local: {@link #GET} on any of Enginel's own keys (sessions, manual invalidation). */
   public static final String OWN_GET = P + "own.get";
-  /** Node-local: {@link #SET} on Enginel's own keys, never under {@code <prefix>:_}. */
-  public static final String OWN_SET = P + "own.set";
-  /** Node-local: {@link #DELETE} of Enginel's own keys, {@code "guaranteed"}: kept and carried out when Redis is back. */
+  /**
+   * Node-local: {@link #DELETE} of Enginel's own keys (never under {@code <prefix>:_}), dropped from every node's
+   * near cache too; {@code "guaranteed"}: kept and carried out when Redis is back.
+   */
   public static final String OWN_DELETE = P + "own.delete";
   /** Node-local: {@link #DELETE_PATTERN} over Enginel's own keys (manual invalidation by pattern or model). */
   public static final String OWN_DELETE_PATTERN = P + "own.delete-pattern";
@@ -55,34 +56,27 @@ public final class CacheApi {
   public static final String HEALTH = P + "health";
 
   /**
-   * Response caching, step one: {@code {"tier", "key", "resource", "recheck"?}} → on a hit a Buffer, the stored
-   * {@link ResponseEntry}; on a miss {@code {"miss": true, "ticket", "fillable"}}.
+   * Node-local, zero-copy: a {@link CachedRead} → a {@code ReadOutcome} holding its {@link Answer} (or its
+   * failure): the answer, cached or computed and filled. What {@link CacheClient#read} sends when it does not call
+   * the instance of its event loop directly.
    */
-  public static final String RESPONSE_LOOKUP = P + "response.lookup";
+  public static final String READ = P + "read";
   /**
-   * Response caching, step two: {@code {"tier", "key", "resource", "ttl", "ticket", "tags": [...], "entry": Buffer}}
-   * → {@code {"stored": bool, "reason"?}}. Refused when any tag was invalidated after the ticket.
-   */
-  public static final String RESPONSE_FILL = P + "response.fill";
-  /**
-   * A compute lease, so that of all processes sharing the Redis one computes an expensive answer at a time:
-   * {@code {"tier", "key", "owner", "ms", "op": "acquire"}} → {@code {"acquired"}}, {@code "op": "release"}
-   * (only the owner's lease is released), {@code "op": "held"} → {@code {"held"}}. When Redis cannot be asked
-   * a lease is granted (nobody can coordinate, each process computes).
-   */
-  public static final String RESPONSE_LEASE = P + "response.lease";
-  /**
-   * {@code {"tier", "tags": [...]}} → {@code {"deleted", "clock"}} or {@code {"deferred": true}} when Redis is
-   * away (the tier then serves nothing until the invalidation has been carried out).
+   * Node-local: {@code {"tier", "tags": [...]}} → {@code {"deleted", "clock"}} or {@code {"deferred": true}} when
+   * Redis is away (the tier then serves nothing until the invalidation has been carried out).
    */
   public static final String INVALIDATE_TAGS = P + "invalidate-tags";
-  /** {@code {"tiers"?: [...]}} → starts a new incarnation of each response tier: every cached response becomes invalid at once. */
+  /**
+   * Node-local: {@code {"tiers"?: [...]}} → starts a new incarnation of each tier (all three by default): every
+   * cached answer and session becomes invalid at once.
+   */
   public static final String INVALIDATE_ALL = P + "invalidate-all";
   /**
-   * Prefix of each cluster member's own address ({@code enginel.cache.near.<vertx node id>}): drops copies from
-   * that member's near cache — {@code {"tier", "tags": [...]}}, {@code {"tier", "keys": [...]}},
-   * {@code {"tier", "pattern"}} or {@code {"tier", "all": true}} → {@code {}} once done. Sent by the member that
-   * invalidated, which waits for every answer before it answers itself.
+   * Prefix of each Enginel node's own address ({@code enginel.cache.near.<vertx node id>}), for the other nodes'
+   * signed messages ({@link ClusterFanOut}): what that node keeps in memory about an invalidation goes —
+   * {@code {"tier", "tags": [...]}}, {@code {"tier", "keys": [...]}}, {@code {"tier", "pattern"}} or
+   * {@code {"tier", "all": true}}, with its {@code "clock"}, or {@code "pending": true} when the sender could not
+   * carry it out in Redis. Confirmed once done; the sender waits for every confirmation before it answers.
    */
   public static final String NEAR_EVICT = P + "near.";
   /**

@@ -5,270 +5,140 @@ import io.enginel.config.Tier;
 import io.enginel.domain.ApiError;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Collection;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
- * The in-process API of the cache, for the code of the other verticles: the counterpart of the seed's
- * {@code CacheManager} on Enginel's own keys ({@link #get}, {@link #set}, {@link #delete}, {@link #deletePattern})
- * and the response-caching steps ({@link #lookup}, {@link #fill}). Everything goes to the cache verticle
- * over the event bus ({@link CacheApi}); nothing here talks to Redis. One instance per process; callable
- * from any context.
+ * The cache as the other verticles of this process use it — the cache package's one entrance:
+ * <ul>
+ *   <li>{@link #read}: the answer of a cacheable read, cached or computed now and filled (single flight, compute
+ *       lease, validation, near cache, consistency sampling all happen behind it);</li>
+ *   <li>{@link #invalidateTags}, {@link #invalidateAll}: what the invalidation verticle carries out;</li>
+ *   <li>{@link #deleteKeys}, {@link #deletePattern}: manual invalidation of Enginel's own keys;</li>
+ *   <li>{@link #stats}, {@link #health}, {@link #outwaitUnconfirmedMembers}.</li>
+ * </ul>
+ * A read goes to the cache verticle over the event bus (node-local, zero-copy codec), or — {@code cache.readPath}
+ * {@code direct}, the default, for the measured reason in docs/performance.md — straight into the cache instance
+ * of the caller's event loop. Nothing here talks to Redis. One instance per process; callable from any context.
  */
 public final class CacheClient {
   private final Vertx vertx;
-  private final Tier tier;
   private final CacheKeys keys;
-  private final ValueCodec codec;
-  private final CacheStats stats;
-  private final long maxFillAgeNanos;
+  private final CacheShared shared;
+  private final boolean direct;
   private final DeliveryOptions fast;
+  /** A read may wait for another process's compute lease, then load from the database. */
+  private final DeliveryOptions reading;
   /**
-   * An invalidation answers within one command timeout for its Redis side (then it is kept, see
-   * {@code CacheVerticle.invalidateInRedis}), the cluster's confirmations and, when one is missing, the
-   * memory lease: waited for that long, not for the time of one command.
+   * An invalidation answers within one command timeout for its Redis side (then it is kept), the cluster's
+   * confirmations and, when one is missing, the memory lease: waited for that long, not for one command's time.
    */
   private final DeliveryOptions invalidating;
-  private final CacheShared shared;
 
   public CacheClient(Vertx vertx, EnginelConfig config, CacheShared shared) {
-    this(vertx, Tier.DEFAULT, new CacheKeys(config.cache().keyPrefix()),
-        new ValueCodec(config.cache().compressThresholdBytes(), config.cache().compressionLevel()), shared.stats,
-        config.cache().maxFillAgeMs() * 1_000_000L,
-        new DeliveryOptions().setLocalOnly(true).setSendTimeout(config.redis().commandTimeoutMs() + 2_000L), shared);
-  }
-
-  private CacheClient(Vertx vertx, Tier tier, CacheKeys keys, ValueCodec codec, CacheStats stats, long maxFillAgeNanos,
-                      DeliveryOptions fast, CacheShared shared) {
     this.vertx = vertx;
-    this.tier = tier;
-    this.keys = keys;
-    this.codec = codec;
-    this.stats = stats;
-    this.maxFillAgeNanos = maxFillAgeNanos;
-    this.fast = fast;
+    this.keys = new CacheKeys(config.cache().keyPrefix());
+    this.shared = shared;
+    this.direct = config.cache().readPath() == EnginelConfig.ReadPath.DIRECT;
+    this.fast = new DeliveryOptions().setLocalOnly(true).setSendTimeout(config.redis().commandTimeoutMs() + 2_000L);
     this.invalidating = new DeliveryOptions(fast)
         .setSendTimeout(fast.getSendTimeout() + ClusterFanOut.TIMEOUT_MS + MemoryLease.WRITER_WAIT_MS);
-    this.shared = shared;
+    this.reading = new DeliveryOptions(fast).setSendTimeout(config.cache().computeLeaseMs() + config.pg().replyTimeoutMs()
+        + fast.getSendTimeout());
   }
 
-  /** The same API on another tier, as {@code CacheManager('longterm')}. */
-  public CacheClient tier(Tier other) {
-    return new CacheClient(vertx, other, keys, codec, stats, maxFillAgeNanos, fast, shared);
+  /** Registers the zero-copy codecs of reads on a Vert.x instance (once, before the cache verticle is deployed). */
+  public static void registerCodecs(Vertx vertx) {
+    vertx.eventBus().registerDefaultCodec(CacheVerticle.ReadRequest.class, new LocalCodec<>("enginel.read-request"));
+    vertx.eventBus().registerDefaultCodec(CacheVerticle.ReadOutcome.class, new LocalCodec<>("enginel.read-outcome"));
+  }
+
+  public static void unregisterCodecs(Vertx vertx) {
+    vertx.eventBus().unregisterDefaultCodec(CacheVerticle.ReadRequest.class);
+    vertx.eventBus().unregisterDefaultCodec(CacheVerticle.ReadOutcome.class);
   }
 
   public CacheKeys keys() {
     return keys;
   }
 
-  // ------------------------------------------------------------------ CacheManager
-
-  /** The cached JSON value, or {@code fallback} when absent (or when Redis is unavailable). */
-  public Future<Object> get(String key, Object fallback) {
-    return request(CacheApi.OWN_GET, new JsonObject().put("key", key))
-        .map(r -> r.getBoolean("hit", false) ? r.getValue("value") : fallback)
-        .otherwise(fallback);
+  /**
+   * The answer of a read: a hit (near cache or Redis), or computed by its loader and filled. A loader's failure is
+   * the answer's failure, as the loader failed (an {@link ApiError}, a {@link CachedRead.OwnedFailure}).
+   */
+  public Future<Answer> read(CachedRead read) {
+    ResponseReads here = direct ? shared.readsOnThisLoop() : null;
+    return here != null ? here.read(read) : this.<Answer>overTheBus(read, false);
   }
 
-  /** Stores any JSON value ({@link JsonObject}, {@link JsonArray}, string, number, boolean) for {@code ttlSeconds}. */
-  public Future<Boolean> set(String key, Object value, long ttlSeconds) {
-    return request(CacheApi.OWN_SET, new JsonObject().put("key", key).put("value", value).put("ttl", ttlSeconds))
-        .map(r -> r.getBoolean("stored", false));
+  private <T> Future<T> overTheBus(CachedRead read, boolean warm) {
+    return vertx.eventBus().<CacheVerticle.ReadOutcome>request(CacheApi.READ, new CacheVerticle.ReadRequest(read, warm),
+            reading)
+        .recover(t -> Future.failedFuture(ApiError.from(t)))
+        .compose(m -> {
+          @SuppressWarnings("unchecked")
+          T value = (T) m.body().value();
+          return m.body().failure() == null ? Future.succeededFuture(value) : Future.failedFuture(m.body().failure());
+        });
   }
 
-  /** As {@link #set}, but only when the key holds nothing (Redis SET NX): true when stored. */
-  public Future<Boolean> setIfAbsent(String key, Object value, long ttlSeconds) {
-    return request(CacheApi.OWN_SET, new JsonObject().put("key", key).put("value", value).put("ttl", ttlSeconds)
-        .put("if_absent", true)).map(r -> r.getBoolean("stored", false));
+  /** Fills the cache for a read without a request (warming): {@code "present"}, {@code "stored"} or {@code "not_stored"}. */
+  public Future<String> warm(CachedRead read) {
+    ResponseReads here = direct ? shared.readsOnThisLoop() : null;
+    return here != null ? here.warm(read) : overTheBus(read, true);
   }
 
-  /** The value a session's key holds once the session ended: {@code {"revoked": true}}. */
-  public static final String REVOKED = "revoked";
+  /** Invalidates tags on a tier ({@code deferred} in the answer when Redis is away). */
+  public Future<JsonObject> invalidateTags(Tier tier, Collection<String> tags) {
+    return request(CacheApi.INVALIDATE_TAGS, new JsonObject().put("tier", tier.id())
+        .put("tags", new JsonArray(List.copyOf(tags))), invalidating);
+  }
+
+  /** A new incarnation of every tier: every cached answer and session becomes invalid at once. */
+  public Future<JsonObject> invalidateAll() {
+    return request(CacheApi.INVALIDATE_ALL, new JsonObject(), invalidating);
+  }
 
   /**
-   * Ends a session in this (sessions) tier: its key becomes the mark {@code {"revoked": true}} for
-   * {@code ttlSeconds}, written over whatever a lookup racing the end may have put back, and which such a
-   * lookup's re-caching ({@link #setIfAbsent}) cannot overwrite. When Redis cannot take it the key's deletion
-   * is kept and the tier fenced until it is carried out (a Redis outage never undoes a logout).
+   * Deletes keys of Enginel's on a tier, on every node's near cache too. When Redis cannot be reached the
+   * deletion is kept and the tier serves nothing until it is carried out.
    */
-  public Future<Long> endSession(String tokenHash, long ttlSeconds) {
-    String key = keys.session(tokenHash);
-    return set(key, new JsonObject().put(REVOKED, true), ttlSeconds)
-        .compose(stored -> stored ? Future.succeededFuture(1L) : delete(key))
-        .recover(t -> delete(key));
-  }
-
-  /**
-   * Deletes keys. Guaranteed: when Redis cannot be reached the deletion is kept and the tier serves
-   * nothing until it is carried out.
-   */
-  public Future<Long> delete(String... keys) {
-    return request(CacheApi.OWN_DELETE, new JsonObject().put("keys", new JsonArray(List.of((Object[]) keys)))
-        .put("guaranteed", true)).map(r -> r.getLong("deleted", 0L));
+  public Future<Long> deleteKeys(Tier tier, List<String> list) {
+    return request(CacheApi.OWN_DELETE, new JsonObject().put("tier", tier.id()).put("keys", new JsonArray(list))
+        .put("guaranteed", true), invalidating).map(r -> r.getLong("deleted", 0L));
   }
 
   /** SCAN + UNLINK of every key of Enginel's matching a validated pattern ({@link Namespace#pattern}). */
-  public Future<Long> deletePattern(String pattern) {
-    return request(CacheApi.OWN_DELETE_PATTERN, new JsonObject().put("pattern", pattern)).map(r -> r.getLong("deleted", 0L));
+  public Future<Long> deletePattern(Tier tier, String pattern) {
+    return request(CacheApi.OWN_DELETE_PATTERN, new JsonObject().put("tier", tier.id()).put("pattern", pattern),
+        invalidating).map(r -> r.getLong("deleted", 0L));
   }
 
   public Future<JsonObject> stats() {
-    return request(CacheApi.STATS, new JsonObject());
+    return request(CacheApi.STATS, new JsonObject(), fast);
   }
 
   public Future<JsonObject> health() {
-    return request(CacheApi.HEALTH, new JsonObject());
-  }
-
-  // ------------------------------------------------------------------ response caching
-
-  /** The outcome of a response lookup. */
-  public sealed interface Lookup permits Hit, Miss {}
-
-  /** A cached entry that belongs to the tier's current incarnation. */
-  public record Hit(ResponseEntry entry) implements Lookup {}
-
-  /**
-   * No usable entry. {@code ticket} is the tier's clock at lookup time (the lease of the fill), null when
-   * the cache could not be asked; {@code startedAt} bounds how old a fill may be.
-   */
-  public record Miss(String ticket, boolean fillable, long startedAt) implements Lookup {}
-
-  public Future<Lookup> lookup(String key, String resource) {
-    return lookup(key, resource, false);
+    return request(CacheApi.HEALTH, new JsonObject(), fast);
   }
 
   /**
-   * A lookup; {@code recheck} marks a second look by a request whose first look was already counted (it
-   * waited for another computation), so that each request counts once in the statistics.
-   */
-  public Future<Lookup> lookup(String key, String resource, boolean recheck) {
-    long started = System.nanoTime();
-    CacheVerticle here = shared.onThisLoop();
-    Future<Object> answer;
-    if (here != null) {
-      answer = direct(() -> here.lookup(tier, key, recheck ? null : resource));
-    } else {
-      JsonObject question = new JsonObject().put("tier", tier.id()).put("key", key).put("resource", resource);
-      if (recheck) {
-        question.put("recheck", true);
-      }
-      answer = vertx.eventBus().request(shared.local(CacheApi.RESPONSE_LOOKUP), question, fast).map(Message::body);
-    }
-    return answer
-        .map(body -> {
-          if (body instanceof ResponseEntry entry) {
-            return (Lookup) new Hit(entry);
-          }
-          if (body instanceof Buffer b) {
-            ResponseEntry entry = ResponseEntry.parse(b);
-            if (entry != null) {
-              return (Lookup) new Hit(entry);
-            }
-            return new Miss(null, false, started);
-          }
-          JsonObject miss = (JsonObject) body;
-          return new Miss(miss.getString("ticket"), miss.getBoolean("fillable", false), started);
-        })
-        .otherwise(t -> new Miss(null, false, started));
-  }
-
-  /**
-   * Stores a freshly computed answer under the lookup's ticket. Refused by Redis when any of {@code tags}
-   * was invalidated after the lookup (a write committed meanwhile); skipped when the load took longer than
-   * {@code cache.maxFillAgeMs}. Never fails.
-   */
-  public Future<Boolean> fill(String key, String resource, long ttlSeconds, Miss miss, Collection<String> tags,
-                              List<String> owners, byte[] body) {
-    if (!miss.fillable() || miss.ticket() == null || System.nanoTime() - miss.startedAt() > maxFillAgeNanos) {
-      return Future.succeededFuture(false);
-    }
-    Buffer entry;
-    try {
-      entry = ResponseEntry.encode(CacheVerticle.incarnation(miss.ticket()), owners, tags, body, codec);
-    } catch (IllegalArgumentException tooManyTags) { // answered all the same, just not cached
-      stats.fill(tier.id(), "too_large");
-      return Future.succeededFuture(false);
-    }
-    ResponseEntry parsed = ResponseEntry.parse(entry);
-    if (parsed != null && parsed.compressed()) {
-      stats.compressed(body.length, entry.length());
-    }
-    CacheVerticle here = shared.onThisLoop();
-    if (here != null) {
-      return direct(() -> here.fill(tier, key, miss.ticket(), entry, List.copyOf(tags), ttlSeconds))
-          .map(r -> ((JsonObject) r).getBoolean("stored", false))
-          .otherwise(false);
-    }
-    JsonObject msg = new JsonObject().put("tier", tier.id()).put("key", key).put("resource", resource)
-        .put("ttl", ttlSeconds).put("ticket", miss.ticket()).put("tags", new JsonArray(List.copyOf(tags)))
-        .put("entry", entry);
-    return vertx.eventBus().<JsonObject>request(shared.local(CacheApi.RESPONSE_FILL), msg, fast)
-        .map(r -> r.body().getBoolean("stored", false))
-        .otherwise(false);
-  }
-
-  /** A direct call into the cache instance of this event loop: what it throws becomes a failed future. */
-  private static Future<Object> direct(Supplier<Future<Object>> call) {
-    try {
-      return call.get();
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
-    }
-  }
-
-  /** Takes the compute lease of a key for {@code ms} (granted when Redis cannot be asked). */
-  public Future<Boolean> acquireLease(String key, String owner, long ms) {
-    return lease(key, owner, "acquire").map(r -> r.getBoolean("acquired", true)).otherwise(true);
-  }
-
-  public Future<Void> releaseLease(String key, String owner) {
-    return lease(key, owner, "release").<Void>mapEmpty().otherwiseEmpty();
-  }
-
-  public Future<Boolean> leaseHeld(String key) {
-    return lease(key, "", "held").map(r -> r.getBoolean("held", false)).otherwise(false);
-  }
-
-  private Future<JsonObject> lease(String key, String owner, String op) {
-    return vertx.eventBus().<JsonObject>request(CacheApi.RESPONSE_LEASE, new JsonObject().put("tier", tier.id())
-        .put("key", key).put("owner", owner).put("op", op), fast).map(m -> m.body());
-  }
-
-  /** Invalidates tags on this tier ({@code deferred} in the answer when Redis is away). */
-  public Future<JsonObject> invalidateTags(Collection<String> tags) {
-    return vertx.eventBus().<JsonObject>request(CacheApi.INVALIDATE_TAGS, new JsonObject().put("tier", tier.id())
-            .put("tags", new JsonArray(List.copyOf(tags))), invalidating).map(m -> m.body())
-        .recover(t -> Future.failedFuture(ApiError.from(t)));
-  }
-
-  /**
-   * What a node does when a cluster member did not confirm an eviction of what it keeps in memory: advance the
+   * What a node does when a cluster member did not confirm an eviction of what it keeps in memory: change the
    * memory epoch and outwait the lease ({@link MemoryLease}). Completes without waiting outside a cluster.
    */
   public Future<Void> outwaitUnconfirmedMembers() {
     if (!shared.memoryLease.required()) {
       return Future.succeededFuture();
     }
-    return vertx.eventBus().request(CacheApi.MEMORY_EPOCH_ADVANCE, new JsonObject(), invalidating)
-        .<Void>mapEmpty().otherwiseEmpty();
+    return request(CacheApi.MEMORY_EPOCH_ADVANCE, new JsonObject(), invalidating).<Void>mapEmpty().otherwiseEmpty();
   }
 
-  /** A new incarnation of the response tiers: every cached answer becomes invalid at once. */
-  public Future<JsonObject> invalidateAll() {
-    return vertx.eventBus().<JsonObject>request(CacheApi.INVALIDATE_ALL, new JsonObject(), invalidating).map(m -> m.body());
-  }
-
-  private Future<JsonObject> request(String address, JsonObject body) {
-    body.put("tier", tier.id());
-    return vertx.eventBus().<JsonObject>request(address, body, fast).map(m -> m.body())
+  private Future<JsonObject> request(String address, JsonObject body, DeliveryOptions options) {
+    return vertx.eventBus().<JsonObject>request(address, body, options).map(m -> m.body())
         .recover(t -> Future.failedFuture(ApiError.from(t)));
   }
 }

@@ -90,15 +90,17 @@ public final class CacheKeys {
   /** Sessions live in their own tier under {@code <prefix>:session:<sha-256 of token>}. */
   public String session(String tokenHash) { return make("session", tokenHash); }
 
-  // -- bookkeeping of the invalidation scheme (see README: "No stale fill")
-  /** The tier's invalidation clock, {@code <incarnation>:<sequence>}. */
-  public String clock() { return prefix + ":_clock"; }
-  /** The near-cache epoch: advanced when a cluster member did not confirm an eviction (see MemoryLease). */
+  // -- bookkeeping of the invalidation scheme (docs/invalidation.md)
+  /** The tier's invalidation state: one hash of its clock, floor and tag stamps (see {@link Scripts}). */
+  public String invalidationState() { return prefix + ":_inv"; }
+  /** The near-cache epoch: changed when a cluster member did not confirm an eviction (see MemoryLease). */
   public String memoryEpoch() { return prefix + ":_memory:epoch"; }
-  /** The clock value at which a tag was last invalidated. */
-  public String tagVersion(String tag) { return prefix + ":_tv:" + tag; }
-  /** The set of keys filled under a tag. */
+  /** The set of keys filled under a tag: how an invalidation finds them to delete them (an optimisation only). */
   public String tagSet(String tag) { return prefix + ":_tag:" + tag; }
+  /** Who prunes the tier's old stamps now (one process at a time). */
+  public String pruneLease() { return prefix + ":_inv:prune"; }
+  /** The tier's clock, minute by minute, for pruning: {@code <incarnation>:<sequence>:<epoch seconds>} entries. */
+  public String pruneMarks() { return prefix + ":_inv:marks"; }
 
   private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 

@@ -1,10 +1,16 @@
 package io.enginel.cache;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.enginel.config.EnginelConfig;
 import io.enginel.config.Tier;
 import io.micrometer.core.instrument.Gauge;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -13,49 +19,60 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * What the cache verticle instances of one process share. There is one instance per event loop, each with
- * its own Redis clients, so that a lookup made on an event loop is served on that same loop (no thread
- * hand-over); but a tier is fenced for all of them while any invalidation is pending, concurrent
- * computations of one key are single-flighted across all of them, and the counts are one.
+ * What the cache verticle instances of one process share. There is one instance per event loop, each with its
+ * own Redis clients, so that a read made on an event loop is served on that same loop; but what the process knows
+ * about each tier ({@link TierGuard}: kept invalidations, the highest clock seen, eviction stamps, near cache, tag
+ * memo), the loads in flight, the memory lease, the consistency observer and the counts are one.
  */
 public final class CacheShared {
+  final EnginelConfig config;
   final CacheStats stats;
-  final Map<Tier, PendingInvalidations> pending = new EnumMap<>(Tier.class);
+  final Ticker ticker;
+  final Map<Tier, TierGuard> guards = new EnumMap<>(Tier.class);
+  final SingleFlight<ResponseReads.Flight> flights;
   final SingleFlight<JsonObject> computeFlight = new SingleFlight<>();
   final AtomicBoolean draining = new AtomicBoolean();
-  /** The near cache of each response tier (none when switched off). */
-  final Map<Tier, NearCache> near = new EnumMap<>(Tier.class);
   /** Under which a clustered process uses its near cache and its principals. */
   final MemoryLease memoryLease;
-  private final Map<String, CacheVerticle> loops = new ConcurrentHashMap<>();
-  private final Map<Tier, List<TierClient>> clients = new EnumMap<>(Tier.class);
-
   /** The signed messages to the other Enginel nodes of the cluster (none outside a cluster). */
   final ClusterFanOut cluster;
+  final ConsistencyObserver observer;
+  private final Map<String, ResponseReads> readsByLoop = new ConcurrentHashMap<>();
+  private final Map<Tier, List<TierClient>> clients = new EnumMap<>(Tier.class);
+  private volatile Runnable drainSoon = () -> { };
 
-  public CacheShared(EnginelConfig config, CacheStats stats, ClusterFanOut cluster) {
+  public CacheShared(Vertx vertx, EnginelConfig config, CacheStats stats, ClusterFanOut cluster) {
+    this(vertx, config, stats, cluster, Ticker.systemTicker());
+  }
+
+  /** @param ticker the clock of stamps, near-cache ages, flights and the lease (tests advance one of their own) */
+  public CacheShared(Vertx vertx, EnginelConfig config, CacheStats stats, ClusterFanOut cluster, Ticker ticker) {
+    this.config = config;
     this.stats = stats;
     this.cluster = cluster;
-    this.memoryLease = new MemoryLease(config.cluster().enabled());
-    memoryLease.onEpochChange(() -> near.values().forEach(NearCache::clear));
+    this.ticker = ticker;
+    this.flights = new SingleFlight<>(ticker);
+    this.memoryLease = new MemoryLease(cluster.clustered(), ticker);
     EnginelConfig.Near n = config.cache().near();
-    if (n.enabled() && config.cache().enabled()) {
-      org.slf4j.LoggerFactory.getLogger(CacheShared.class).info("near cache on ({} bytes, {} s): every process "
-          + "sharing this Redis must be a member of this node's Vert.x cluster (else set cache.near.enabled=false)",
+    boolean near = n.enabled() && config.cache().enabled();
+    if (near) {
+      LoggerFactory.getLogger(CacheShared.class).info("near cache on ({} bytes, {} s): every process sharing this "
+          + "Redis must be a member of this node's Vert.x cluster (else set cache.near.enabled=false)",
           n.maxBytes(), n.maxAgeSeconds());
-      for (Tier t : List.of(Tier.DEFAULT, Tier.LONGTERM)) {
-        NearCache cache = new NearCache(n.maxBytes() / 2, java.time.Duration.ofSeconds(n.maxAgeSeconds()));
-        near.put(t, cache);
-        Gauge.builder("enginel_cache_near_entries", cache, NearCache::size)
+    }
+    for (Tier t : Tier.values()) {
+      EvictionStamps stamps = new EvictionStamps(ticker);
+      NearCache copies = near && t != Tier.SESSIONS
+          ? new NearCache(n.maxBytes() / 2, Duration.ofSeconds(n.maxAgeSeconds()), stamps, ticker) : null;
+      PendingInvalidations kept = new PendingInvalidations(config.cache().pendingInvalidationsLimit());
+      guards.put(t, new TierGuard(t, kept, stamps, copies, new TagMemo(config.cache().tagMemoBytes()), () -> drainSoon.run()));
+      List<TierClient> list = new CopyOnWriteArrayList<>();
+      clients.put(t, list);
+      if (copies != null) {
+        Gauge.builder("enginel_cache_near_entries", copies, NearCache::size)
             .description("Response entries held in this process's near cache").tag("tier", t.id())
             .register(stats.registry());
       }
-    }
-    for (Tier t : Tier.values()) {
-      PendingInvalidations kept = new PendingInvalidations(config.cache().pendingInvalidationsLimit());
-      List<TierClient> list = new CopyOnWriteArrayList<>();
-      pending.put(t, kept);
-      clients.put(t, list);
       Gauge.builder("enginel_cache_pending_invalidations", kept, PendingInvalidations::size)
           .description("Invalidations kept while the tier's Redis is away (-1: the whole tier)").tag("tier", t.id())
           .register(stats.registry());
@@ -63,49 +80,41 @@ public final class CacheShared {
           .description("Circuit breaker of the Redis tier (worst over the instances): 0 closed, 1 half-open, 2 open")
           .tag("tier", t.id()).register(stats.registry());
     }
+    io.micrometer.core.instrument.FunctionCounter.builder("enginel_cache_single_flight_joins", flights, SingleFlight::joins)
+        .description("Requests that joined a load of the same key instead of querying again").register(stats.registry());
+    memoryLease.onEpochChange(() -> guards.values().forEach(g -> {
+      if (g.near != null) {
+        g.near.dropAll();
+      }
+    }));
+    DeliveryOptions local = new DeliveryOptions().setLocalOnly(true);
+    this.observer = new ConsistencyObserver(vertx, config.cache().consistency(), guards, stats, (tier, key) ->
+        vertx.eventBus().request(CacheApi.OWN_DELETE, new JsonObject().put("tier", tier.id())
+            .put("keys", new JsonArray().add(key)).put("guaranteed", true), local));
   }
 
-  void register(String loop, Map<Tier, TierClient> own, CacheVerticle instance) {
-    loops.put(loop, instance);
+  void register(String loop, Map<Tier, TierClient> own, ResponseReads reads, Runnable drain) {
+    readsByLoop.put(loop, reads);
     own.forEach((tier, client) -> clients.get(tier).add(client));
+    drainSoon = drain;
   }
 
-  void unregister(String loop, Map<Tier, TierClient> own, CacheVerticle instance) {
-    loops.remove(loop, instance);
+  void unregister(String loop, Map<Tier, TierClient> own, ResponseReads reads) {
+    readsByLoop.remove(loop, reads);
     own.forEach((tier, client) -> clients.get(tier).remove(client));
   }
 
-  /** The address of an operation on the cache instance of the calling event loop, when there is one. */
-  String local(String address) {
-    String thread = Thread.currentThread().getName();
-    return loops.containsKey(thread) ? address + "@" + thread : address;
-  }
-
-  /**
-   * The cache instance of the calling event loop, when there is one: response lookups and fills made on an
-   * event loop call it directly — the same code as the event-bus operations, without a message, a reply
-   * handler and two copies per request.
-   */
-  CacheVerticle onThisLoop() {
-    return loops.get(Thread.currentThread().getName());
-  }
-
-  public ClusterFanOut cluster() {
-    return cluster;
+  /** The reads of the cache instance of the calling event loop, or null when there is none. */
+  ResponseReads readsOnThisLoop() {
+    return readsByLoop.get(Thread.currentThread().getName());
   }
 
   public MemoryLease memoryLease() {
     return memoryLease;
   }
 
-  /** Whether any instance's client of the tier may be talking to another server than before (run id unverified). */
-  boolean anySuspect(Tier tier) {
-    for (TierClient c : clients.get(tier)) {
-      if (c.suspect()) {
-        return true;
-      }
-    }
-    return false;
+  public ClusterFanOut cluster() {
+    return cluster;
   }
 
   private static double worstState(List<TierClient> list) {

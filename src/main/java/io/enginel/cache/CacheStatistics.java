@@ -20,16 +20,19 @@ final class CacheStatistics {
   private final Map<Tier, TierClient> tiers;
   private final CacheStats stats;
   private final CacheKeys keys;
-  private final Map<Tier, NearCache> near;
+  private final Map<Tier, TierGuard> guards;
+  private final long singleFlightJoins;
 
-  CacheStatistics(Map<Tier, TierClient> tiers, CacheStats stats, CacheKeys keys, Map<Tier, NearCache> near) {
+  CacheStatistics(Map<Tier, TierClient> tiers, CacheStats stats, CacheKeys keys, Map<Tier, TierGuard> guards,
+                  long singleFlightJoins) {
     this.tiers = tiers;
     this.stats = stats;
     this.keys = keys;
-    this.near = near;
+    this.guards = guards;
+    this.singleFlightJoins = singleFlightJoins;
   }
 
-  Future<Object> collect() {
+  Future<JsonObject> collect() {
     JsonObject own = stats.toJson();
     JsonObject out = new JsonObject();
     List<Future<Void>> all = new ArrayList<>();
@@ -40,7 +43,7 @@ final class CacheStatistics {
       JsonObject entry = new JsonObject().put("endpoint", CacheVerticle.redact(t.endpoint))
           .put("circuit", t.state().name().toLowerCase()).put("server", server);
       out.put(tier.id(), entry);
-      NearCache copies = near.get(tier);
+      NearCache copies = guards.get(tier).near;
       if (copies != null) {
         entry.put("near", new JsonObject().put("entries", copies.size()).put("bytes", copies.bytes())
             .put("max_bytes", copies.maxBytes()).put("hits", server.getLong("near_hits", 0L)));
@@ -61,7 +64,8 @@ final class CacheStatistics {
         .put("key_prefix", keys.prefix())
         .put("fills", own.getJsonObject("fills")).put("invalidations", own.getJsonObject("invalidations"))
         .put("compression", own.getJsonObject("compression"))
-        .put("single_flight_joins", own.getLong("single_flight_joins")));
+        .put("single_flight_joins", singleFlightJoins)
+        .put("consistency", own.getJsonObject("consistency")));
   }
 
   private static JsonObject redis(Response info, Response dbsize) {

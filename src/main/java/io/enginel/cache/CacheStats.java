@@ -70,6 +70,22 @@ public final class CacheStats {
     add("inv_keys|" + source, "enginel_invalidation_keys_deleted", keysDeleted);
   }
 
+  /**
+   * One outcome of the consistency observer for a resource: {@code consistent} or {@code violation} (both checks),
+   * {@code inconclusive} (a write came after the serve) or {@code skipped} (over budget, or no verdict).
+   */
+  public void consistency(String outcome, String resource) {
+    switch (outcome) {
+      case "consistent" -> add("cons|checks", "enginel_cache_consistency_checks", 1);
+      case "violation" -> {
+        add("cons|checks", "enginel_cache_consistency_checks", 1);
+        add("cons|violations|" + resource, "enginel_cache_consistency_violations", 1);
+      }
+      case "inconclusive" -> add("cons|inconclusive", "enginel_cache_consistency_inconclusive", 1);
+      default -> add("cons|skipped", "enginel_cache_consistency_skipped", 1);
+    }
+  }
+
   public void singleFlightJoin() {
     add("singleflight_joins", "enginel_cache_single_flight_joins", 1);
   }
@@ -86,6 +102,8 @@ public final class CacheStats {
         b.tag("tier", parts[1]);
       } else if (metric.startsWith("enginel_invalidation")) {
         b.tag("source", parts[1]);
+      } else if (metric.equals("enginel_cache_consistency_violations")) {
+        b.tag("resource", parts[2]);
       }
       return b.register(registry);
     }).increment(n);
@@ -132,7 +150,35 @@ public final class CacheStats {
     tiers.forEach(json::put);
     return new JsonObject().put("tiers", json).put("fills", fills).put("invalidations", invalidations)
         .put("compression", new JsonObject().put("values_compressed", sum("compressed")).put("bytes_saved", sum("bytes_saved")))
-        .put("single_flight_joins", sum("singleflight_joins"));
+        .put("single_flight_joins", sum("singleflight_joins"))
+        .put("consistency", consistency());
+  }
+
+  /**
+   * The observer's counts and the nines they measure: {@code -log10(violations / checks)}; with no violation, the
+   * nines the checks can show at least ({@code log10(checks)}, {@code "nines_at_least": true}).
+   */
+  private JsonObject consistency() {
+    long checks = sum("cons|checks");
+    JsonObject violations = new JsonObject();
+    long violated = 0;
+    for (Map.Entry<String, LongAdder> e : counts.entrySet()) {
+      if (e.getKey().startsWith("cons|violations|")) {
+        long n = e.getValue().sum();
+        violations.put(e.getKey().substring("cons|violations|".length()), n);
+        violated += n;
+      }
+    }
+    JsonObject out = new JsonObject().put("checks", checks).put("violations", violated)
+        .put("violations_by_resource", violations).put("inconclusive", sum("cons|inconclusive"))
+        .put("skipped", sum("cons|skipped"));
+    if (checks == 0) {
+      return out.putNull("consistent_ratio").putNull("nines");
+    }
+    double ratio = 1.0 - (double) violated / checks;
+    double nines = violated == 0 ? Math.log10(checks) : -Math.log10((double) violated / checks);
+    return out.put("consistent_ratio", ratio).put("nines", Math.round(nines * 100) / 100.0)
+        .put("nines_at_least", violated == 0);
   }
 
   private static JsonObject tierOf(Map<String, JsonObject> tiers, String name) {

@@ -1,16 +1,19 @@
 package io.enginel.cache;
 
+import com.github.benmanes.caffeine.cache.Ticker;
+
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The lease under which a clustered process may use what it keeps in memory about shared data: its near cache
  * and its principals. A member that does not confirm an eviction in time (a blocked event loop, a partition the
- * cluster manager has not noticed yet) cannot be reached through the event bus; so the writer advances an epoch
- * in Redis ({@code <prefix>:_memory:epoch}) and waits {@link #WRITER_WAIT_MS} before it answers. Each process
- * reads the epoch every {@link #POLL_MS}: a changed epoch drops everything it keeps, and a process whose last
- * successful read was sent more than {@link #LEASE_MS} ago uses none of it until it reads the epoch again.
- * Either way the laggard has stopped using what the write changed before the write is answered.
+ * cluster manager has not noticed yet) cannot be reached through the event bus; so the writer changes an epoch
+ * in Redis ({@code <prefix>:_memory:epoch}, set to a new random value) and waits {@link #WRITER_WAIT_MS} before it
+ * answers. Each process reads the epoch every {@link #POLL_MS}: a changed epoch — or a missing one, which Redis may
+ * have lost — drops everything it keeps, and a process whose last successful read was sent more than
+ * {@link #LEASE_MS} ago uses none of it until it reads the epoch again. Either way the laggard has stopped using
+ * what the write changed before the write is answered.
  */
 public final class MemoryLease {
   static final long POLL_MS = 200;
@@ -20,14 +23,25 @@ public final class MemoryLease {
   private static final long LEASE_NANOS = TimeUnit.MILLISECONDS.toNanos(LEASE_MS);
 
   private final boolean required;
+  private final Ticker ticker;
   private final java.util.List<Runnable> onEpochChange = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final AtomicBoolean polling = new AtomicBoolean();
-  private volatile long contactNanos = System.nanoTime() - 2 * LEASE_NANOS;
+  private volatile long contactNanos;
   private volatile String epoch;
 
-  /** @param required whether copies depend on the lease (clustered processes; a lone process has no laggard) */
-  MemoryLease(boolean required) {
+  /**
+   * @param required whether copies depend on the lease (clustered processes; a lone process has no laggard)
+   * @param ticker   the clock the lease runs on
+   */
+  MemoryLease(boolean required, Ticker ticker) {
     this.required = required;
+    this.ticker = ticker;
+    this.contactNanos = ticker.read() - 2 * LEASE_NANOS;
+  }
+
+  /** Now, on the lease's clock (a poll notes when it was sent). */
+  long now() {
+    return ticker.read();
   }
 
   /** What to drop when another member advanced the epoch. */
@@ -41,7 +55,7 @@ public final class MemoryLease {
 
   /** Whether what is kept in memory may be used and added to now. */
   public boolean valid() {
-    return !required || System.nanoTime() - contactNanos < LEASE_NANOS;
+    return !required || ticker.read() - contactNanos < LEASE_NANOS;
   }
 
   /** One poll at a time per process. */

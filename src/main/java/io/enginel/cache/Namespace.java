@@ -124,12 +124,16 @@ enum Namespace {
     return pattern;
   }
 
-  /** After {@code head}, a whole literal segment (ended by ':') must come before any wildcard. */
+  /**
+   * After {@code head}, a whole literal segment (ended by ':') must come before any wildcard, and hold no escape:
+   * {@code enginel:\_tag:*} would otherwise pass for a segment that does not start with '_'.
+   */
   private static void requireLiteralSegment(String head, String pattern) {
     String rest = pattern.substring(head.length());
     int glob = firstGlob(rest);
     int colon = rest.indexOf(':');
-    if (!(glob < 0 || (colon > 0 && colon < glob))) {
+    int escape = rest.indexOf('\\');
+    if (!(glob < 0 || (colon > 0 && colon < glob)) || (escape >= 0 && (colon < 0 || escape < colon))) {
       throw ApiError.badRequest("pattern", "'pattern' must name a whole segment before any wildcard, as in '"
           + head + (head.endsWith(":app:") ? "my-service" : "design") + ":*'.");
     }

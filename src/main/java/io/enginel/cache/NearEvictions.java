@@ -5,22 +5,30 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
- * Drops copies from the near caches of every cluster member, this one first, and completes once every member
- * has confirmed ({@link ClusterFanOut}). The cache verticle calls it after the Redis side of an invalidation,
- * never before: a member that looked up Redis before the Redis side was done is fenced by the eviction's stamp,
- * and one that looks up after it finds the new state in Redis.
+ * What every process keeps in memory about an invalidation, on every member, this one first: the tier's
+ * eviction stamps (which fence near-cache puts, joins of loads in flight and the consistency observer), its near
+ * copies, and the highest clock seen. The cache verticle calls it after the Redis side of an invalidation, never
+ * before: a member that looked up Redis before the Redis side was done is fenced by the stamp, and one that looks
+ * up after it finds the new state in Redis. Completes once every member has confirmed ({@link ClusterFanOut}).
+ *
+ * <p>Messages: {@code {"tier", "tags": [...]}}, {@code {"tier", "keys": [...]}}, {@code {"tier", "pattern"}} or
+ * {@code {"tier", "all": true}}, with the invalidation's {@code "clock"} when it reached Redis, or
+ * {@code "pending": true} when the sender could not carry it out there (every member then keeps it too).
  */
 final class NearEvictions {
   private NearEvictions() {}
 
-  static JsonObject tags(Tier tier, List<String> tags) {
-    return new JsonObject().put("tier", tier.id()).put("tags", new JsonArray(List.copyOf(tags)));
+  static JsonObject tags(Tier tier, Collection<String> tags) {
+    return new JsonObject().put("tier", tier.id()).put("tags", new JsonArray(new ArrayList<>(tags)));
   }
 
   static JsonObject keys(Tier tier, List<String> keys) {
@@ -36,38 +44,59 @@ final class NearEvictions {
   }
 
   /** An invalidation's eviction: its tags, or everything for a new incarnation. */
-  static JsonObject of(Tier tier, java.util.Collection<String> tags, boolean everything) {
-    return everything ? all(tier) : tags(tier, List.copyOf(tags));
+  static JsonObject of(Tier tier, Collection<String> tags, boolean everything) {
+    return everything ? all(tier) : tags(tier, tags);
   }
 
   /**
    * Evicts here, then on every other member; never fails. When a member still in the cluster did not confirm,
-   * {@code whenUnconfirmed} runs before this completes (the memory epoch advances, see {@link MemoryLease}).
-   * Other members are asked even when this one keeps no near cache (it may be switched off here and on there); the sessions tier has none anywhere.
+   * {@code whenUnconfirmed} runs before this completes (the memory epoch changes, see {@link MemoryLease}).
    */
-  static Future<Void> everywhere(ClusterFanOut cluster, Map<Tier, NearCache> near, JsonObject what,
-                                 java.util.function.Supplier<Future<Void>> whenUnconfirmed) {
-    if (Tier.parse(what.getString("tier")) == Tier.SESSIONS) {
-      return Future.succeededFuture();
-    }
-    evictHere(near, what);
-    return cluster.askOthers(CacheApi.NEAR_EVICT, what, "a near-cache eviction", whenUnconfirmed);
+  static Future<Void> everywhere(ClusterFanOut cluster, Map<Tier, TierGuard> guards, JsonObject what,
+                                 Supplier<Future<Void>> whenUnconfirmed) {
+    evictHere(guards, what);
+    return cluster.askOthers(CacheApi.NEAR_EVICT, what, "an invalidation", whenUnconfirmed);
   }
 
-  static void evictHere(Map<Tier, NearCache> near, JsonObject what) {
-    NearCache n = near.get(Tier.parse(what.getString("tier")));
-    if (n == null) {
-      return;
+  /** Stamps the invalidation, drops the near copies it names, and notes its clock; under the stamps' lock. */
+  static void evictHere(Map<Tier, TierGuard> guards, JsonObject what) {
+    TierGuard guard = guards.get(Tier.parse(what.getString("tier")));
+    EvictionStamps stamps = guard.stamps;
+    NearCache near = guard.near;
+    synchronized (stamps) {
+      if (what.getBoolean("all", false)) {
+        stamps.everything();
+        if (near != null) {
+          near.clear();
+        }
+      } else if (what.containsKey("pattern")) {
+        stamps.everything(); // a pattern names keys nobody can list: every read in flight is fenced
+        if (near != null) {
+          near.evictMatching(glob(what.getString("pattern")));
+        }
+      } else if (what.containsKey("keys")) {
+        List<String> keys = strings(what.getJsonArray("keys"));
+        stamps.keys(keys);
+        if (near != null) {
+          near.evictKeys(keys);
+        }
+      } else {
+        List<String> tags = strings(what.getJsonArray("tags"));
+        stamps.tags(tags);
+        if (near != null) {
+          near.evictTags(tags);
+        }
+      }
     }
-    if (what.getBoolean("all", false)) {
-      n.clear();
-    } else if (what.containsKey("pattern")) {
-      n.evictMatching(glob(what.getString("pattern")));
-    } else if (what.containsKey("keys")) {
-      n.evictKeys(CacheVerticle.strings(what.getJsonArray("keys")));
-    } else {
-      n.evictTags(CacheVerticle.strings(what.getJsonArray("tags")));
+    guard.observed(Clock.parse(what.getString("clock")));
+  }
+
+  static List<String> strings(JsonArray a) {
+    List<String> out = new ArrayList<>();
+    if (a != null) {
+      a.forEach(o -> out.add(String.valueOf(o)));
     }
+    return out;
   }
 
   /**

@@ -10,24 +10,28 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * A cached HTTP answer, stored as one Redis string:
+ * A cached answer, stored as one Redis string:
  * <pre>
- *   'E' 3 | u16 len, incarnation | u16 len, etag | u16 len, owners (comma-separated)
+ *   'E' 4 | u16 len, incarnation | u64 sequence | u64 expiry (epoch ms) | u16 len, etag | u16 len, owners (comma-separated)
  *         | u16 len, tags (comma-separated) | u32 body size | marker, body
  * </pre>
  * The body is the JSON response itself, ready to write (raw or zlib, see {@link ValueCodec}); the ETag
  * is computed once, at fill time; the owners say who may be served it (organization ids, {@code u:<id>},
- * {@code staff}, {@code *}), so that shared entries (a design's detail) are still checked per request;
- * the incarnation ties the entry to the tier's invalidation clock (a new incarnation invalidates all); the
- * tags are those it was filled under, so that a copy kept in a process's memory ({@link NearCache}) can be
- * dropped by the same invalidations as the Redis entry.
+ * {@code staff}, {@code *}), so that shared entries (a design's detail) are still checked per request.
+ * The incarnation and sequence are the clock of the lookup whose miss filled it, and the tags those it was
+ * filled under: a lookup serves it only while the tier is in that incarnation and none of its tags has been
+ * invalidated at a later sequence — an entry carries what it takes to validate it, so that no other key's loss
+ * (a tag set evicted) can let it outlive its invalidation. A copy kept in a process's memory ({@link NearCache})
+ * is dropped by the same tags.
  */
 public final class ResponseEntry {
   static final byte MAGIC = 'E';
-  static final byte VERSION = 3;
+  static final byte VERSION = 4;
 
   private final Buffer buffer;
   private final String incarnation;
+  private final long sequence;
+  private final long expiresAtMillis;
   private final String etag;
   private final List<String> owners;
   private final List<String> tags;
@@ -36,10 +40,12 @@ public final class ResponseEntry {
   /** The inflated body, kept by a copy held in memory so that its hits do not inflate again (else null). */
   private final Buffer inflated;
 
-  private ResponseEntry(Buffer buffer, String incarnation, String etag, List<String> owners, List<String> tags,
-                        int bodySize, int bodyOffset, Buffer inflated) {
+  private ResponseEntry(Buffer buffer, String incarnation, long sequence, long expiresAtMillis, String etag,
+                        List<String> owners, List<String> tags, int bodySize, int bodyOffset, Buffer inflated) {
     this.buffer = buffer;
     this.incarnation = incarnation;
+    this.sequence = sequence;
+    this.expiresAtMillis = expiresAtMillis;
     this.etag = etag;
     this.owners = owners;
     this.tags = tags;
@@ -48,25 +54,35 @@ public final class ResponseEntry {
     this.inflated = inflated;
   }
 
-  /** Builds the stored form of a body filled under no tag. */
-  public static Buffer encode(String incarnation, List<String> owners, byte[] body, ValueCodec codec) {
-    return encode(incarnation, owners, List.of(), body, codec);
+  /** Builds the stored form of a body filled at {@code clock} (the lookup's ticket) under no tag. */
+  static Buffer encode(Clock clock, long expiresAtMillis, List<String> owners, byte[] body, ValueCodec codec) {
+    return encode(clock, expiresAtMillis, owners, List.of(), body, codec);
   }
 
-  /** Builds the stored form of a body filled under {@code tags}. */
-  public static Buffer encode(String incarnation, List<String> owners, java.util.Collection<String> tags, byte[] body,
-                              ValueCodec codec) {
+  /**
+   * Builds the stored form of a body filled at {@code clock} (the lookup's ticket) under {@code tags}, to expire at
+   * {@code expiresAtMillis}.
+   */
+  static Buffer encode(Clock clock, long expiresAtMillis, List<String> owners, java.util.Collection<String> tags,
+                       byte[] body, ValueCodec codec) {
+    for (String t : tags) {
+      if (t.indexOf(',') >= 0) {
+        throw new IllegalArgumentException("a tag holds a comma: " + t);
+      }
+    }
     Buffer encodedBody = codec.encode(body);
-    byte[] inc = incarnation.getBytes(StandardCharsets.US_ASCII);
+    byte[] inc = clock.incarnationText().getBytes(StandardCharsets.US_ASCII);
     byte[] tag = etagOf(body).getBytes(StandardCharsets.US_ASCII);
     byte[] own = String.join(",", owners).getBytes(StandardCharsets.UTF_8);
     byte[] tagList = String.join(",", tags).getBytes(StandardCharsets.UTF_8);
     if (tagList.length > 0xFFFF) {
       throw new IllegalArgumentException("an entry's tags take " + tagList.length + " bytes (at most 65535)");
     }
-    Buffer b = Buffer.buffer(14 + inc.length + tag.length + own.length + tagList.length + encodedBody.length());
+    Buffer b = Buffer.buffer(30 + inc.length + tag.length + own.length + tagList.length + encodedBody.length());
     b.appendByte(MAGIC).appendByte(VERSION);
     b.appendUnsignedShort(inc.length).appendBytes(inc);
+    b.appendLong(clock.sequence());
+    b.appendLong(expiresAtMillis);
     b.appendUnsignedShort(tag.length).appendBytes(tag);
     b.appendUnsignedShort(own.length).appendBytes(own);
     b.appendUnsignedShort(tagList.length).appendBytes(tagList);
@@ -84,6 +100,9 @@ public final class ResponseEntry {
       int n = b.getUnsignedShort(pos);
       String inc = b.getString(pos + 2, pos + 2 + n, "US-ASCII");
       pos += 2 + n;
+      long seq = b.getLong(pos);
+      long expires = b.getLong(pos + 8);
+      pos += 16;
       n = b.getUnsignedShort(pos);
       String etag = b.getString(pos + 2, pos + 2 + n, "US-ASCII");
       pos += 2 + n;
@@ -98,7 +117,7 @@ public final class ResponseEntry {
       if (pos >= b.length() || size < 0) {
         return null;
       }
-      return new ResponseEntry(b, inc, etag, list(own), list(tagList), size, pos, null);
+      return new ResponseEntry(b, inc, seq, expires, etag, list(own), list(tagList), size, pos, null);
     } catch (IndexOutOfBoundsException e) {
       return null;
     }
@@ -113,8 +132,8 @@ public final class ResponseEntry {
    * bytes are copied, so the copy owns its memory whatever buffer the entry was read into.
    */
   ResponseEntry materialized() {
-    return new ResponseEntry(buffer.copy(), incarnation, etag, owners, tags, bodySize, bodyOffset,
-        compressed() ? body() : null);
+    return new ResponseEntry(buffer.copy(), incarnation, sequence, expiresAtMillis, etag, owners, tags, bodySize,
+        bodyOffset, compressed() ? body() : null);
   }
 
   /** Bytes held in memory by this entry (the stored form, and the inflated body when kept). */
@@ -122,17 +141,18 @@ public final class ResponseEntry {
     return buffer.length() + (inflated == null ? 0 : inflated.length());
   }
 
-  /** The incarnation only, without parsing the rest (the cache verticle checks it on every hit). */
-  static String incarnationOf(Buffer b) {
-    if (b == null || b.length() < 4 || b.getByte(0) != MAGIC || b.getByte(1) != VERSION) {
-      return null;
-    }
-    int n = b.getUnsignedShort(2);
-    return 4 + n <= b.length() ? b.getString(4, 4 + n, "US-ASCII") : null;
-  }
-
   public String incarnation() {
     return incarnation;
+  }
+
+  /** The sequence of the clock it was filled at: a tag invalidated at a later one makes it invalid. */
+  public long sequence() {
+    return sequence;
+  }
+
+  /** Seconds it has left at {@code nowMillis}, as the fill set its lifetime (never below 0). */
+  public long secondsLeft(long nowMillis) {
+    return Math.max(0, (expiresAtMillis - nowMillis) / 1000);
   }
 
   public String etag() {
@@ -171,9 +191,7 @@ public final class ResponseEntry {
       return storedBody();
     }
     // inflated straight from the stored bytes (no copy of them first)
-    java.nio.ByteBuffer stored = ((io.vertx.core.internal.buffer.BufferInternal) buffer).getByteBuf()
-        .nioBuffer(bodyOffset + 1, buffer.length() - bodyOffset - 1);
-    return Buffer.buffer(ValueCodec.inflate(stored, bodySize));
+    return Buffer.buffer(ValueCodec.inflate(buffer.getBytes(bodyOffset + 1, buffer.length()), bodySize));
   }
 
   /** A strong ETag: the first 96 bits of the body's SHA-256, base64url. */

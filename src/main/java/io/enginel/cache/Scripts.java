@@ -6,65 +6,99 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * The two Lua scripts of the invalidation scheme (README, "No stale fill"). Each runs atomically in
- * Redis, so a fill and an invalidation can never interleave.
+ * The Lua scripts of the invalidation scheme (docs/invalidation.md). Each runs atomically in Redis, so a fill
+ * and an invalidation can never interleave.
  *
- * <p>The clock of a tier is {@code <incarnation>:<sequence>}. Every invalidation advances it and stamps
- * each invalidated tag with the new value. A miss reads the clock with its lookup (its "ticket"); its
- * fill is stored only if no tag of the entry was stamped after the ticket, and in the same incarnation.
+ * <p>A tier's invalidation state is one hash, {@code <prefix>:_inv}: {@code i} the incarnation, {@code s} the
+ * sequence, {@code f} the floor (entries and fills of an older sequence are invalid), and {@code t:<tag>} the
+ * sequence at which each tag was last invalidated. One key, so that Redis loses all of it or nothing: eviction,
+ * expiry, a flush, a restart and a failover act on whole keys. Without it nothing is served or filled until a new
+ * incarnation starts.
  */
 final class Scripts {
 
   /**
-   * KEYS: entry, clock, n tag-version keys, n tag-set keys. ARGV: ticket, ttl, value, n, tag-set ttl.
-   * Returns 1 when stored, 0 when refused (stale).
+   * KEYS: entry, state, then the n tag sets. ARGV: ticket incarnation, ticket sequence, ttl, value, tag-set ttl,
+   * then the n tags. Stores the entry only if the state holds the ticket's incarnation, the ticket is not below
+   * the floor, and no tag was invalidated after the ticket; then adds the entry to each tag's set. 1 stored, 0 not.
    */
   static final String FILL = """
-      local clock = redis.call('GET', KEYS[2]) or ''
-      local ticket = ARGV[1]
-      local n = tonumber(ARGV[4])
-      if clock ~= ticket then
-        if ticket == '' or clock == '' then return 0 end
-        local ts = string.find(ticket, ':', 1, true)
-        local cs = string.find(clock, ':', 1, true)
-        local inc = string.sub(ticket, 1, ts - 1)
-        if inc ~= string.sub(clock, 1, cs - 1) then return 0 end
-        local seq = tonumber(string.sub(ticket, ts + 1))
-        for i = 3, 2 + n do
-          local v = redis.call('GET', KEYS[i])
-          if v then
-            local vs = string.find(v, ':', 1, true)
-            if string.sub(v, 1, vs - 1) ~= inc or tonumber(string.sub(v, vs + 1)) > seq then return 0 end
+      local st = redis.call('HMGET', KEYS[2], 'i', 's', 'f')
+      if st[1] ~= ARGV[1] then return 0 end
+      local seq = tonumber(ARGV[2])
+      if seq < tonumber(st[3]) then return 0 end
+      local n = #KEYS - 2
+      if n > 0 and tonumber(st[2]) ~= seq then
+        local fields = {}
+        for k = 1, n do fields[k] = 't:' .. ARGV[5 + k] end
+        for c = 1, n, 500 do
+          local stamps = redis.call('HMGET', KEYS[2], unpack(fields, c, math.min(c + 499, n)))
+          for k = 1, #stamps do
+            if stamps[k] and tonumber(stamps[k]) > seq then return 0 end
           end
         end
       end
-      redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[2])
-      for i = 3 + n, 2 + 2 * n do
-        redis.call('SADD', KEYS[i], KEYS[1])
-        redis.call('EXPIRE', KEYS[i], ARGV[5])
+      redis.call('SET', KEYS[1], ARGV[4], 'EX', ARGV[3])
+      for k = 3, #KEYS do
+        redis.call('SADD', KEYS[k], KEYS[1])
+        redis.call('EXPIRE', KEYS[k], ARGV[5])
       end
       return 1
       """;
 
   /**
-   * KEYS: clock, tag-version keys. ARGV: a fresh incarnation (used when the clock is missing or when
-   * ARGV[3] is '1', which starts a new incarnation: everything stored before becomes invalid),
-   * tag-version ttl, '1' to start a new incarnation. Returns the new clock.
+   * KEYS: state. ARGV: a fresh incarnation, '1' to start a new incarnation, then the tags. Advances the sequence
+   * and stamps each tag with it; starts a new incarnation (larger than the old one and than ARGV[1]) when asked or
+   * when the state is missing — every entry stored before becomes invalid. Returns the new clock.
    */
   static final String INVALIDATE = """
-      local clock = redis.call('GET', KEYS[1])
-      local now
-      if clock and ARGV[3] ~= '1' then
-        local s = string.find(clock, ':', 1, true)
-        now = string.sub(clock, 1, s - 1) .. ':' .. (tonumber(string.sub(clock, s + 1)) + 1)
-      else
-        now = ARGV[1] .. ':1'
+      local i = redis.call('HGET', KEYS[1], 'i')
+      if not i or ARGV[2] == '1' then
+        local inc = tonumber(ARGV[1])
+        if i and tonumber(i) and tonumber(i) >= inc then inc = tonumber(i) + 1 end
+        local text = string.format('%.0f', inc)
+        redis.call('UNLINK', KEYS[1])
+        redis.call('HSET', KEYS[1], 'i', text, 's', '1', 'f', '0')
+        return text .. ':1'
       end
-      redis.call('SET', KEYS[1], now)
-      for i = 2, #KEYS do
-        redis.call('SET', KEYS[i], now, 'EX', ARGV[2])
+      local s = redis.call('HINCRBY', KEYS[1], 's', 1)
+      for c = 3, #ARGV, 250 do
+        local args = {}
+        for k = c, math.min(c + 249, #ARGV) do
+          args[#args + 1] = 't:' .. ARGV[k]
+          args[#args + 1] = s
+        end
+        redis.call('HSET', KEYS[1], unpack(args))
       end
-      return now
+      return i .. ':' .. s
+      """;
+
+  /** KEYS: state. ARGV: a fresh incarnation. Starts an incarnation when there is none; returns the clock. */
+  static final String START = """
+      local st = redis.call('HMGET', KEYS[1], 'i', 's')
+      if st[1] then return st[1] .. ':' .. st[2] end
+      local text = string.format('%.0f', tonumber(ARGV[1]))
+      redis.call('HSET', KEYS[1], 'i', text, 's', '1', 'f', '0')
+      return text .. ':1'
+      """;
+
+  /**
+   * KEYS: state. ARGV: incarnation, floor, then stamp fields. Raises the floor of that incarnation to ARGV[2] and
+   * deletes each given stamp that is below it (a stamp stamped again since is kept). Returns how many went.
+   */
+  static final String PRUNE = """
+      if redis.call('HGET', KEYS[1], 'i') ~= ARGV[1] then return 0 end
+      local floor = tonumber(ARGV[2])
+      if floor > tonumber(redis.call('HGET', KEYS[1], 'f')) then redis.call('HSET', KEYS[1], 'f', ARGV[2]) end
+      local gone = 0
+      for k = 3, #ARGV do
+        local v = redis.call('HGET', KEYS[1], ARGV[k])
+        if v and tonumber(v) < floor then
+          redis.call('HDEL', KEYS[1], ARGV[k])
+          gone = gone + 1
+        end
+      end
+      return gone
       """;
 
   /** KEYS: the lease. ARGV: its owner. Deletes the lease only if that owner still holds it. */
@@ -74,17 +108,21 @@ final class Scripts {
       """;
 
   /**
-   * KEYS: any key of the tier (it routes the script to the server holding the tier in cluster mode). Returns
-   * that server's run id, which changes when another process answers: a restart, a promoted replica.
+   * A script and its SHA-1, plain and flagged {@code allow-oom} (Redis 7+): the flagged form runs even when Redis
+   * is full under {@code noeviction}, for the scripts that only record invalidations and delete.
    */
-  static final String RUN_ID = """
-      return string.match(redis.call('INFO', 'server'), 'run_id:(%w+)')
-      """;
+  record Script(String text, String sha, String flaggedText, String flaggedSha) {
+    static Script of(String text) {
+      String flagged = "#!lua flags=allow-oom\n" + text;
+      return new Script(text, sha1(text), flagged, sha1(flagged));
+    }
+  }
 
-  static final String RUN_ID_SHA = sha1(RUN_ID);
-  static final String FILL_SHA = sha1(FILL);
-  static final String RELEASE_SHA = sha1(RELEASE);
-  static final String INVALIDATE_SHA = sha1(INVALIDATE);
+  static final Script FILL_SCRIPT = Script.of(FILL);
+  static final Script INVALIDATE_SCRIPT = Script.of(INVALIDATE);
+  static final Script START_SCRIPT = Script.of(START);
+  static final Script PRUNE_SCRIPT = Script.of(PRUNE);
+  static final Script RELEASE_SCRIPT = Script.of(RELEASE);
 
   private Scripts() {}
 

@@ -1,5 +1,6 @@
 package io.enginel.cache;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -17,9 +18,19 @@ import java.util.function.Supplier;
 public final class SingleFlight<T> {
   private final Map<String, Future<T>> inFlight = new ConcurrentHashMap<>();
   private final LongAdder joins = new LongAdder();
-  /** When the last load of each key ended ({@link System#nanoTime()}), kept for {@link #REMEMBER_NANOS}. */
+  /** When the last load of each key ended (on {@link #ticker}), kept for {@link #REMEMBER_NANOS}. */
   private final Map<String, Long> ended = new ConcurrentHashMap<>();
   private static final long REMEMBER_NANOS = 2_000_000_000L;
+  private final Ticker ticker;
+
+  public SingleFlight() {
+    this(Ticker.systemTicker());
+  }
+
+  /** @param ticker the clock {@link #endedSince} compares with (the cache's stamps use the same) */
+  public SingleFlight(Ticker ticker) {
+    this.ticker = ticker;
+  }
 
   /** Runs {@code load} unless a load of {@code key} is already running, and answers its result. */
   public Future<T> run(String key, Supplier<Future<T>> load) {
@@ -36,7 +47,7 @@ public final class SingleFlight<T> {
       started = Future.failedFuture(e);
     }
     started.onComplete(ar -> {
-      remember(key, System.nanoTime());
+      remember(key, ticker.read());
       inFlight.remove(key, mine.future());
       mine.handle(ar);
     });

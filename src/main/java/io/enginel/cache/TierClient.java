@@ -16,7 +16,7 @@ import io.vertx.redis.client.RedisRole;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import io.vertx.redis.client.impl.types.ErrorType;
+import io.vertx.redis.client.ResponseType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,8 +40,8 @@ final class TierClient {
   final Tier tier;
   final String endpoint;
   final EnginelConfig.RedisMode mode;
-  /** The tier's invalidation clock as stored (read with every lookup: built once). */
-  final String clockKey;
+  /** The tier's invalidation state as stored (read with every lookup: built once). */
+  final String stateKey;
   private final Vertx vertx;
   private final EnginelConfig.Redis config;
   private final Redis redis;
@@ -61,7 +61,7 @@ final class TierClient {
         : mode.name().toLowerCase(java.util.Locale.ROOT) + ":" + String.join(",", endpoints)
             + (mode == EnginelConfig.RedisMode.SENTINEL ? " master " + config.masterName() : "");
     this.hashTag = mode == EnginelConfig.RedisMode.CLUSTER ? "{" + keyPrefix + "." + tier.id() + "}" : "";
-    this.clockKey = key(new CacheKeys(keyPrefix).clock());
+    this.stateKey = key(new CacheKeys(keyPrefix).invalidationState());
     RedisOptions options = new RedisOptions()
         .setMaxPoolSize(poolSize)
         .setMaxPoolWaiting(config.maxPoolWaiting())
@@ -180,53 +180,30 @@ final class TierClient {
     return new ArrayList<>(out);
   }
 
-  /**
-   * True after a command failed for want of an answer (a dead master, a refused connection, a timeout): the
-   * server that answers next may not be the one that answered before — a replica promoted without the last
-   * writes, a restart from an old snapshot — so what it holds is not trusted until {@link #verifyServer} has
-   * compared its run id with the one seen before.
-   */
-  private volatile boolean suspect;
-  /** The run id of the Redis server that holds this tier's keys, as last seen; null before the first look. */
-  private String runId;
-
-  boolean suspect() {
-    return suspect;
-  }
+  /** Whether this tier's Redis takes script flags (7.0 and later): invalidations then run even when it is full. */
+  private volatile boolean scriptFlags;
 
   /**
-   * Asks the server holding the tier's keys (its clock's slot in cluster mode) for its run id. Answers
-   * true when it is another server than the one seen before — the caller then drops everything cached
-   * before — and false when it is the same (or the first seen). The tier stays suspect until the caller
-   * calls {@link #trusted()}.
+   * Asks the tier's server for its version (routed by the tier's state key in cluster mode); from Redis 7.0 on,
+   * the scripts that only record invalidations are flagged to run even when Redis is out of memory under
+   * {@code noeviction}. Answers the version.
    */
-  Future<Boolean> verifyServer() {
-    return eval(Scripts.RUN_ID, Scripts.RUN_ID_SHA, List.of(clockKey), List.of()).map(r -> {
-      String now = r == null ? "" : r.toString();
-      boolean changed = runId != null && !runId.equals(now);
-      if (changed) {
-        LOG.warn("redis tier {}: another server answers now (run id {} → {}): a failover or a restart", tier.id(),
-            runId, now);
-      }
-      runId = now;
-      return changed;
+  Future<String> learnVersion() {
+    return send(Request.cmd(Command.INFO).arg("server")).map(r -> {
+      String info = r == null ? "" : r.toString();
+      int at = info.indexOf("redis_version:");
+      String version = at < 0 ? "" : info.substring(at + 14, info.indexOf('\n', at)).trim();
+      int major = version.isEmpty() ? 0 : Integer.parseInt(version.substring(0, version.indexOf('.') < 0 ? version.length()
+          : version.indexOf('.')));
+      scriptFlags = major >= 7;
+      return version;
     });
-  }
-
-  void trusted() {
-    suspect = false;
   }
 
   /** One command through the breaker. */
   Future<Response> send(Request request) {
     return breaker.<Response>execute(() -> redis.send(request).recover(TierClient::errorReplyAsValue))
-        .compose(TierClient::errorValueAsFailure).onFailure(this::noteFailure);
-  }
-
-  private void noteFailure(Throwable t) {
-    if (!(t instanceof RedisReplyException)) {
-      suspect = true;
-    }
+        .compose(TierClient::errorValueAsFailure);
   }
 
   /**
@@ -238,16 +215,34 @@ final class TierClient {
         ? send(request) : Future.failedFuture(t));
   }
 
-  /** Several commands on one connection in one round trip, through the breaker. */
+  /** Several commands on one connection in one round trip, in order, through the breaker. */
   Future<List<Response>> batch(List<Request> requests) {
-    return breaker.<List<Response>>execute(() -> redis.batch(requests)).onFailure(this::noteFailure);
+    return breaker.<List<Response>>execute(() -> redis.batch(requests));
+  }
+
+  /** A batch of reads that may be repeated: after a timeout it is tried once more, unless the circuit opened. */
+  Future<List<Response>> readBatch(List<Request> requests) {
+    return batch(requests).recover(t -> t instanceof io.vertx.circuitbreaker.TimeoutException && available()
+        ? batch(requests) : Future.failedFuture(t));
   }
 
   /** Runs a script by its SHA-1, loading it when Redis does not know it (after a restart). */
-  Future<Response> eval(String script, String sha, List<String> keys, List<Object> args) {
+  Future<Response> eval(Scripts.Script script, List<String> keys, List<Object> args) {
+    return eval(script.text(), script.sha(), keys, args);
+  }
+
+  /**
+   * A script that only records invalidations (and deletes): flagged to run even when Redis is full under
+   * {@code noeviction}, where the server takes flags — an invalidation must never be refused for want of memory.
+   */
+  Future<Response> evalEvenWhenFull(Scripts.Script script, List<String> keys, List<Object> args) {
+    return scriptFlags ? eval(script.flaggedText(), script.flaggedSha(), keys, args) : eval(script, keys, args);
+  }
+
+  private Future<Response> eval(String text, String sha, List<String> keys, List<Object> args) {
     return send(scriptRequest(Command.EVALSHA, sha, keys, args)).recover(t -> {
       if (t.getMessage() != null && t.getMessage().startsWith("NOSCRIPT")) {
-        return send(scriptRequest(Command.EVAL, script, keys, args));
+        return send(scriptRequest(Command.EVAL, text, keys, args));
       }
       return Future.failedFuture(t);
     });
@@ -284,11 +279,12 @@ final class TierClient {
   }
 
   private static Future<Response> errorReplyAsValue(Throwable t) {
-    return t instanceof ErrorType e ? Future.succeededFuture(e) : Future.failedFuture(t);
+    return t instanceof Response r && r.type() == ResponseType.ERROR ? Future.succeededFuture(r) : Future.failedFuture(t);
   }
 
   private static Future<Response> errorValueAsFailure(Response r) {
-    return r instanceof ErrorType e ? Future.failedFuture(new RedisReplyException(e.getMessage())) : Future.succeededFuture(r);
+    return r != null && r.type() == ResponseType.ERROR ? Future.failedFuture(new RedisReplyException(r.toString()))
+        : Future.succeededFuture(r);
   }
 
   /** An error reply of Redis: the command was wrong, Redis itself is fine. */

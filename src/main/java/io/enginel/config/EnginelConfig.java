@@ -139,7 +139,8 @@ public record EnginelConfig(
   public record Cache(boolean enabled, String keyPrefix, int compressThresholdBytes, int compressionLevel,
                       int maxValueBytes, long maxFillAgeMs, int pendingInvalidationsLimit, long computeLeaseMs,
                       List<String> warmOrganizations, long warmDelayMs,
-                      Map<Tier, Integer> tierTtlSeconds, Map<String, ResourceCache> resources, Near near) {
+                      Map<Tier, Integer> tierTtlSeconds, Map<String, ResourceCache> resources, Near near,
+                      long tagMemoBytes, ReadPath readPath, Consistency consistency) {
     public ResourceCache resource(String name) {
       ResourceCache rc = resources.get(name);
       if (rc == null) {
@@ -155,6 +156,30 @@ public record EnginelConfig(
    * Vert.x cluster (or switch it off).
    */
   public record Near(boolean enabled, long maxBytes, int maxAgeSeconds) {}
+
+  /**
+   * How a read reaches the cache verticle: {@code direct}, a call into the instance of the caller's event loop
+   * behind {@code CacheClient}, or {@code bus}, a node-local event-bus request with a zero-copy codec. Measured
+   * against each other in docs/performance.md; {@code direct} is the default for the reason given there.
+   */
+  public enum ReadPath {
+    DIRECT, BUS;
+
+    static ReadPath parse(String v) {
+      try {
+        return valueOf(v.trim().toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("cache.readPath: '" + v + "' is not direct or bus");
+      }
+    }
+  }
+
+  /**
+   * The consistency observer: the share of cached answers derived again from PostgreSQL after they were served
+   * (0 switches it off, 1 checks every one), at most {@code maxPerSecond} a second, and how long it waits for
+   * invalidations in flight before it calls a difference a violation.
+   */
+  public record Consistency(double sampleRate, int maxPerSecond, long graceMs) {}
 
   public record Auth(int sessionTtlSeconds, int bcryptCost, int principalCacheSeconds, int loginAttemptsPerMinute,
                      int loginAttemptsPerMinutePerAddress) {}
@@ -301,7 +326,17 @@ public record EnginelConfig(
         r.intMin("cache.pendingInvalidationsLimit", 1), r.longMin("cache.computeLeaseMs", 100),
         warmOrganizations(r), r.longMin("cache.warmDelayMs", 0), ttls, resources,
         new Near(r.bool("cache.near.enabled"), r.longMin("cache.near.maxBytes", 1024),
-            r.intMin("cache.near.maxAgeSeconds", 1)));
+            r.intMin("cache.near.maxAgeSeconds", 1)),
+        r.longMin("cache.tagMemoBytes", 0), ReadPath.parse(r.string("cache.readPath")), consistency(r));
+  }
+
+  private static Consistency consistency(Reader r) {
+    Object rate = r.raw("cache.consistency.sampleRate");
+    if (!(rate instanceof Number n) || n.doubleValue() < 0 || n.doubleValue() > 1) {
+      throw new ConfigException("cache.consistency.sampleRate: expected a number from 0 to 1, found " + rate);
+    }
+    return new Consistency(n.doubleValue(), r.intMin("cache.consistency.maxPerSecond", 1),
+        r.longMin("cache.consistency.graceMs", 0));
   }
 
   private static List<String> warmOrganizations(Reader r) {

@@ -1,42 +1,32 @@
 package io.enginel.http;
 
-import io.enginel.cache.CacheClient;
-import io.enginel.cache.ClusterFanOut;
 import io.enginel.cache.PrincipalCache;
 import io.enginel.config.EnginelConfig;
-import io.enginel.config.Tier;
 import io.enginel.domain.ApiError;
-import io.enginel.invalidation.PrincipalEvictions;
 import io.enginel.repository.RepositoryClient;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-import java.util.List;
-
 /**
- * {@code POST /api/auth/login} and {@code POST /api/auth/logout}. A session is recorded in Postgres (so a
- * Redis restart logs nobody out) and in the {@code sessions} tier for 24 hours; logout ends it at once
- * everywhere: Postgres row, Redis key, and the principal in the memory of every node of the cluster, which
- * each confirms before the 204 (the row's change notification follows, for nodes that missed it).
+ * {@code POST /api/auth/login} and {@code POST /api/auth/logout}. A session is recorded in PostgreSQL (so a
+ * Redis restart logs nobody out) and cached in the {@code sessions} tier on first use; logout ends it at once
+ * everywhere: its row, its cached copy and its principal in the memory of every node of the cluster, each
+ * confirming before the 204.
  */
 final class AccountHandlers {
   private static final ApiError BAD_CREDENTIALS = new ApiError(401, "invalid_credentials", "Invalid user name or password.");
 
   private final EnginelConfig config;
   private final RepositoryClient repository;
-  private final CacheClient sessions;
   private final PrincipalCache principals;
-  private final ClusterFanOut cluster;
   private final Passwords passwords;
   private final LoginThrottle throttle;
 
-  AccountHandlers(EnginelConfig config, RepositoryClient repository, CacheClient cache, PrincipalCache principals,
-                  ClusterFanOut cluster, Passwords passwords, LoginThrottle throttle) {
-    this.cluster = cluster;
+  AccountHandlers(EnginelConfig config, RepositoryClient repository, PrincipalCache principals, Passwords passwords,
+                  LoginThrottle throttle) {
     this.config = config;
     this.repository = repository;
-    this.sessions = cache.tier(Tier.SESSIONS);
     this.principals = principals;
     this.passwords = passwords;
     this.throttle = throttle;
@@ -68,8 +58,7 @@ final class AccountHandlers {
         .compose(userId -> {
           String token = Tokens.newToken();
           String hash = Tokens.hash(token);
-          return repository.createSession(hash, userId, ttl, ip).compose(session ->
-              sessions.set(sessions.keys().session(hash), session, ttl).otherwise(false).map(token));
+          return repository.createSession(hash, userId, ttl, ip).map(token);
         })
         .onComplete(ar -> {
           if (ar.failed()) {
@@ -80,19 +69,19 @@ final class AccountHandlers {
         });
   }
 
+  /**
+   * Ends the session: its row goes, and the write is answered once its invalidation is done — its cached copy
+   * refused by every later lookup, its principal forgotten by every node of the cluster, each confirming.
+   */
   void logout(RoutingContext ctx) {
     String hash = ctx.get(Authenticator.TOKEN_HASH);
-    repository.deleteSession(hash)
-        .compose(r -> sessions.endSession(hash, config.auth().sessionTtlSeconds()).otherwise(0L))
-        .onComplete(ar -> {
-          if (ar.failed()) {
-            principals.evictSession(hash);
-            Responses.error(ctx, ar.cause());
-            return;
-          }
-          // ended in the memory of every node before the client hears it is ended
-          PrincipalEvictions.everywhere(cluster, principals, List.of(hash),
-              List.of(), sessions::outwaitUnconfirmedMembers).onComplete(done -> Responses.noContent(ctx));
-        });
+    repository.deleteSession(hash).onComplete(ar -> {
+      if (ar.failed()) {
+        principals.evictSession(hash);
+        Responses.error(ctx, ar.cause());
+      } else {
+        Responses.noContent(ctx);
+      }
+    });
   }
 }

@@ -1,16 +1,20 @@
 package io.enginel.http;
 
 import io.enginel.cache.CacheClient;
+import io.enginel.cache.CachedRead;
 import io.enginel.cache.PrincipalCache;
 import io.enginel.config.Tier;
 import io.enginel.domain.ApiError;
 import io.enginel.domain.Principal;
+import io.enginel.invalidation.Tags;
 import io.enginel.repository.RepositoryClient;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+
+import java.util.List;
 
 /**
  * Bearer authentication in three tiers: the process's {@link PrincipalCache} (no I/O), then the session in
@@ -25,13 +29,15 @@ final class Authenticator implements Handler<RoutingContext> {
       new ApiError(401, "not_authenticated", "Authentication credentials were not provided or are invalid.");
 
   private final PrincipalCache principals;
-  private final CacheClient sessions;
+  private final CacheClient cache;
   private final RepositoryClient repository;
+  private final long sessionTtlSeconds;
 
-  Authenticator(PrincipalCache principals, CacheClient cache, RepositoryClient repository) {
+  Authenticator(PrincipalCache principals, CacheClient cache, RepositoryClient repository, long sessionTtlSeconds) {
     this.principals = principals;
-    this.sessions = cache.tier(Tier.SESSIONS);
+    this.cache = cache;
     this.repository = repository;
+    this.sessionTtlSeconds = sessionTtlSeconds;
   }
 
   @Override
@@ -105,25 +111,30 @@ final class Authenticator implements Handler<RoutingContext> {
     ctx.next();
   }
 
-  /** Session (Redis, else Postgres), then principal; a missing, expired or inactive one is a 404 here. */
+  /**
+   * Session (the sessions tier, else PostgreSQL, which refills the tier), then principal; a missing, expired or
+   * inactive one is a 404 here. A cached session is validated like every cached answer: a logout (or any change
+   * of its user) invalidates its tags before it is answered, so a lost key, an evicted stamp or a Redis restored
+   * from an older snapshot cannot bring an ended session back.
+   */
   Future<PrincipalCache.Entry> resolve(String hash) {
     long started = System.currentTimeMillis(); // an eviction after this moment fences what this lookup finds
-    String key = sessions.keys().session(hash);
-    return sessions.get(key, null).compose(cached -> {
-      if (cached instanceof JsonObject s && s.getBoolean(CacheClient.REVOKED, false)) {
+    return cache.read(sessionRead(hash)).compose(answer -> {
+      JsonObject session = new JsonObject(answer.body());
+      if (session.getLong("expires_at", 0L) <= System.currentTimeMillis()) {
         return Future.failedFuture(new ApiError(404, "not_found", "The session has ended."));
       }
-      if (cached instanceof JsonObject s && s.getLong("expires_at", 0L) > System.currentTimeMillis()) {
-        return Future.succeededFuture(s);
-      }
-      return repository.session(hash).onSuccess(s -> {
-        long ttl = (s.getLong("expires_at") - System.currentTimeMillis()) / 1000;
-        if (ttl > 0) {
-          sessions.setIfAbsent(key, s, ttl); // never over a logout's mark written meanwhile
-        }
-      });
-    }).compose(session -> repository.principal(session.getLong("user_id")).map(p -> new PrincipalCache.Entry(
-        Principal.fromJson(p), hash, session.getLong("expires_at"), started)));
+      return repository.principal(session.getLong("user_id")).map(p -> new PrincipalCache.Entry(
+          Principal.fromJson(p), hash, session.getLong("expires_at"), started));
+    });
+  }
+
+  /** A session as a cached read of the sessions tier: tagged by itself and its user, kept no longer than it lives. */
+  private CachedRead sessionRead(String hash) {
+    return new CachedRead(Tier.SESSIONS, cache.keys().session(hash), "session", sessionTtlSeconds, true,
+        () -> repository.session(hash).map(s -> new CachedRead.Loaded(s.toBuffer(), List.of(Principal.OWNER_ANYONE),
+            List.of(Tags.session(hash), Tags.user(Long.toString(s.getLong("user_id")))),
+            Math.max(1, (s.getLong("expires_at") - System.currentTimeMillis()) / 1000))));
   }
 
   static Principal principal(RoutingContext ctx) {

@@ -1,5 +1,6 @@
 package io.enginel.http;
 
+import io.enginel.cache.CacheClient;
 import io.enginel.config.EnginelConfig;
 import io.enginel.domain.ApiError;
 import io.enginel.domain.ListQuery;
@@ -27,9 +28,9 @@ final class CacheWarmer {
   private final EnginelConfig config;
   private final RepositoryClient repository;
   private final ResourceHandlers reads;
-  private final ResponseCache cache;
+  private final CacheClient cache;
 
-  CacheWarmer(EnginelConfig config, RepositoryClient repository, ResourceHandlers reads, ResponseCache cache) {
+  CacheWarmer(EnginelConfig config, RepositoryClient repository, ResourceHandlers reads, CacheClient cache) {
     this.config = config;
     this.repository = repository;
     this.reads = reads;
@@ -43,10 +44,10 @@ final class CacheWarmer {
         config.http().defaultPageSize(), config.http().maxPageSize());
     JsonObject report = new JsonObject().put("organization", org);
     return repository.get(Resources.ORGANIZATIONS, org)
-        .compose(found -> cache.warm(reads.detailRead(Resources.ORGANIZATIONS, org), false))
+        .compose(found -> cache.warm(reads.detailRead(Resources.ORGANIZATIONS, org)))
         .compose(detail -> {
           report.put("detail", detail);
-          return cache.warm(reads.storageRead(org), false);
+          return cache.warm(reads.storageRead(org));
         })
         .compose(storage -> {
           report.put("storage", storage);
@@ -66,7 +67,7 @@ final class CacheWarmer {
     if (i >= ids.size()) {
       return Future.succeededFuture(results);
     }
-    return cache.warm(reads.detailRead(Resources.DESIGNS, ids.get(i)), false)
+    return cache.warm(reads.detailRead(Resources.DESIGNS, ids.get(i)))
         .compose(outcome -> warmDesigns(ids, i + 1, results.put(ids.get(i), outcome)));
   }
 }

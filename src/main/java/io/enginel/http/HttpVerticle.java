@@ -41,16 +41,16 @@ public final class HttpVerticle extends VerticleBase {
     var config = services.config();
     RepositoryClient repository = new RepositoryClient(vertx, config.pg().replyTimeoutMs());
     Passwords passwords = new Passwords(vertx, config.auth().bcryptCost());
-    ResponseCache responses = new ResponseCache(vertx, services.cache(), services.responseFlight(), config.cache().enabled(),
-        config.cache().computeLeaseMs(), services.nodeId());
+    ReadResponses responses = new ReadResponses(services.cache());
     ResourceHandlers resources = new ResourceHandlers(config, repository, responses, services.cache().keys(), passwords,
         new GeometryClient(vertx, config));
     UploadHandler uploads = new UploadHandler(vertx, config, repository, services.files());
-    CacheWarmer warmer = new CacheWarmer(config, repository, resources, responses);
-    AccountHandlers accounts = new AccountHandlers(config, repository, services.cache(), services.principals(),
-        services.cluster(), passwords, services.throttle());
+    CacheWarmer warmer = new CacheWarmer(config, repository, resources, services.cache());
+    AccountHandlers accounts = new AccountHandlers(config, repository, services.principals(), passwords,
+        services.throttle());
     AdminHandlers admin = new AdminHandlers(vertx, services.cache());
-    Authenticator auth = new Authenticator(services.principals(), services.cache(), repository);
+    Authenticator auth = new Authenticator(services.principals(), services.cache(), repository,
+        config.auth().sessionTtlSeconds());
 
     Router router = Router.router(vertx);
     router.route().handler(services.requestIds());

@@ -1,7 +1,9 @@
 package io.enginel.http;
 
 import io.enginel.cache.CacheKeys;
+import io.enginel.cache.CachedRead;
 import io.enginel.config.EnginelConfig;
+import io.enginel.config.Tier;
 import io.enginel.domain.ApiError;
 import io.enginel.domain.ListQuery;
 import io.enginel.domain.Principal;
@@ -29,12 +31,12 @@ import java.util.function.Function;
 final class ResourceHandlers {
   private final EnginelConfig config;
   private final RepositoryClient repository;
-  private final ResponseCache cache;
+  private final ReadResponses cache;
   private final CacheKeys keys;
   private final Passwords passwords;
   private final GeometryClient geometry;
 
-  ResourceHandlers(EnginelConfig config, RepositoryClient repository, ResponseCache cache, CacheKeys keys,
+  ResourceHandlers(EnginelConfig config, RepositoryClient repository, ReadResponses cache, CacheKeys keys,
                    Passwords passwords, GeometryClient geometry) {
     this.config = config;
     this.repository = repository;
@@ -52,8 +54,8 @@ final class ResourceHandlers {
     EnginelConfig.ResourceCache rc = config.cache().resource(r.name());
     String path = "/api/" + r.name() + "/";
     java.util.Set<String> columns = r.listColumns(q);
-    cache.serve(ctx, p, new CachedRead(keys.list(r.keyKind(), p.scopeKey(), q.canonical()), r.name(), rc.ttlSeconds(),
-        rc.list(), () -> repository.list(q, p, null, null).map(result -> {
+    cache.serve(ctx, p, new CachedRead(Tier.DEFAULT, keys.list(r.keyKind(), p.scopeKey(), q.canonical()), r.name(),
+        rc.ttlSeconds(), rc.list(), () -> repository.list(q, p, null, null).map(result -> {
           List<String> tags = new ArrayList<>(Tags.forListPage(r.name(), p.orgIds(), p.userId(), columns,
               result.getJsonArray("rows")));
           if (r == Resources.AUDIT_LOGS && p.staff()) {
@@ -70,7 +72,7 @@ final class ResourceHandlers {
   /** A resource's detail: one entry per row, shared by everyone who may see it. */
   CachedRead detailRead(Resource r, String id) {
     EnginelConfig.ResourceCache rc = config.cache().resource(r.name());
-    return new CachedRead(keys.detail(r.keyKind(), id), r.name(), rc.ttlSeconds(), rc.retrieve(),
+    return new CachedRead(Tier.DEFAULT, keys.detail(r.keyKind(), id), r.name(), rc.ttlSeconds(), rc.retrieve(),
         () -> repository.get(r, id).map(result -> {
           JsonObject row = result.getJsonObject("row");
           return new CachedRead.Loaded(row.toBuffer(), owners(result), Tags.forDetail(r.name(), row));
@@ -89,7 +91,7 @@ final class ResourceHandlers {
     EnginelConfig.ResourceCache rc = config.cache().resource(listed.name());
     String path = "/api/" + parent.name() + "/" + parentId + "/" + segment + "/";
     String key = keys.subList(parent.keyKind(), parentId, segment, q.canonical());
-    cache.serve(ctx, p, new CachedRead(key, listed.name(), rc.ttlSeconds(), rc.list(),
+    cache.serve(ctx, p, new CachedRead(Tier.DEFAULT, key, listed.name(), rc.ttlSeconds(), rc.list(),
         () -> repository.list(q, p, parent, parentId).map(result -> new CachedRead.Loaded(
             Pages.render(path, q, result), owners(result), tags.apply(parentId)))));
   }
@@ -100,7 +102,7 @@ final class ResourceHandlers {
 
   CachedRead storageRead(String org) {
     EnginelConfig.ResourceCache rc = config.cache().resource(Resources.ORGANIZATIONS.name());
-    return new CachedRead(keys.orgStorage(org), "storage", rc.ttlSeconds(), rc.retrieve(),
+    return new CachedRead(Tier.DEFAULT, keys.orgStorage(org), "storage", rc.ttlSeconds(), rc.retrieve(),
         () -> repository.storage(org).map(result -> new CachedRead.Loaded(result.getJsonObject("row").toBuffer(),
             owners(result), List.of(Tags.orgStorage(org)))));
   }
@@ -115,7 +117,8 @@ final class ResourceHandlers {
     String design = Requests.id(ctx, "id", Resources.DESIGNS);
     EnginelConfig.ResourceCache rc = config.cache().resource("metadata");
     List<String> tags = List.of(Tags.designMetadata(design));
-    cache.serveLongterm(ctx, p, new CachedRead(keys.designMetadata(design), "metadata", rc.ttlSeconds(), rc.retrieve(),
+    cache.serve(ctx, p, new CachedRead(Tier.LONGTERM, keys.designMetadata(design), "metadata", rc.ttlSeconds(),
+        rc.retrieve(),
         () -> repository.metadata(design).compose(result -> {
           List<String> owners = owners(result);
           JsonObject row = result.getJsonObject("row");
@@ -152,7 +155,7 @@ final class ResourceHandlers {
     Principal p = Authenticator.principal(ctx);
     String design = Requests.id(ctx, "id", Resources.DESIGNS);
     EnginelConfig.ResourceCache rc = config.cache().resource("bom");
-    cache.serveLongterm(ctx, p, new CachedRead(keys.designBom(design), "bom", rc.ttlSeconds(), rc.retrieve(),
+    cache.serve(ctx, p, new CachedRead(Tier.LONGTERM, keys.designBom(design), "bom", rc.ttlSeconds(), rc.retrieve(),
         () -> repository.bom(design).map(result -> new CachedRead.Loaded(result.getJsonObject("row").toBuffer(),
             owners(result), List.of(Tags.designBom(design))))));
   }
@@ -164,7 +167,7 @@ final class ResourceHandlers {
     List<String> tags = new ArrayList<>();
     tags.add(Tags.user(id));
     p.orgIds().forEach(org -> tags.add(Tags.org(org)));
-    cache.serve(ctx, p, new CachedRead(keys.userMe(id), "me", rc.ttlSeconds(), rc.retrieve(),
+    cache.serve(ctx, p, new CachedRead(Tier.DEFAULT, keys.userMe(id), "me", rc.ttlSeconds(), rc.retrieve(),
         () -> repository.me(p.userId()).map(result -> new CachedRead.Loaded(result.getJsonObject("row").toBuffer(),
             owners(result), tags))));
   }

@@ -13,6 +13,7 @@ import java.util.function.Function;
 
 import static io.enginel.config.Tier.DEFAULT;
 import static io.enginel.config.Tier.LONGTERM;
+import static io.enginel.config.Tier.SESSIONS;
 
 /**
  * The seed's invalidation table, as data. Each row: on an event of this entity (and operation), for each
@@ -23,7 +24,8 @@ import static io.enginel.config.Tier.LONGTERM;
  * |---------------------------|--------------------------------------------------|----------------------------------------------------|
  * | Organization save/delete  | org detail, members, storage, design lists       | org, org:storage (+ every org list on delete);     |
  * |                           |                                                  | user of each member (their /me)                    |
- * | User save/delete          | user detail, permissions, org caches             | user, org:members of each of their organizations  |
+ * | User save/delete          | user detail, permissions, org caches             | user, org:members of each of their organizations; |
+ * |                           |                                                  | their cached sessions (user, sessions tier)        |
  * | Membership change         | (org members, user permissions)                  | org:members, user                                  |
  * | DesignSeries save/delete  | series detail, versions, design lists            | series, org:series, org:designs (update/delete)    |
  * | DesignAsset save/delete   | design detail, BOM, metadata, series, org lists  | design, design:bom, design:metadata, series,       |
@@ -34,6 +36,7 @@ import static io.enginel.config.Tier.LONGTERM;
  * | Markup save/delete        | markup detail, review detail                     | markup, review, review:markups, org:markups        |
  * | Review reviewers change   | review detail                                    | review, org:reviews                                |
  * | GeometryMetadata save     | (design metadata)                                | design:metadata                                    |
+ * | Session end (logout)      | (session)                                        | session (sessions tier)                            |
  * | every write               | (audit log list)                                 | org:audit                                          |
  * </pre>
  * Deletes also reach what the database deletes with the row: a deleted node its subtree
@@ -83,7 +86,8 @@ public final class InvalidationRules {
         rule("user", Tags::user)));
     RULES.put(Entity.USER, List.of(
         rule("user", Tags::user),
-        rule("organization", Tags::orgMembers)));
+        rule("organization", Tags::orgMembers),
+        rule("user", Tags::user, SESSIONS)));
     RULES.put(Entity.MEMBERSHIP, List.of(
         rule("organization", Tags::orgMembers),
         rule("user", Tags::user)));
@@ -140,7 +144,8 @@ public final class InvalidationRules {
         rule("design", Tags::designMetadata, LONGTERM)));
     RULES.put(Entity.AUDIT_LOG, List.of(
         rule("organization", id -> Tags.orgLists(id, "audit"))));
-    RULES.put(Entity.SESSION, List.of());
+    RULES.put(Entity.SESSION, List.of(
+        rule("session", Tags::session, SESSIONS)));
   }
 
   private InvalidationRules() {}

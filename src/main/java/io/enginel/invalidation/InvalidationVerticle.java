@@ -87,12 +87,7 @@ public final class InvalidationVerticle extends VerticleBase {
   Future<JsonObject> apply(DomainEvent event) {
     Map<Tier, Set<String>> tags = InvalidationRules.tagsFor(event);
     List<Future<JsonObject>> work = new ArrayList<>();
-    tags.forEach((tier, set) -> work.add(cache.tier(tier).invalidateTags(set)));
-    if (event.entity() == Entity.SESSION) {
-      for (String hash : event.refs("session")) {
-        work.add(endSessionInRedis(hash, "delete".equals(event.op())));
-      }
-    }
+    tags.forEach((tier, set) -> work.add(cache.invalidateTags(tier, set)));
     if (DomainEvent.SOURCE_REPOSITORY.equals(event.source())) {
       // this node's own write: answered only once every node has forgotten the principals it changes
       work.add(evictPrincipalsEverywhere(event).map(v -> new JsonObject()));
@@ -116,17 +111,6 @@ public final class InvalidationVerticle extends VerticleBase {
           event.source(), tagCount, deleted, deferred ? ", deferred" : "");
       return Future.succeededFuture(new JsonObject().put("tags", tagCount).put("deleted", deleted).put("deferred", deferred));
     });
-  }
-
-  /**
-   * A deleted session ends in Redis as a logout ends it ({@link CacheClient#endSession}); any other change of its
-   * row only drops the cached copy.
-   */
-  private Future<JsonObject> endSessionInRedis(String hash, boolean ended) {
-    CacheClient sessions = cache.tier(Tier.SESSIONS);
-    Future<Long> done = ended ? sessions.endSession(hash, config.auth().sessionTtlSeconds())
-        : sessions.delete(cache.keys().session(hash));
-    return done.map(n -> new JsonObject().put("deleted", n));
   }
 
   /** Forgets the principals an event changes, on every cluster member (this node's own writes). */
@@ -158,11 +142,11 @@ public final class InvalidationVerticle extends VerticleBase {
       if (keys == null || keys.isEmpty()) {
         throw ApiError.badRequest("keys", "'keys' must be a non-empty array of keys.");
       }
-      String[] list = keys.stream().map(k -> k instanceof String s ? s : null).toArray(String[]::new);
-      return cache.tier(tier).delete(list).map(n -> manualDone(n, new JsonObject().put("keys", list.length)));
+      List<String> list = keys.stream().map(k -> k instanceof String s ? s : null).toList();
+      return cache.deleteKeys(tier, list).map(n -> manualDone(n, new JsonObject().put("keys", list.size())));
     }
     if (m.containsKey("pattern")) {
-      return cache.tier(tier).deletePattern(m.getString("pattern"))
+      return cache.deletePattern(tier, m.getString("pattern"))
           .map(n -> manualDone(n, new JsonObject().put("pattern", m.getString("pattern"))));
     }
     if (m.containsKey("model")) {
@@ -172,7 +156,8 @@ public final class InvalidationVerticle extends VerticleBase {
       }
       if (m.getValue("id") != null) {
         return vertx.eventBus().<JsonObject>request(RepositoryApi.ROW,
-                new JsonObject().put("entity", entity.model()).put("id", m.getValue("id").toString()))
+                new JsonObject().put("entity", entity.model()).put("id", m.getValue("id").toString()),
+                new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true))
             .recover(t -> Future.failedFuture(ApiError.from(t)))
             .compose(row -> {
               DomainEvent.Builder b = new DomainEvent.Builder(entity, "update", m.getValue("id").toString())
@@ -184,7 +169,7 @@ public final class InvalidationVerticle extends VerticleBase {
       List<Future<Long>> deletes = new ArrayList<>();
       for (String kind : MODEL_KINDS.get(entity)) {
         for (Tier t : List.of(Tier.DEFAULT, Tier.LONGTERM)) {
-          deletes.add(cache.tier(t).deletePattern(cache.keys().prefix() + ":" + kind + ":*"));
+          deletes.add(cache.deletePattern(t, cache.keys().prefix() + ":" + kind + ":*"));
         }
       }
       return Future.all(deletes).map(v -> {

@@ -41,6 +41,8 @@ public final class Tags {
   public static String review(String id) { return "review:" + id; }
   public static String reviewMarkups(String id) { return "review:" + id + ":markups"; }
   public static String markup(String id) { return "markup:" + id; }
+  /** A cached session (sessions tier), by the SHA-256 of its token. */
+  public static String session(String tokenHash) { return "session:" + tokenHash; }
 
   /**
    * The tags a resource's detail is filled under: its own, and those of the rows it shows or belongs to

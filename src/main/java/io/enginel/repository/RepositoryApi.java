@@ -53,7 +53,10 @@ public final class RepositoryApi {
   public static final String SESSION_CREATE = P + "session.create";
   /** {@code {"token_hash"}} → {@code {"user_id", "expires_at"}} or 404. */
   public static final String SESSION_GET = P + "session.get";
-  /** {@code {"token_hash"}} → {@code {"user_id"?}}. */
+  /**
+   * {@code {"token_hash"}} → {@code {"user_id"?}}: the session ends, and is answered once its invalidation is done
+   * (its cached copy refused, its principal forgotten on every node).
+   */
   public static final String SESSION_DELETE = P + "session.delete";
   /** {@code {"user"}} → principal {@code {"user_id", "username", "staff", "memberships"}}. */
   public static final String PRINCIPAL = P + "principal";

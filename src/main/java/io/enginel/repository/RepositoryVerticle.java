@@ -124,7 +124,12 @@ public final class RepositoryVerticle extends VerticleBase {
     on(RepositoryApi.SESSION_CREATE, m -> accounts.createSession(m.getString("token_hash"), m.getLong("user_id"),
         m.getInteger("ttl_seconds"), m.getString("ip")));
     on(RepositoryApi.SESSION_GET, m -> accounts.session(m.getString("token_hash")));
-    on(RepositoryApi.SESSION_DELETE, m -> accounts.deleteSession(m.getString("token_hash")));
+    on(RepositoryApi.SESSION_DELETE, m -> {
+      String hash = m.getString("token_hash");
+      return afterWrite(accounts.deleteSession(hash).map(ended -> new WriteResult(ended,
+          new io.enginel.domain.DomainEvent.Builder(io.enginel.domain.Entity.SESSION, "delete", hash)
+              .ref("session", hash).ref("user", ended.getValue("user_id")).build()))).map(r -> r.getJsonObject("row"));
+    });
     on(RepositoryApi.PRINCIPAL, m -> accounts.principal(m.getLong("user")));
     on(RepositoryApi.ROW, m -> {
       io.enginel.domain.Entity entity = io.enginel.domain.Entity.byModel(m.getString("entity"));

@@ -278,7 +278,7 @@ class CacheApiTest {
     assertThat(e.failureCode()).as("400 malformed, 403 outside <prefix>:app:").isIn(400, 403);
     assertThat(new JsonObject(e.getMessage()).getJsonObject("details").getString("field")).isEqualTo("pattern");
     assertThat(s.redisExists(Tier.DEFAULT, bystander)).isTrue();
-    assertThat(s.redisExists(Tier.DEFAULT, prefix + ":_clock")).isTrue();
+    assertThat(s.redisExists(Tier.DEFAULT, prefix + ":_inv")).isTrue();
   }
 
   // ------------------------------------------------------------------ get-or-compute

@@ -66,9 +66,10 @@ class CacheKeysTest {
 
   @Test
   void bookkeepingKeysLiveUnderTheReservedUnderscoreSegment() {
-    assertThat(keys.clock()).isEqualTo("enginel:_clock");
-    assertThat(keys.tagVersion("design:1")).isEqualTo("enginel:_tv:design:1");
+    assertThat(keys.invalidationState()).isEqualTo("enginel:_inv");
     assertThat(keys.tagSet("design:1")).isEqualTo("enginel:_tag:design:1");
+    assertThat(keys.memoryEpoch()).isEqualTo("enginel:_memory:epoch");
+    assertThat(keys.pruneMarks()).startsWith("enginel:_");
   }
 
   @Test

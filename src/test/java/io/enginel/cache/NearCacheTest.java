@@ -1,11 +1,14 @@
 package io.enginel.cache;
 
+import io.enginel.config.Tier;
+import io.enginel.support.FakeTicker;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -16,21 +19,39 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The near cache of a response tier: it keeps what a lookup read from Redis, drops it by the same tags, keys,
- * patterns and incarnations as Redis, and never takes in a copy read before an invalidation that reached it.
+ * patterns and incarnations as Redis (through the same path as an invalidation, {@link NearEvictions#evictHere}),
+ * and never takes in a copy read before an invalidation that reached it. Time is a {@link FakeTicker}.
  */
 class NearCacheTest {
   private final ValueCodec codec = new ValueCodec(1024, 6);
-  private final NearCache near = new NearCache(1 << 20, Duration.ofSeconds(60));
+  private final FakeTicker ticker = new FakeTicker();
+  private final EvictionStamps stamps = new EvictionStamps(ticker);
+  private final NearCache near = new NearCache(1 << 20, Duration.ofSeconds(60), stamps, ticker);
+  private final Map<Tier, TierGuard> guards = Map.of(Tier.DEFAULT, new TierGuard(Tier.DEFAULT,
+      new PendingInvalidations(100), stamps, near, new TagMemo(1 << 20), () -> { }));
 
   private ResponseEntry entry(String body, String... tags) {
-    return ResponseEntry.parse(ResponseEntry.encode("inc", List.of("org-1"), List.of(tags), body.getBytes(), codec));
+    return ResponseEntry.parse(ResponseEntry.encode(new Clock(1, 1), Long.MAX_VALUE, List.of("org-1"), List.of(tags),
+        body.getBytes(), codec));
+  }
+
+  private long now() {
+    return ticker.read();
+  }
+
+  private void invalidateTags(String... tags) {
+    NearEvictions.evictHere(guards, NearEvictions.tags(Tier.DEFAULT, List.of(tags)));
+  }
+
+  private void invalidate(JsonObject what) {
+    NearEvictions.evictHere(guards, what);
   }
 
   @Test
   void keepsACopyOfWhatALookupReadAndCarriesItsTagsInTheEntry() {
     ResponseEntry read = entry("{\"id\":\"d1\"}", "design:d1", "series:s1");
 
-    ResponseEntry kept = near.put("enginel:design:d1:detail", read, System.nanoTime());
+    ResponseEntry kept = near.put("enginel:design:d1:detail", read, now(), 0);
 
     assertThat(kept).isNotNull();
     assertThat(near.get("enginel:design:d1:detail")).isSameAs(kept);
@@ -49,7 +70,7 @@ class NearCacheTest {
     ResponseEntry read = entry(body, "org:o1:designs");
     assertThat(read.compressed()).isTrue();
 
-    ResponseEntry kept = near.put("enginel:design:list:x", read, System.nanoTime());
+    ResponseEntry kept = near.put("enginel:design:list:x", read, now(), 0);
 
     assertThat(kept.body()).isSameAs(kept.body());
     assertThat(kept.body().toString()).isEqualTo(body);
@@ -58,12 +79,12 @@ class NearCacheTest {
 
   @Test
   void anInvalidatedTagDropsEveryCopyFilledUnderItAndNoOther() {
-    long start = System.nanoTime();
-    near.put("a", entry("{}", "design:d1", "series:s1"), start);
-    near.put("b", entry("{}", "series:s1"), start);
-    near.put("c", entry("{}", "design:d2"), start);
+    long start = now();
+    near.put("a", entry("{}", "design:d1", "series:s1"), start, 0);
+    near.put("b", entry("{}", "series:s1"), start, 0);
+    near.put("c", entry("{}", "design:d2"), start, 0);
 
-    near.evictTags(List.of("series:s1"));
+    invalidateTags("series:s1");
 
     assertThat(near.get("a")).isNull();
     assertThat(near.get("b")).isNull();
@@ -72,34 +93,38 @@ class NearCacheTest {
 
   @Test
   void aCopyReadBeforeAnInvalidationOfOneOfItsTagsIsNotTakenInAfterIt() {
-    long lookupStarted = System.nanoTime();
-    near.evictTags(List.of("design:d1")); // the write's invalidation reached this process meanwhile
+    long lookupStarted = now();
+    ticker.advance(Duration.ofMillis(1));
+    invalidateTags("design:d1"); // the write's invalidation reached this process meanwhile
 
-    assertThat(near.put("a", entry("{\"old\":true}", "design:d1"), lookupStarted)).isNull();
+    assertThat(near.put("a", entry("{\"old\":true}", "design:d1"), lookupStarted, 0)).isNull();
     assertThat(near.get("a")).isNull();
 
     // a lookup that started after the invalidation read the new state from Redis: kept
-    assertThat(near.put("a", entry("{\"old\":false}", "design:d1"), System.nanoTime())).isNotNull();
+    ticker.advance(Duration.ofMillis(1));
+    assertThat(near.put("a", entry("{\"old\":false}", "design:d1"), now(), 0)).isNotNull();
   }
 
   @Test
   void keysPatternsAndClearDropCopiesAndFenceLookupsInFlight() {
-    long start = System.nanoTime();
-    near.put("enginel:design:d1:detail", entry("{}", "design:d1"), start);
-    near.put("enginel:design:d2:detail", entry("{}", "design:d2"), start);
-    near.put("enginel:org:o1:detail", entry("{}", "org:o1"), start);
+    long start = now();
+    near.put("enginel:design:d1:detail", entry("{}", "design:d1"), start, 0);
+    near.put("enginel:design:d2:detail", entry("{}", "design:d2"), start, 0);
+    near.put("enginel:org:o1:detail", entry("{}", "org:o1"), start, 0);
 
-    near.evictKeys(List.of("enginel:design:d1:detail"));
+    invalidate(NearEvictions.keys(Tier.DEFAULT, List.of("enginel:design:d1:detail")));
     assertThat(near.get("enginel:design:d1:detail")).isNull();
-    assertThat(near.put("enginel:design:d1:detail", entry("{}", "design:d1"), start)).isNull();
+    assertThat(near.put("enginel:design:d1:detail", entry("{}", "design:d1"), start, 0)).isNull();
 
-    near.evictMatching(NearEvictions.glob("enginel:design:*"));
+    invalidate(NearEvictions.pattern(Tier.DEFAULT, "enginel:design:*"));
     assertThat(near.get("enginel:design:d2:detail")).isNull();
     assertThat(near.get("enginel:org:o1:detail")).isNotNull();
+    assertThat(near.put("enginel:org:o1:other", entry("{}", "org:o1"), start, 0))
+        .as("a pattern fences every lookup in flight").isNull();
 
-    near.clear();
+    invalidate(NearEvictions.all(Tier.DEFAULT));
     assertThat(near.get("enginel:org:o1:detail")).isNull();
-    assertThat(near.put("enginel:org:o1:detail", entry("{}", "org:o1"), start)).isNull();
+    assertThat(near.put("enginel:org:o1:detail", entry("{}", "org:o1"), start, 0)).isNull();
   }
 
   @Test
@@ -116,10 +141,10 @@ class NearCacheTest {
 
   @Test
   void aPatternJavaCannotTranslateDropsEverythingRatherThanNothing() {
-    near.put("enginel:design:d1:detail", entry("{}", "design:d1"), System.nanoTime());
-    near.put("enginel:org:o1:detail", entry("{}", "org:o1"), System.nanoTime());
+    near.put("enginel:design:d1:detail", entry("{}", "design:d1"), now(), 0);
+    near.put("enginel:org:o1:detail", entry("{}", "org:o1"), now(), 0);
 
-    near.evictMatching(NearEvictions.glob("enginel:design:[z-a]*")); // Redis takes it; java.util.regex does not
+    invalidate(NearEvictions.pattern(Tier.DEFAULT, "enginel:design:[z-a]*")); // Redis takes it; java.util.regex does not
 
     assertThat(near.get("enginel:design:d1:detail")).isNull();
     assertThat(near.get("enginel:org:o1:detail")).isNull();
@@ -131,41 +156,42 @@ class NearCacheTest {
     for (int i = 0; i < 200; i++) {
       results.add(new JsonObject().put("id", i).put("upload_status", "COMPLETED"));
     }
-    io.vertx.core.buffer.Buffer stored = ResponseEntry.encode("inc", List.of("org-1"), List.of("t"),
-        new JsonObject().put("results", results).toBuffer().getBytes(), codec);
+    io.vertx.core.buffer.Buffer stored = ResponseEntry.encode(new Clock(1, 1), Long.MAX_VALUE, List.of("org-1"),
+        List.of("t"), new JsonObject().put("results", results).toBuffer().getBytes(), codec);
     stored.setByte(stored.length() - 10, (byte) (stored.getByte(stored.length() - 10) ^ 0x5a));
     stored.setByte(stored.length() - 30, (byte) (stored.getByte(stored.length() - 30) ^ 0x5a));
     ResponseEntry corrupt = ResponseEntry.parse(stored);
     assertThat(corrupt.compressed()).isTrue();
 
-    assertThat(near.put("k", corrupt, System.nanoTime())).isNull();
+    assertThat(near.put("k", corrupt, now(), 0)).isNull();
     assertThat(near.get("k")).isNull();
   }
 
   @Test
-  void staysWithinItsBytesAndForgetsEntriesPastTheirAge() throws InterruptedException {
-    NearCache small = new NearCache(64 * 1024, Duration.ofMillis(300));
+  void staysWithinItsBytesAndForgetsEntriesPastTheirAge() {
+    NearCache small = new NearCache(64 * 1024, Duration.ofSeconds(60), stamps, ticker);
     String body = "x".repeat(900); // raw (under the compression threshold): ~1 KB per entry
     int perEntry = entry("\"" + body + "\"", "t0").memoryBytes();
     for (int i = 0; i < 500; i++) {
-      small.put("k" + i, entry("\"" + body + "\"", "t" + i), System.nanoTime());
+      small.put("k" + i, entry("\"" + body + "\"", "t" + i), now(), 0);
     }
     assertThat(small.size()).isPositive().isLessThanOrEqualTo(64 * 1024 / perEntry);
 
-    NearCache aging = new NearCache(1 << 20, Duration.ofMillis(200));
-    aging.put("k", entry("{}", "t"), System.nanoTime());
+    NearCache aging = new NearCache(1 << 20, Duration.ofMillis(200), stamps, ticker);
+    aging.put("k", entry("{}", "t"), now(), 0);
+    ticker.advance(Duration.ofMillis(150));
     assertThat(aging.get("k")).isNotNull();
-    Thread.sleep(400);
+    ticker.advance(Duration.ofMillis(100));
     assertThat(aging.get("k")).isNull();
   }
 
   @Test
-  void aCopyIsNeverKeptLongerThanItsResourcesTtl() throws InterruptedException {
-    near.put("short", entry("{}", "t"), System.nanoTime(), 1);
-    near.put("long", entry("{}", "t2"), System.nanoTime(), 300);
+  void aCopyIsNeverKeptLongerThanItsResourcesTtl() {
+    near.put("short", entry("{}", "t"), now(), 1);
+    near.put("long", entry("{}", "t2"), now(), 300);
     assertThat(near.get("short")).isNotNull();
 
-    Thread.sleep(1_300);
+    ticker.advance(Duration.ofMillis(1_001));
 
     assertThat(near.get("short")).as("past its resource's 1 s TTL").isNull();
     assertThat(near.get("long")).isNotNull();
@@ -174,7 +200,12 @@ class NearCacheTest {
   @Test
   void concurrentPutsNeverOutliveAnEvictionThatFollowedTheirRead() throws Exception {
     // many threads read "from Redis" and put while another invalidates: after each invalidation, any copy
-    // present must have been read after it
+    // present must have been read after it (the real clock here: the race is the point)
+    EvictionStamps realStamps = new EvictionStamps(com.github.benmanes.caffeine.cache.Ticker.systemTicker());
+    NearCache near = new NearCache(1 << 20, Duration.ofSeconds(60), realStamps,
+        com.github.benmanes.caffeine.cache.Ticker.systemTicker());
+    Map<Tier, TierGuard> guards = Map.of(Tier.DEFAULT, new TierGuard(Tier.DEFAULT, new PendingInvalidations(100),
+        realStamps, near, new TagMemo(1 << 20), () -> { }));
     ExecutorService pool = Executors.newFixedThreadPool(4);
     AtomicInteger violations = new AtomicInteger();
     try {
@@ -189,20 +220,20 @@ class NearCacheTest {
             readAt[i] = System.nanoTime();
             read.countDown();
             go.await();
-            near.put("hot", entry("{\"v\":" + i + "}", "design:d1"), readAt[i]);
+            near.put("hot", entry("{\"v\":" + i + "}", "design:d1"), readAt[i], 0);
             return null;
           }));
         }
         read.await();
         go.countDown(); // the puts race the eviction
-        near.evictTags(List.of("design:d1"));
+        NearEvictions.evictHere(guards, NearEvictions.tags(Tier.DEFAULT, List.of("design:d1")));
         for (java.util.concurrent.Future<?> f : puts) {
           f.get(5, TimeUnit.SECONDS);
         }
         // every put read before the eviction: nothing may remain
         if (near.get("hot") != null) {
           violations.incrementAndGet();
-          near.clear();
+          near.dropAll();
         }
       }
     } finally {

@@ -84,8 +84,8 @@ class RedisClusterModeTest {
     String entry = s.storedKey(Tier.DEFAULT, s.prefix() + ":design:" + design + ":detail");
     assertThat(entry).startsWith("{" + s.prefix() + ".default}");
     assertThat(s.redis(Tier.DEFAULT, "EXISTS", entry).toInteger()).isEqualTo(1);
-    String clock = s.storedKey(Tier.DEFAULT, s.prefix() + ":_clock");
-    assertThat(slot(entry)).as("the entry and its tier's clock share a slot").isEqualTo(slot(clock));
+    String clock = s.storedKey(Tier.DEFAULT, s.prefix() + ":_inv");
+    assertThat(slot(entry)).as("the entry and its tier's invalidation state share a slot").isEqualTo(slot(clock));
 
     // the three tiers, each in a slot of its own; where they live is the cluster's choice
     int defaultMaster = cluster.masterOf(entry);

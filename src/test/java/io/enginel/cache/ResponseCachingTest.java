@@ -459,6 +459,7 @@ class ResponseCachingTest {
     String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
         .digest(token.getBytes(StandardCharsets.US_ASCII)));
     String key = keys.session(hash);
+    assertThat(s.get("/api/users/me", token).status()).isEqualTo(200); // the session is cached on first use
 
     assertThat(s.config.redis().tierDbs().get(Tier.SESSIONS)).isEqualTo(2);
     assertThat(s.redisExists(Tier.SESSIONS, key)).isTrue();

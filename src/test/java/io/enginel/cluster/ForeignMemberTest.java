@@ -250,7 +250,8 @@ class ForeignMemberTest {
   }
 
   private static String clock(TestServer node) {
-    io.vertx.redis.client.Response r = node.redis(Tier.DEFAULT, "GET", node.storedKey(Tier.DEFAULT, node.prefix() + ":_clock"));
+    io.vertx.redis.client.Response r = node.redis(Tier.DEFAULT, "HMGET",
+        node.storedKey(Tier.DEFAULT, node.prefix() + ":_inv"), "i", "s");
     return r == null ? null : r.toString();
   }
 

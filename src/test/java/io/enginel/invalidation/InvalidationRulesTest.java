@@ -6,6 +6,7 @@ import io.enginel.domain.Entity;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -139,9 +140,15 @@ class InvalidationRulesTest {
   }
 
   @Test
-  void aSessionChangeInvalidatesNoTagAndNoAuditList() {
+  void aSessionsEndInvalidatesItsCachedCopyInTheSessionsTierAndNoAuditList() {
     DomainEvent logout = new DomainEvent.Builder(Entity.SESSION, "delete", "h").ref("session", "h").ref("user", 7).build();
-    assertThat(InvalidationRules.tagsFor(logout)).allSatisfy((tier, tags) -> assertThat(tags).isEmpty());
+    assertThat(InvalidationRules.tagsFor(logout)).containsExactly(Map.entry(Tier.SESSIONS, Set.of("session:h")));
+  }
+
+  @Test
+  void aChangeOfAUserInvalidatesTheirCachedSessions() {
+    DomainEvent deactivated = new DomainEvent.Builder(Entity.USER, "update", "7").ref("user", 7).build();
+    assertThat(InvalidationRules.tagsFor(deactivated).get(Tier.SESSIONS)).containsExactly("user:7");
   }
 
   @Test

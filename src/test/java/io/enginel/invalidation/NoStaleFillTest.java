@@ -1,21 +1,17 @@
 package io.enginel.invalidation;
 
-import io.enginel.cache.CacheApi;
+import io.enginel.cache.Answer;
 import io.enginel.cache.CacheKeys;
-import io.enginel.cache.ResponseEntry;
-import io.enginel.cache.ValueCodec;
 import io.enginel.config.Tier;
+import io.enginel.support.HeldRead;
 import io.enginel.support.HttpResult;
 import io.enginel.support.SeededServer;
 import io.enginel.support.TestServer;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
 
@@ -24,9 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The race the seed's design loses: a miss reads the database, a write commits and invalidates, then the
  * miss stores what it read — the old value — and it is served until its TTL. Here the miss is held between
- * its database read and its fill by driving the HTTP verticle's own two steps by hand over the event bus
- * ({@code enginel.cache.response.lookup}, then {@code …fill} with the lookup's ticket), with a real write
- * through the API in between; the fill is refused and the cache ends fresh.
+ * its database read and its fill ({@link HeldRead}: the node's own read, whose loader answers only when the test
+ * says), with a real write through the API in between; the fill is refused and the cache ends fresh.
  */
 class NoStaleFillTest {
   static TestServer s;
@@ -63,42 +58,23 @@ class NoStaleFillTest {
     s.close();
   }
 
-  /** Step one of a miss: the entry is absent, the answer carries the tier's clock as the fill's ticket. */
-  static String missTicket(String key) {
-    JsonObject reply = s.request(CacheApi.RESPONSE_LOOKUP,
-        new JsonObject().put("tier", "default").put("key", key).put("resource", "designs"));
-    assertThat(reply.getBoolean("miss")).as("a miss of " + key).isTrue();
-    assertThat(reply.getBoolean("fillable")).isTrue();
-    return reply.getString("ticket");
-  }
-
-  /** Step two: store what the miss read, under its ticket, tagged as the HTTP verticle tags a design's detail. */
-  static JsonObject fill(String key, String ticket, JsonObject body) {
-    String incarnation = ticket.substring(0, ticket.indexOf(':'));
-    Buffer entry = ResponseEntry.encode(incarnation, List.of(org.toString()),
-        body.encode().getBytes(StandardCharsets.UTF_8), new ValueCodec(1024, 6));
-    return s.request(CacheApi.RESPONSE_FILL, new JsonObject().put("tier", "default").put("key", key)
-        .put("resource", "designs").put("ttl", 300).put("ticket", ticket)
-        .put("tags", new JsonArray(Tags.forDetail("designs", body))).put("entry", entry));
-  }
-
-  static JsonObject rowAsRead(UUID design, String description) {
-    return new JsonObject().put("id", design.toString()).put("series", series.toString())
+  /** A design's detail as a held miss read it, tagged as the API tags a design's detail. */
+  static Answer releaseAsRead(HeldRead held, UUID design, String description) {
+    JsonObject row = new JsonObject().put("id", design.toString()).put("series", series.toString())
         .put("description", description).put("read_by", "the held miss");
+    return held.release(row, List.of(org.toString()), Tags.forDetail("designs", row));
   }
 
   @Test
   void aMissThatReadBeforeAWriteCannotStoreTheOldValueAfterIt() {
     String key = keys.designDetail(raced.toString());
-    String ticket = missTicket(key);
-    JsonObject oldRow = rowAsRead(raced, "old"); // what the held miss read from the database
+    HeldRead miss = HeldRead.loading(s, Tier.DEFAULT, key, "designs"); // it has read the database: "old"
 
     HttpResult write = s.patch("/api/designs/" + raced, alice, new JsonObject().put("description", "new"));
     assertThat(write.status()).isEqualTo(200);
 
-    JsonObject filled = fill(key, ticket, oldRow);
-    assertThat(filled.getBoolean("stored")).isFalse();
-    assertThat(filled.getString("reason")).isEqualTo("stale");
+    Answer answered = releaseAsRead(miss, raced, "old");
+    assertThat(answered.stored()).as("the old value's fill was refused").isFalse();
     assertThat(s.redisExists(Tier.DEFAULT, key)).as("nothing stored for the key").isFalse();
 
     HttpResult read = s.get("/api/designs/" + raced, alice);
@@ -113,23 +89,22 @@ class NoStaleFillTest {
   void aWriteToARowTheEntryOnlyNamesIsARaceToo() {
     // the design's detail shows its series' part number: a series write between read and fill also refuses it
     String key = keys.designDetail(raced2.toString());
-    String ticket = missTicket(key);
+    HeldRead miss = HeldRead.loading(s, Tier.DEFAULT, key, "designs");
 
     HttpResult write = s.patch("/api/series/" + series, alice, new JsonObject().put("description", "series changed"));
     assertThat(write.status()).as(write.toString()).isEqualTo(200);
 
-    assertThat(fill(key, ticket, rowAsRead(raced2, "old")).getBoolean("stored")).isFalse();
+    assertThat(releaseAsRead(miss, raced2, "old").stored()).isFalse();
     assertThat(s.redisExists(Tier.DEFAULT, key)).isFalse();
   }
 
   @Test
   void aFillWithNoWriteSinceItsLookupIsStoredAndServed() {
-    // the control: the same messages, no write in between — so the refusals above are the race, not the message
+    // the control: the same held read, no write in between — so the refusals above are the race, not the holding
     String key = keys.designDetail(control.toString());
-    String ticket = missTicket(key);
+    HeldRead miss = HeldRead.loading(s, Tier.DEFAULT, key, "designs");
 
-    JsonObject filled = fill(key, ticket, rowAsRead(control, "as read"));
-    assertThat(filled.getBoolean("stored")).isTrue();
+    assertThat(releaseAsRead(miss, control, "as read").stored()).isTrue();
     assertThat(s.redisExists(Tier.DEFAULT, key)).isTrue();
 
     HttpResult read = s.get("/api/designs/" + control, alice);
@@ -140,7 +115,7 @@ class NoStaleFillTest {
   @Test
   void aFillThatLandedBeforeTheWriteIsDeletedByItsInvalidation() {
     String key = keys.designDetail(filledFirst.toString());
-    assertThat(fill(key, missTicket(key), rowAsRead(filledFirst, "old")).getBoolean("stored")).isTrue();
+    assertThat(releaseAsRead(HeldRead.loading(s, Tier.DEFAULT, key, "designs"), filledFirst, "old").stored()).isTrue();
     String tagSet = s.prefix() + ":_tag:" + Tags.design(filledFirst.toString());
     assertThat(s.redis(Tier.DEFAULT, "SMEMBERS", tagSet).toString()).contains(key);
 

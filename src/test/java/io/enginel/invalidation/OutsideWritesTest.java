@@ -72,8 +72,7 @@ class OutsideWritesTest {
   }
 
   static String incarnation() {
-    String clock = s.redis(io.enginel.config.Tier.DEFAULT, "GET", s.prefix() + ":_clock").toString();
-    return clock.substring(0, clock.indexOf(':'));
+    return s.redis(io.enginel.config.Tier.DEFAULT, "HGET", s.prefix() + ":_inv", "i").toString();
   }
 
   static JsonObject listenerStatus() {

@@ -120,7 +120,7 @@ final class SecuritySupport {
     }
   }
 
-  /** Whether a key is one of the invalidation scheme's own ({@code _tag}, {@code _tv}, {@code _clock}). */
+  /** Whether a key is one of the invalidation scheme's own ({@code _tag}, {@code _inv}, {@code _memory}). */
   static boolean internal(TestServer s, String key) {
     return key.startsWith(s.prefix() + ":_");
   }

@@ -27,15 +27,29 @@ public final class RedisProcess implements AutoCloseable {
     return start(List.of());
   }
 
-  /** A redis-server with extra arguments ({@code --replicaof 127.0.0.1 6379}, …). */
+  /**
+   * A redis-server with extra arguments ({@code --replicaof 127.0.0.1 6379}, …), in a temporary folder of its own
+   * ({@code --dir}): whatever it writes (a snapshot a test asks for, a replica's sync file) stays out of the project.
+   */
   public static RedisProcess start(List<String> extra) {
     int port = TestServer.freePort();
     List<String> command = new java.util.ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind",
-        "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"));
+        "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning", "--dir",
+        tempDir().toString()));
     command.addAll(extra);
     RedisProcess r = new RedisProcess(port, List.copyOf(command));
     r.restart();
     return r;
+  }
+
+  private static java.nio.file.Path tempDir() {
+    try {
+      java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("enginel-redis");
+      dir.toFile().deleteOnExit();
+      return dir;
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /**
@@ -86,7 +100,10 @@ public final class RedisProcess implements AutoCloseable {
     }
   }
 
-  /** Starts (again) on the same port, empty, and waits until it answers PING. */
+  /**
+   * Starts (again) on the same port and waits until it answers PING: empty, or with what its folder's snapshot
+   * holds when a test took one ({@code SAVE}).
+   */
   public void restart() {
     if (process != null && process.isAlive()) {
       throw new IllegalStateException("redis-server on " + port + " is still running");

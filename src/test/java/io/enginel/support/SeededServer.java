@@ -50,10 +50,10 @@ public final class SeededServer {
     return new Seeded<>(s, data);
   }
 
-  /** Waits (at most 5 s) until the tier's invalidation clock exists: the start-up invalidation is done. */
+  /** Waits (at most 5 s) until the tier's invalidation state exists: the start-up invalidation is done. */
   private static void awaitClock(TestServer s, Tier tier) {
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    String clock = s.prefix() + ":_clock";
+    String clock = s.prefix() + ":_inv";
     while (!s.redisExists(tier, clock)) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("the start-up invalidation of tier " + tier.id() + " did not happen");

@@ -48,8 +48,7 @@ public final class Stranger implements AutoCloseable {
   /**
    * Every address of Enginel that is not on its public interface, each with a body that would do harm if it
    * were answered: read a password hash, mint a session for a staff user, read and forge cached answers, start a
-   * new incarnation, fence a tier, run a manual invalidation or a warming without a token. Per-loop variants are
-   * included ({@code <address>@vert.x-eventloop-thread-N}).
+   * new incarnation, fence a tier, run a manual invalidation or a warming without a token.
    */
   public static Map<String, JsonObject> internalAddressesWithHarmfulBodies(String prefix, long staffUser,
                                                                          String forgedTokenHash, String org) {
@@ -78,20 +77,15 @@ public final class Stranger implements AutoCloseable {
     out.put(RepositoryApi.PRINCIPAL, new JsonObject().put("user", staffUser));
     out.put(RepositoryApi.ROW, new JsonObject().put("entity", "User").put("id", Long.toString(staffUser)));
     out.put(CacheApi.OWN_GET, anyKey);
-    out.put(CacheApi.OWN_SET, anyKey.copy().put("value", "forged"));
     out.put(CacheApi.OWN_DELETE, new JsonObject().put("keys", new io.vertx.core.json.JsonArray().add(anyKey.getString("key"))));
     out.put(CacheApi.OWN_DELETE_PATTERN, new JsonObject().put("pattern", prefix + ":design:*"));
     out.put(CacheApi.INVALIDATE_ALL, new JsonObject());
     out.put(CacheApi.INVALIDATE_TAGS, new JsonObject().put("tier", "default").put("tags", new io.vertx.core.json.JsonArray().add("org:" + org)));
-    out.put(CacheApi.RESPONSE_LOOKUP, anyKey.copy().put("resource", "designs"));
+    out.put(CacheApi.READ, anyKey.copy().put("resource", "designs"));
     out.put(CacheApi.APPLY_WARM, new JsonObject().put("organization", org));
     out.put(InvalidationApi.APPLY_MANUAL, new JsonObject().put("model", "DesignAsset"));
     out.put(InvalidationApi.APPLY, new JsonObject().put("entity", "Organization").put("op", "delete").put("id", org)
         .put("refs", new JsonObject().put("organization", new io.vertx.core.json.JsonArray().add(org))));
-    for (int loop = 0; loop < 4; loop++) {
-      out.put(CacheApi.RESPONSE_LOOKUP + "@vert.x-eventloop-thread-" + loop, anyKey.copy().put("resource", "designs"));
-      out.put(CacheApi.RESPONSE_FILL + "@vert.x-eventloop-thread-" + loop, anyKey.copy().put("ticket", "x:1"));
-    }
     return out;
   }
 

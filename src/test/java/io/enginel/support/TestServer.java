@@ -91,6 +91,7 @@ public final class TestServer implements AutoCloseable {
         .with("auth.bcryptCost", 4)
         .with("storage.dir", System.getProperty("java.io.tmpdir") + "/enginel-test-files")
         .with("jobs.workers", 0) // no background job processing unless a test asks for it
+        .with("cache.consistency.sampleRate", 0) // its re-derivations would count as queries; its own tests turn it on
         .with("cluster.secret", CLUSTER_SECRET); // used only by the tests that cluster their nodes
   }
 

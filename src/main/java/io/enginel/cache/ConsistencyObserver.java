@@ -1,0 +1,114 @@
+package io.enginel.cache;
+
+import io.enginel.config.EnginelConfig;
+import io.enginel.config.Tier;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+
+/**
+ * Proves in production what the tests prove in the lab: a share of the cached answers this process serves
+ * ({@code cache.consistency.sampleRate}) is derived again from PostgreSQL after the answer has gone out, off the
+ * request's path and within a budget ({@code cache.consistency.maxPerSecond}, a few at a time), and compared with
+ * what was served. (Meta's Polaris does this for its caches; no open-source API cache does.)
+ *
+ * <ul>
+ *   <li>The same: a consistent check.</li>
+ *   <li>Different, but one of the answer's tags (or its key, or the whole tier) was invalidated after it was
+ *       served: a write came after the serve — inconclusive, not counted against the cache. The look at the
+ *       invalidations waits {@code cache.consistency.graceMs} first, so that a write the re-derivation already saw
+ *       has had time to reach this process.</li>
+ *   <li>Different with no invalidation since: a violation. It is counted per resource, logged with its key, and
+ *       the key is invalidated on every node, so a stale entry heals itself.</li>
+ * </ul>
+ * Counts are exported as {@code enginel_cache_consistency_checks_total} and
+ * {@code enginel_cache_consistency_violations_total{resource}} and shown, with the nines they measure, by
+ * {@code GET /api/cache/stats}. Reads whose loader may write (geometry computed on demand) are not re-derived.
+ */
+final class ConsistencyObserver {
+  private static final Logger LOG = LoggerFactory.getLogger(ConsistencyObserver.class);
+  private static final int MAX_CONCURRENT = 4;
+  /** Loaders that may write (an on-demand geometry computation stores its result): never re-run by the observer. */
+  private static final Set<String> NOT_OBSERVED = Set.of("metadata");
+
+  private final Vertx vertx;
+  private final EnginelConfig.Consistency config;
+  private final Map<Tier, TierGuard> guards;
+  private final CacheStats stats;
+  private final BiConsumer<Tier, String> heal;
+  private final AtomicInteger running = new AtomicInteger();
+  private final AtomicLong windowStart = new AtomicLong();
+  private final AtomicInteger inWindow = new AtomicInteger();
+
+  /** @param heal invalidates a key of a tier on every node (a violation's entry) */
+  ConsistencyObserver(Vertx vertx, EnginelConfig.Consistency config, Map<Tier, TierGuard> guards, CacheStats stats,
+                      BiConsumer<Tier, String> heal) {
+    this.vertx = vertx;
+    this.config = config;
+    this.guards = guards;
+    this.stats = stats;
+    this.heal = heal;
+  }
+
+  /** Offers a cached answer just served; re-derived later when sampled and within the budget. */
+  void sample(CachedRead read, Answer served, List<String> tags) {
+    if (config.sampleRate() <= 0 || NOT_OBSERVED.contains(read.resource())
+        || (config.sampleRate() < 1 && ThreadLocalRandom.current().nextDouble() >= config.sampleRate())) {
+      return;
+    }
+    if (!withinBudget()) {
+      stats.consistency("skipped", read.resource());
+      return;
+    }
+    EvictionStamps stamps = guards.get(read.tier()).stamps;
+    long servedAt = stamps.now();
+    read.loader().get().onComplete(ar -> {
+      if (ar.failed()) {
+        running.decrementAndGet();
+        stats.consistency("skipped", read.resource()); // the row went away, or the database is busy: no verdict
+        return;
+      }
+      if (ResponseEntry.etagOf(ar.result().body().getBytes()).equals(served.etag())) {
+        running.decrementAndGet();
+        stats.consistency("consistent", read.resource());
+        return;
+      }
+      vertx.setTimer(Math.max(1, config.graceMs()), t -> {
+        running.decrementAndGet();
+        if (stamps.invalidatedSince(servedAt, read.key(), tags)) {
+          stats.consistency("inconclusive", read.resource());
+          return;
+        }
+        stats.consistency("violation", read.resource());
+        LOG.warn("consistency violation: {} (tier {}) was served as {} but the database derives {}; invalidated",
+            read.key(), read.tier().id(), served.etag(), ResponseEntry.etagOf(ar.result().body().getBytes()));
+        heal.accept(read.tier(), read.key());
+      });
+    });
+  }
+
+  /** At most {@link #MAX_CONCURRENT} at once, and {@code maxPerSecond} started per second. */
+  private boolean withinBudget() {
+    long second = System.currentTimeMillis() / 1000;
+    long started = windowStart.get();
+    if (started != second && windowStart.compareAndSet(started, second)) {
+      inWindow.set(0);
+    }
+    if (inWindow.incrementAndGet() > config.maxPerSecond()) {
+      return false;
+    }
+    if (running.incrementAndGet() > MAX_CONCURRENT) {
+      running.decrementAndGet();
+      return false;
+    }
+    return true;
+  }
+}

@@ -1,0 +1,275 @@
+package io.enginel.cache;
+
+import io.enginel.config.EnginelConfig;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Cached answers of one tier, on one event loop: the validated lookup and the race-free fill.
+ *
+ * <p>A lookup is one round trip: the entry and, from the tier's invalidation state, its clock, its floor and the
+ * stamps of the tags this key was last filled under ({@link TagMemo}), pipelined in that order. The entry is
+ * served only when it belongs to the current incarnation, is not below the floor, and none of its tags was
+ * invalidated at a later sequence than the one it was filled at. So an entry whose tag set Redis lost, whose
+ * deletion failed, or which a restored snapshot brought back, is a miss, never a stale answer. When the entry's
+ * tags are not the ones remembered, their stamps are asked for in a second round trip, once.
+ *
+ * <p>A fill stores the entry under the miss's ticket only if no tag of it was invalidated after the ticket
+ * ({@link Scripts#FILL}), so a miss that read the database before a write cannot put the old value back.
+ */
+final class ResponseStore {
+  private static final Logger LOG = LoggerFactory.getLogger(ResponseStore.class);
+
+  /** The outcome of a lookup. */
+  sealed interface Lookup permits Hit, Miss {}
+
+  /** A valid entry, from the near cache or from Redis. */
+  record Hit(ResponseEntry entry, Answer.Source source) implements Lookup {}
+
+  /**
+   * No usable entry. {@code ticket} is the tier's clock at lookup time, null when the cache could not be asked
+   * (or must not be filled now); {@code startedNanos} (on the stamps' ticker) is when the lookup began.
+   */
+  record Miss(Clock ticket, long startedNanos) implements Lookup {
+    boolean fillable() {
+      return ticket != null;
+    }
+  }
+
+  private final EnginelConfig.Cache config;
+  private final TierClient client;
+  private final TierGuard guard;
+  private final CacheStats stats;
+  private final CacheKeys keys;
+  private final ValueCodec codec;
+  private final MemoryLease lease;
+  private final long tagSetTtl;
+
+  ResponseStore(EnginelConfig.Cache config, TierClient client, TierGuard guard, CacheStats stats, CacheKeys keys,
+                MemoryLease lease) {
+    this.config = config;
+    this.client = client;
+    this.guard = guard;
+    this.stats = stats;
+    this.keys = keys;
+    this.lease = lease;
+    this.codec = new ValueCodec(config.compressThresholdBytes(), config.compressionLevel());
+    this.tagSetTtl = longestTtl(config, guard.tier);
+  }
+
+  /** Tag sets must outlive every entry they name: the longest TTL configured for the tier or a resource. */
+  static long longestTtl(EnginelConfig.Cache config, io.enginel.config.Tier tier) {
+    long max = config.tierTtlSeconds().get(tier);
+    for (EnginelConfig.ResourceCache rc : config.resources().values()) {
+      max = Math.max(max, rc.ttlSeconds());
+    }
+    return max;
+  }
+
+  /**
+   * Looks a key up: the near cache's copy, else Redis's validated entry (copied into the near cache), else a
+   * miss. {@code resource} null counts nothing (a second look of a request already counted).
+   */
+  Future<Lookup> lookup(String key, String resource, long resourceTtl) {
+    long started = guard.stamps.now();
+    NearCache near = guard.near != null && lease.valid() ? guard.near : null;
+    if (near != null) {
+      ResponseEntry copy = near.get(key);
+      if (copy != null) {
+        count(resource, CacheStats.Result.HIT);
+        if (resource != null) {
+          stats.nearHit(guard.tier.id());
+        }
+        return Future.succeededFuture(new Hit(copy, Answer.Source.NEAR));
+      }
+    }
+    if (!client.available() || guard.fenced()) {
+      count(resource, CacheStats.Result.SKIPPED);
+      return Future.succeededFuture(new Miss(null, started));
+    }
+    List<String> remembered = guard.memo.get(key);
+    Clock highestWhenSent = guard.clocks.highest();
+    long t0 = System.nanoTime();
+    return client.readBatch(List.of(Request.cmd(Command.GET).arg(client.key(key)), state(remembered)))
+        .transform(ar -> {
+          stats.latency(guard.tier.id(), "lookup", System.nanoTime() - t0);
+          if (ar.failed()) {
+            count(resource, CacheStats.Result.ERROR);
+            LOG.debug("cache error {} {}", key, ar.cause().getMessage());
+            return Future.succeededFuture(new Miss(null, started));
+          }
+          return judge(key, resource, resourceTtl, started, remembered, highestWhenSent, ar.result(), near);
+        });
+  }
+
+  /** {@code HMGET state i s f t:<tag>...}: the clock, the floor and the stamps of {@code tags}. */
+  private Request state(List<String> tags) {
+    Request r = Request.cmd(Command.HMGET).arg(client.stateKey).arg("i").arg("s").arg("f");
+    if (tags != null) {
+      tags.forEach(t -> r.arg("t:" + t));
+    }
+    return r;
+  }
+
+  private Future<Lookup> judge(String key, String resource, long resourceTtl, long started, List<String> remembered,
+                               Clock highestWhenSent, List<Response> replies, NearCache near) {
+    Response state = replies.get(1);
+    Clock clock = clockOf(state);
+    if (!guard.trust(clock, highestWhenSent)) {
+      count(resource, CacheStats.Result.SKIPPED);
+      return Future.succeededFuture(new Miss(null, started));
+    }
+    Response stored = replies.get(0);
+    ResponseEntry entry = stored == null ? null : ResponseEntry.parse(stored.toBuffer());
+    if (entry == null || !entry.incarnation().equals(clock.incarnationText()) || entry.sequence() < longOf(state.get(2))) {
+      return miss(key, resource, clock, started, stored != null);
+    }
+    Future<Boolean> valid = entry.tags().equals(remembered)
+        ? Future.succeededFuture(unstamped(state, 3, entry.sequence()))
+        : stampsOf(entry.tags()).map(stamps -> {
+          guard.memo.put(key, entry.tags());
+          return unstamped(stamps, 0, entry.sequence());
+        });
+    return valid.<Lookup>map(ok -> {
+      if (!ok) {
+        return missNow(key, resource, clock, started, true);
+      }
+      count(resource, CacheStats.Result.HIT);
+      LOG.debug("cache hit {}", key);
+      ResponseEntry served = entry;
+      if (near != null && !guard.fenced()) {
+        ResponseEntry kept = near.put(key, entry, started, resourceTtl);
+        served = kept != null ? kept : entry;
+      }
+      return new Hit(served, Answer.Source.REDIS);
+    }).otherwise(t -> new Miss(null, started));
+  }
+
+  private Future<Lookup> miss(String key, String resource, Clock clock, long started, boolean unusable) {
+    return Future.succeededFuture(missNow(key, resource, clock, started, unusable));
+  }
+
+  /** A miss; an entry found unusable (invalidated, of another incarnation) is unlinked on the way. */
+  private Miss missNow(String key, String resource, Clock clock, long started, boolean unusable) {
+    count(resource, CacheStats.Result.MISS);
+    LOG.debug("cache miss {}", key);
+    if (unusable) {
+      unlink(key);
+    }
+    return new Miss(clock, started);
+  }
+
+  /** Drops a key found unreadable; at worst a fresher fill is lost: a miss. */
+  void unlink(String key) {
+    client.send(Request.cmd(Command.UNLINK).arg(client.key(key)));
+  }
+
+  /** The stamps of {@code tags}, in their order (a second round trip, for an entry filled under other tags). */
+  private Future<Response> stampsOf(List<String> tags) {
+    if (tags.isEmpty()) {
+      return Future.succeededFuture(null);
+    }
+    Request r = Request.cmd(Command.HMGET).arg(client.stateKey);
+    tags.forEach(t -> r.arg("t:" + t));
+    return client.read(r);
+  }
+
+  /** True when none of the stamps from {@code from} on is above the entry's sequence. */
+  private static boolean unstamped(Response stamps, int from, long sequence) {
+    if (stamps == null) {
+      return true;
+    }
+    for (int i = from; i < stamps.size(); i++) {
+      Response s = stamps.get(i);
+      if (s != null && s.toLong() > sequence) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Clock clockOf(Response state) {
+    if (state == null || state.get(0) == null || state.get(1) == null) {
+      return null;
+    }
+    return Clock.parse(state.get(0).toString() + ":" + state.get(1).toString());
+  }
+
+  private static long longOf(Response r) {
+    return r == null ? 0 : r.toLong();
+  }
+
+  /**
+   * Stores a freshly computed answer under the miss's ticket. Refused by Redis when any of its tags was
+   * invalidated after the lookup (a write committed meanwhile); skipped when the load took longer than
+   * {@code cache.maxFillAgeMs}. Never fails.
+   */
+  Future<Boolean> fill(String key, long ttlSeconds, Miss miss, CachedRead.Loaded loaded) {
+    String tier = guard.tier.id();
+    if (!miss.fillable() || guard.stamps.now() - miss.startedNanos() > config.maxFillAgeMs() * 1_000_000L) {
+      return Future.succeededFuture(false);
+    }
+    byte[] body = loaded.body().getBytes();
+    long ttl = loaded.ttlSeconds() > 0 ? Math.min(ttlSeconds, loaded.ttlSeconds()) : ttlSeconds;
+    Buffer entry;
+    try {
+      entry = ResponseEntry.encode(miss.ticket(), System.currentTimeMillis() + ttl * 1000, loaded.owners(),
+          loaded.tags(), body, codec);
+    } catch (IllegalArgumentException tooManyTags) { // answered all the same, just not cached
+      stats.fill(tier, "too_large");
+      return Future.succeededFuture(false);
+    }
+    if (entry.length() > config.maxValueBytes()) {
+      stats.fill(tier, "too_large");
+      return Future.succeededFuture(false);
+    }
+    if (!client.available() || guard.fenced()) {
+      stats.fill(tier, "unavailable");
+      return Future.succeededFuture(false);
+    }
+    ResponseEntry parsed = ResponseEntry.parse(entry);
+    if (parsed != null && parsed.compressed()) {
+      stats.compressed(body.length, entry.length());
+    }
+    List<String> tags = List.copyOf(loaded.tags());
+    List<String> scriptKeys = new ArrayList<>(2 + tags.size());
+    scriptKeys.add(key);
+    scriptKeys.add(keys.invalidationState());
+    tags.forEach(tag -> scriptKeys.add(keys.tagSet(tag)));
+    List<Object> args = new ArrayList<>(5 + tags.size());
+    args.add(miss.ticket().incarnationText());
+    args.add(miss.ticket().sequence());
+    args.add(ttl);
+    args.add(entry);
+    args.add(tagSetTtl);
+    args.addAll(tags);
+    long t0 = System.nanoTime();
+    return client.eval(Scripts.FILL_SCRIPT, client.keys(scriptKeys), args).transform(ar -> {
+      stats.latency(tier, "fill", System.nanoTime() - t0);
+      if (ar.failed()) {
+        stats.fill(tier, "error");
+        return Future.succeededFuture(false);
+      }
+      boolean stored = ar.result().toLong() == 1L;
+      stats.fill(tier, stored ? "stored" : "refused_stale");
+      if (stored) {
+        guard.memo.put(key, tags);
+      }
+      return Future.succeededFuture(stored);
+    });
+  }
+
+  private void count(String resource, CacheStats.Result result) {
+    if (resource != null) {
+      stats.request(guard.tier.id(), resource, result);
+    }
+  }
+}
