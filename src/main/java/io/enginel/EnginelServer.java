@@ -8,6 +8,7 @@ import io.enginel.cache.CacheVerticle;
 import io.enginel.cache.ClusterFanOut;
 import io.enginel.cache.PrincipalCache;
 import io.enginel.config.EnginelConfig;
+import io.enginel.config.Tier;
 import io.enginel.http.HttpServices;
 import io.enginel.http.HttpVerticle;
 import io.enginel.invalidation.InvalidationVerticle;
@@ -91,6 +92,9 @@ public final class EnginelServer {
         })
         .compose(v -> step("invalidation", vertx.deployVerticle(
             new InvalidationVerticle(config, nodeId, cache, principals, cacheStats, cluster))))
+        // known to the other Enginel nodes as one of them (a signed, empty eviction), before it serves anything
+        .compose(v -> cluster.announce(CacheApi.NEAR_EVICT, new JsonObject().put("tier", Tier.DEFAULT.id())
+            .put("tags", new io.vertx.core.json.JsonArray())))
         .compose(v -> config.jobs().workers() == 0 ? Future.<Void>succeededFuture()
             : step("jobs", vertx.deployVerticle(() -> new JobWorkerVerticle(config, files),
             new DeploymentOptions().setThreadingModel(io.vertx.core.ThreadingModel.WORKER)

@@ -35,9 +35,14 @@ import java.util.function.Supplier;
  * counts a member as having confirmed only on an answer signed for its message. So a process that joined the
  * cluster without the secret can neither make a node evict nor fence anything, nor pass for a node that did.
  *
- * <p>A member without a consumer at the address (a service that is not Enginel) holds nothing to drop. A member
- * that does not confirm within {@link #TIMEOUT_MS} — blocked, partitioned, or not holding the secret — is
- * outwaited: {@code whenUnconfirmed} makes sure it no longer uses what it keeps ({@link MemoryLease}).
+ * <p>Each message carries a random id; a member drops one whose id it has seen in the last {@link #MAX_AGE_MS}, so
+ * a signed message captured on the wire cannot be replayed to it.
+ *
+ * <p>A member without a consumer at the address (a service that is not Enginel) holds nothing to drop — unless it
+ * has proven itself an Enginel node before (a signed message or a signed answer of it was seen): then a missing
+ * consumer means its registration was lost or removed from the cluster's map, and it is outwaited like any member
+ * that does not confirm within {@link #TIMEOUT_MS} — blocked, partitioned, or not holding the secret:
+ * {@code whenUnconfirmed} makes sure it no longer uses what it keeps ({@link MemoryLease}).
  */
 public final class ClusterFanOut {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterFanOut.class);
@@ -45,10 +50,17 @@ public final class ClusterFanOut {
   /** A signed message older than this (or this far in the future) is dropped: a replay is worth nothing after it. */
   static final long MAX_AGE_MS = 30_000;
   private static final long MEMBERSHIP_POLL_MS = 20;
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
   private final Vertx vertx;
   private final ClusterManager members;
   private final byte[] secret;
+  /** Ids of the messages seen in the last {@link #MAX_AGE_MS}: a replay is dropped. */
+  private final com.github.benmanes.caffeine.cache.Cache<String, Boolean> seen =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+          .expireAfterWrite(java.time.Duration.ofMillis(2 * MAX_AGE_MS)).maximumSize(1_000_000).build();
+  /** Node ids that signed a message or an answer: Enginel nodes, whatever the cluster's maps say later. */
+  private final java.util.Set<String> proven = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /**
    * @param members the cluster's membership; null for a process that is not clustered (then nothing is sent)
@@ -83,9 +95,10 @@ public final class ClusterFanOut {
     return Bus.cluster(vertx, address, (body, headers) -> {
       JsonObject payload = opened(address, body);
       if (payload == null) {
-        LOG.warn("dropped a message to {} that is not signed with this cluster's secret", address);
+        LOG.warn("dropped a message to {} that is not signed with this cluster's secret, too old, or replayed", address);
         return null;
       }
+      proven.add(body.getString("from"));
       handler.accept(payload);
       return Future.succeededFuture(new JsonObject().put("node", members.getNodeId())
           .put("ack", sign("ack", body.getString("sig"), members.getNodeId())));
@@ -115,12 +128,15 @@ public final class ClusterFanOut {
 
   /** True when the member confirmed (or holds nothing, or left); false when it must be outwaited. */
   private Future<Boolean> ask(String address, String node, JsonObject payload, String what) {
-    JsonObject envelope = sealed(address, payload);
+    JsonObject envelope = sealed(address, members.getNodeId(), payload);
     Promise<Boolean> answered = Promise.promise();
     vertx.eventBus().<Object>request(address, envelope, new DeliveryOptions().setSendTimeout(TIMEOUT_MS))
         .onComplete(ar -> {
           boolean confirmed = ar.succeeded() ? confirms(ar.result().body(), envelope.getString("sig"), node)
-              : !members.getNodes().contains(node) || noHandler(ar.cause());
+              : !members.getNodes().contains(node) || (noHandler(ar.cause()) && !proven.contains(node));
+          if (ar.succeeded() && confirmed) {
+            proven.add(node);
+          }
           if (!confirmed) {
             LOG.warn("cluster member {} did not confirm {}: {}", node, what,
                 ar.failed() ? ar.cause().getMessage() : "an answer not signed with this cluster's secret");
@@ -135,23 +151,30 @@ public final class ClusterFanOut {
     return answered.future().onComplete(v -> vertx.cancelTimer(poll));
   }
 
-  /** {@code {"payload": <json text>, "from", "ts", "sig"}}: the signature covers the target address too. */
-  JsonObject sealed(String address, JsonObject payload) {
+  /**
+   * {@code {"payload": <json text>, "from", "ts", "id", "sig"}}: the signature covers the target address, the
+   * sender, the time, the message's random id and the payload.
+   */
+  JsonObject sealed(String address, String from, JsonObject payload) {
     String text = payload.encode();
-    String from = nodeId();
     long ts = System.currentTimeMillis();
-    return new JsonObject().put("payload", text).put("from", from).put("ts", ts)
-        .put("sig", sign(address, from, Long.toString(ts), text));
+    byte[] id = new byte[12];
+    RANDOM.nextBytes(id);
+    String idText = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
+    return new JsonObject().put("payload", text).put("from", from).put("ts", ts).put("id", idText)
+        .put("sig", sign(address, from, Long.toString(ts), idText, text));
   }
 
-  /** The payload of a message whose signature verifies and which is recent; null otherwise. */
+  /** The payload of a message whose signature verifies, which is recent and not seen before; null otherwise. */
   JsonObject opened(String address, JsonObject envelope) {
     if (!(envelope.getValue("payload") instanceof String text) || !(envelope.getValue("sig") instanceof String sig)
-        || !(envelope.getValue("ts") instanceof Number ts) || !(envelope.getValue("from") instanceof String from)) {
+        || !(envelope.getValue("ts") instanceof Number ts) || !(envelope.getValue("from") instanceof String from)
+        || !(envelope.getValue("id") instanceof String id)) {
       return null;
     }
     if (Math.abs(System.currentTimeMillis() - ts.longValue()) > MAX_AGE_MS
-        || !equal(sig, sign(address, from, Long.toString(ts.longValue()), text))) {
+        || !equal(sig, sign(address, from, Long.toString(ts.longValue()), id, text))
+        || seen.asMap().putIfAbsent(id, Boolean.TRUE) != null) {
       return null;
     }
     try {
@@ -182,6 +205,19 @@ public final class ClusterFanOut {
 
   private static boolean equal(String a, String b) {
     return MessageDigest.isEqual(a.getBytes(StandardCharsets.US_ASCII), b.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /**
+   * Makes this node known to every member as an Enginel node, and learns which members are (a signed empty
+   * message to each, signed answers back). Sent once the node listens, before it serves; never fails.
+   */
+  public Future<Void> announce(String addressPrefix, JsonObject harmless) {
+    return askOthers(addressPrefix, harmless, "this node's announcement", Future::succeededFuture);
+  }
+
+  /** Whether a member has proven itself an Enginel node (signed a message or an answer seen here). */
+  boolean proven(String node) {
+    return proven.contains(node);
   }
 
   /** The member keeps nothing of the kind (no consumer at its address): nothing to wait for. */

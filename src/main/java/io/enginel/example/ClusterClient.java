@@ -3,6 +3,7 @@ package io.enginel.example;
 import io.enginel.Clustering;
 import io.enginel.cache.CacheApi;
 import io.enginel.config.EnginelConfig;
+import io.enginel.domain.BusSignatures;
 import io.enginel.domain.Entity;
 import io.enginel.invalidation.InvalidationApi;
 import io.vertx.core.Future;
@@ -20,8 +21,9 @@ import java.util.function.Consumer;
 /**
  * Another service in Enginel's cluster: it joins the clustered event bus (no HTTP, no database of its own),
  * listens to Enginel's domain events and uses Enginel's public event-bus interface ({@code io.enginel.PublicInterface}):
- * its own keys in the cache under {@code <prefix>:app:}, and, acting for a staff user, manual invalidation and
- * warming. It holds no {@code cluster.secret}: that is for Enginel's own nodes.
+ * its own keys in the cache under {@code <prefix>:app:}, and, acting for a staff user (requests signed with the key
+ * of their session), manual invalidation and warming. It holds no {@code cluster.secret}: that is for Enginel's own
+ * nodes.
  *
  * <pre>
  *   java -cp target/enginel.jar io.enginel.example.ClusterClient 127.0.0.1:5799 127.0.0.1:5701,127.0.0.1:5702 [enginel]
@@ -74,12 +76,15 @@ public final class ClusterClient implements AutoCloseable {
     return request(CacheApi.GET, new JsonObject().put("key", key));
   }
 
-  /** {@code enginel.invalidation.manual}, acting for the staff user whose bearer token this is. */
+  /**
+   * {@code enginel.invalidation.manual}, acting for the staff user whose bearer token this is: the request is signed
+   * with the key of their session, the token itself never goes over the bus ({@link BusSignatures}).
+   */
   public Future<JsonObject> invalidate(String staffToken, JsonObject what) {
     return request(InvalidationApi.MANUAL, what, staffToken);
   }
 
-  /** {@code enginel.cache.warm} of one organization, acting for the staff user whose bearer token this is. */
+  /** {@code enginel.cache.warm} of one organization, acting for the staff user whose bearer token this is (signed). */
   public Future<JsonObject> warm(String staffToken, String organization) {
     return request(CacheApi.WARM, new JsonObject().put("organization", organization), staffToken);
   }
@@ -89,10 +94,10 @@ public final class ClusterClient implements AutoCloseable {
     return vertx.eventBus().<JsonObject>request(address, body).map(m -> m.body());
   }
 
-  /** A request acting for a user: their bearer token in the header {@code Authorization}. */
+  /** A request acting for the user whose token this is, signed with their session's key ({@link BusSignatures}). */
   public Future<JsonObject> request(String address, JsonObject body, String token) {
-    return vertx.eventBus().<JsonObject>request(address, body,
-        new DeliveryOptions().addHeader("Authorization", "Bearer " + token)).map(m -> m.body());
+    return vertx.eventBus().<JsonObject>request(address, body, new DeliveryOptions().addHeader("Authorization",
+        BusSignatures.header(token, address, body, System.currentTimeMillis()))).map(m -> m.body());
   }
 
   public Vertx vertx() {

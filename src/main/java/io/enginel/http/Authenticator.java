@@ -70,20 +70,6 @@ final class Authenticator implements Handler<RoutingContext> {
     });
   }
 
-  /**
-   * The principal of an {@code Authorization} header value, checked as every HTTP request is: a 401
-   * {@link ApiError} when there is no valid bearer token. For callers that are not HTTP requests (the public
-   * event-bus interface).
-   */
-  Future<Principal> authenticate(String authorization) {
-    String token = bearer(authorization);
-    if (token == null) {
-      return Future.failedFuture(NOT_AUTHENTICATED);
-    }
-    PrincipalCache.Entry known = principals.get(token);
-    return (known != null ? Future.succeededFuture(known) : lookUp(token)).map(PrincipalCache.Entry::principal);
-  }
-
   /** The token of a {@code Bearer} header value, or null when there is none or it is malformed. */
   private static String bearer(String header) {
     if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {

@@ -129,7 +129,7 @@ public final class HttpVerticle extends VerticleBase {
     router.errorHandler(500, ctx -> Responses.error(ctx, ctx.failure() == null ? new ApiError(500, "internal",
         "Internal server error.") : ctx.failure()));
 
-    consumers.addAll(new BusFrontDoor(vertx, auth, warmer).bind());
+    consumers.addAll(new BusFrontDoor(vertx, auth, repository, warmer).bind());
     consumers.add(Bus.local(vertx, CacheApi.APPLY_WARM, m -> warmer.warmOrganization(BusFrontDoor.organization(m))));
 
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port())

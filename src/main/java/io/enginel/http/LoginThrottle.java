@@ -42,16 +42,16 @@ final class LoginThrottle {
       seenHere.values().removeIf(w -> now - w.start() > WINDOW_MS);
     }
     List<String> keys = new ArrayList<>(2);
-    keys.add("u:" + username);
     if (ip != null) {
       keys.add("a:" + ip);
     }
-    long waitHere = 0;
+    keys.add("u:" + username);
+    // the address first: one already over its limit here counts nothing more (no window per guessed user name)
     for (String key : keys) {
-      waitHere = Math.max(waitHere, countHere(key, now));
-    }
-    if (waitHere > 0) {
-      return Future.succeededFuture(waitHere);
+      long waitHere = countHere(key, now);
+      if (waitHere > 0) {
+        return Future.succeededFuture(waitHere);
+      }
     }
     return repository.loginAttempt(keys).map(counts -> {
       long wait = 0;

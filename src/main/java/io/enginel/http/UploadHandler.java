@@ -77,7 +77,7 @@ final class UploadHandler {
             }
             return;
           }
-          vertx.eventBus().publish(JobsApi.WAKE, null);
+          vertx.eventBus().publish(JobsApi.WAKE, null, new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true));
           JsonObject row = ar.result().getJsonObject("row");
           ctx.response().putHeader("Location", "/api/analysis-jobs/" + row.getString("job") + "/");
           Responses.json(ctx, 202, row);

@@ -58,9 +58,9 @@ final class AccountQueries {
 
   Future<JsonObject> createSession(String tokenHash, long userId, int ttlSeconds, String ip) {
     stats.count("session:create");
-    return db.preparedQuery("INSERT INTO sessions (token_hash, user_id, expires_at, ip_address) "
-            + "VALUES ($1, $2, now() + make_interval(secs => $3), $4) RETURNING expires_at")
-        .execute(Tuple.of(tokenHash, userId, ttlSeconds, ip))
+    return db.preparedQuery("INSERT INTO sessions (token_hash, user_id, expires_at, ip_address, bus_id) "
+            + "VALUES ($1, $2, now() + make_interval(secs => $3), $4, $5) RETURNING expires_at")
+        .execute(Tuple.of(tokenHash, userId, ttlSeconds, ip, io.enginel.domain.BusSignatures.busId(tokenHash)))
         .map(rows -> new JsonObject().put("user_id", userId)
             .put("expires_at", rows.iterator().next().getOffsetDateTime(0).toInstant().toEpochMilli()));
   }
@@ -77,6 +77,19 @@ final class AccountQueries {
           Row row = rows.iterator().next();
           return new JsonObject().put("user_id", row.getLong(0))
               .put("expires_at", row.getOffsetDateTime(1).toInstant().toEpochMilli());
+        });
+  }
+
+  /** {@code {"token_hash"}} of the live session of an active user whose bus id this is, else 404. */
+  Future<JsonObject> sessionByBusId(String busId) {
+    stats.count("session:bus");
+    return db.preparedQuery("SELECT s.token_hash FROM sessions s JOIN users u ON u.id = s.user_id "
+            + "WHERE s.bus_id = $1 AND s.expires_at > now() AND u.is_active")
+        .execute(Tuple.of(busId)).map(rows -> {
+          if (rows.size() == 0) {
+            throw ApiError.notFound();
+          }
+          return new JsonObject().put("token_hash", rows.iterator().next().getString(0));
         });
   }
 

@@ -51,6 +51,8 @@ public final class RepositoryApi {
   public static final String LOGIN_ATTEMPT = P + "login.attempt";
   /** {@code {"token_hash", "user_id", "ttl_seconds", "ip"}} → {@code {"user_id", "expires_at"}}. */
   public static final String SESSION_CREATE = P + "session.create";
+  /** {@code {"bus_id"}} → {@code {"token_hash"}} of a live session ({@code io.enginel.domain.BusSignatures}), or 404. */
+  public static final String SESSION_BY_BUS_ID = P + "session.by-bus-id";
   /** {@code {"token_hash"}} → {@code {"user_id", "expires_at"}} or 404. */
   public static final String SESSION_GET = P + "session.get";
   /**

@@ -51,6 +51,11 @@ public final class RepositoryClient {
     return request(RepositoryApi.LOGIN_ATTEMPT, new JsonObject().put("keys", new io.vertx.core.json.JsonArray(keys)));
   }
 
+  /** The token hash of the live session with this bus id (see {@link io.enginel.domain.BusSignatures}). */
+  public Future<JsonObject> sessionByBusId(String busId) {
+    return request(RepositoryApi.SESSION_BY_BUS_ID, new JsonObject().put("bus_id", busId));
+  }
+
   public Future<JsonObject> principal(long user) {
     return request(RepositoryApi.PRINCIPAL, new JsonObject().put("user", user));
   }

@@ -124,6 +124,7 @@ public final class RepositoryVerticle extends VerticleBase {
     on(RepositoryApi.SESSION_CREATE, m -> accounts.createSession(m.getString("token_hash"), m.getLong("user_id"),
         m.getInteger("ttl_seconds"), m.getString("ip")));
     on(RepositoryApi.SESSION_GET, m -> accounts.session(m.getString("token_hash")));
+    on(RepositoryApi.SESSION_BY_BUS_ID, m -> accounts.sessionByBusId(m.getString("bus_id")));
     on(RepositoryApi.SESSION_DELETE, m -> {
       String hash = m.getString("token_hash");
       return afterWrite(accounts.deleteSession(hash).map(ended -> new WriteResult(ended,

@@ -120,21 +120,24 @@ class ForeignMemberTest {
 
   @Test
   @Order(4)
-  void manualInvalidationAndWarmingActOnlyForAStaffToken() {
+  void manualInvalidationAndWarmingActOnlyForARequestSignedWithAStaffSession() {
     JsonObject what = new JsonObject().put("model", "DesignAsset").put("id", design.toString());
     node1.get("/api/designs/" + design, alice);
     assertThat(node1.get("/api/designs/" + design, alice).xCache()).isEqualTo("HIT");
 
-    for (String token : new String[] {null, "forged-token-that-is-no-session", alice}) {
-      DeliveryOptions as = token == null ? new DeliveryOptions() : new DeliveryOptions().addHeader("Authorization", "Bearer " + token);
-      assertThat(stranger.probe(InvalidationApi.MANUAL, what, as)).as("token " + token).isInstanceOfSatisfying(
+    JsonObject warm = new JsonObject().put("organization", org.toString());
+    for (String authorization : new String[] {null, "Bearer " + staff, TestServer.signature(alice, InvalidationApi.MANUAL, what),
+        TestServer.signature("forged-token-that-is-no-session-at-all-0123", InvalidationApi.MANUAL, what)}) {
+      DeliveryOptions as = authorization == null ? new DeliveryOptions() : new DeliveryOptions().addHeader("Authorization", authorization);
+      assertThat(stranger.probe(InvalidationApi.MANUAL, what, as)).as(String.valueOf(authorization)).isInstanceOfSatisfying(
           ReplyException.class, e -> assertThat(e.failureCode()).isIn(401, 403));
-      assertThat(stranger.probe(CacheApi.WARM, new JsonObject().put("organization", org.toString()), as))
+      assertThat(stranger.probe(CacheApi.WARM, warm, as))
           .isInstanceOfSatisfying(ReplyException.class, e -> assertThat(e.failureCode()).isIn(401, 403));
     }
     assertThat(node1.get("/api/designs/" + design, alice).xCache()).as("nothing was invalidated").isEqualTo("HIT");
 
-    Object done = stranger.probe(InvalidationApi.MANUAL, what, new DeliveryOptions().addHeader("Authorization", "Bearer " + staff));
+    Object done = stranger.probe(InvalidationApi.MANUAL, what, new DeliveryOptions().addHeader("Authorization",
+        TestServer.signature(staff, InvalidationApi.MANUAL, what)));
 
     assertThat(done).isInstanceOf(JsonObject.class);
     assertThat(node1.get("/api/designs/" + design, alice).xCache()).isEqualTo("MISS");
@@ -188,6 +191,65 @@ class ForeignMemberTest {
     }
     assertThat(node1.fixtures.queryLong("SELECT attempts FROM login_attempts WHERE key = 'u:guessed'"))
         .isEqualTo(limit + 2L);
+  }
+
+  @Test
+  @Order(8)
+  void aStrangerThatRegistersEnginelsOwnAddressesReceivesNothingTheNodesSendThemselves() {
+    java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
+    List<io.vertx.core.eventbus.MessageConsumer<Object>> traps = new java.util.ArrayList<>();
+    for (String address : List.of(io.enginel.repository.RepositoryApi.ROW, io.enginel.repository.RepositoryApi.GET,
+        io.enginel.repository.RepositoryApi.LIST, io.enginel.repository.RepositoryApi.UPDATE,
+        io.enginel.repository.RepositoryApi.SESSION_GET, io.enginel.repository.RepositoryApi.PRINCIPAL,
+        CacheApi.READ, CacheApi.OWN_DELETE, CacheApi.INVALIDATE_TAGS, InvalidationApi.APPLY,
+        InvalidationApi.APPLY_MANUAL)) {
+      traps.add(stranger.vertx.eventBus().consumer(address, m -> {
+        received.incrementAndGet();
+        m.reply(new JsonObject()); // what a thief would answer: "nothing to invalidate", an empty row
+      }));
+    }
+    traps.forEach(t -> TestServer.await(t.completion()));
+    try {
+      String token2 = node2.login("alice");
+      for (int i = 0; i < 5; i++) {
+        assertThat(node1.get("/api/designs/" + design, alice).status()).isEqualTo(200);
+        assertThat(node2.patch("/api/designs/" + design, token2, new JsonObject().put("description", "round " + i))
+            .status()).isEqualTo(200);
+        assertThat(node1.get("/api/designs/" + design, alice).json().getString("description")).isEqualTo("round " + i);
+      }
+      HttpResult manual = node1.post("/api/cache/invalidate", staff, new JsonObject().put("model", "DesignAsset")
+          .put("id", design.toString()));
+      assertThat(manual.status()).isEqualTo(200);
+      assertThat(manual.json().getLong("tags")).as("the row was read from this node's own repository").isPositive();
+
+      assertThat(received).as("messages of the nodes delivered to the stranger's registrations").hasValue(0);
+    } finally {
+      traps.forEach(t -> TestServer.await(t.unregister()));
+    }
+  }
+
+  @Test
+  @Order(9)
+  void aStrangersOwnKeysAreNotEvictedFromTheNodesMemoryNorWaitedFor() {
+    String own = Clustering.manager(stranger.vertx).getNodeId();
+    // a member that takes the nodes' evictions and never answers: every invalidation would wait for it
+    io.vertx.core.eventbus.MessageConsumer<Object> silent = stranger.vertx.eventBus().consumer(CacheApi.NEAR_EVICT + own, m -> { });
+    TestServer.await(silent.completion());
+    try {
+      String epochKey = node1.storedKey(Tier.DEFAULT, node1.prefix() + ":_memory:epoch");
+      String epochBefore = String.valueOf(node1.redis(Tier.DEFAULT, "GET", epochKey));
+      String key = node1.prefix() + ":app:stranger:quick";
+      long t0 = System.nanoTime();
+      assertThat(stranger.probe(CacheApi.SET, new JsonObject().put("key", key).put("value", 1))).isInstanceOf(JsonObject.class);
+      assertThat(stranger.probe(CacheApi.DELETE, new JsonObject().put("keys", new JsonArray().add(key))))
+          .isInstanceOf(JsonObject.class);
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+
+      assertThat(ms).as("its own keys are no near-cache copies: nobody is asked, nobody waited for (ms)").isLessThan(1_500);
+      assertThat(String.valueOf(node1.redis(Tier.DEFAULT, "GET", epochKey))).isEqualTo(epochBefore);
+    } finally {
+      TestServer.await(silent.unregister());
+    }
   }
 
   // ------------------------------------------------------------------ the probes

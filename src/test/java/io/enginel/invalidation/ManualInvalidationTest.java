@@ -137,16 +137,25 @@ class ManualInvalidationTest {
   }
 
   @Test
-  void theSameThroughTheEventBusForAStaffUsersToken() {
+  void theSameThroughTheEventBusSignedWithAStaffUsersSession() {
     cache("/api/designs/" + d2);
+    String manual = InvalidationApi.MANUAL;
     JsonObject what = new JsonObject().put("keys", new JsonArray().add(keys.designDetail(d2.toString())));
 
-    assertThat(s.requestFailure(InvalidationApi.MANUAL, what, null).failureCode()).as("no token").isEqualTo(401);
-    assertThat(s.requestFailure(InvalidationApi.MANUAL, what, "not-a-token").failureCode()).isEqualTo(401);
-    assertThat(s.requestFailure(InvalidationApi.MANUAL, what, alice).failureCode()).as("not staff").isEqualTo(403);
+    assertThat(s.requestFailure(manual, what, null).failureCode()).as("unsigned").isEqualTo(401);
+    assertThat(s.requestFailure(manual, what, "Bearer " + staff).failureCode()).as("a bearer token is never taken on the bus")
+        .isEqualTo(401);
+    assertThat(s.requestFailure(manual, what, TestServer.signature(alice, manual, what)).failureCode()).as("not staff")
+        .isEqualTo(403);
+    assertThat(s.requestFailure(manual, what, TestServer.signature(staff, manual, new JsonObject().put("model", "User")))
+        .failureCode()).as("signed for another body").isEqualTo(401);
+    assertThat(s.requestFailure(manual, what, TestServer.signature(staff, io.enginel.cache.CacheApi.WARM, what))
+        .failureCode()).as("signed for another address").isEqualTo(401);
+    String old = io.enginel.domain.BusSignatures.header(staff, manual, what, System.currentTimeMillis() - 61_000);
+    assertThat(s.requestFailure(manual, what, old).failureCode()).as("signed more than a minute ago").isEqualTo(401);
     assertThat(s.get("/api/designs/" + d2, alice).xCache()).isEqualTo("HIT");
 
-    JsonObject done = s.requestAs(InvalidationApi.MANUAL, what, staff);
+    JsonObject done = s.requestAs(manual, what, staff);
 
     assertThat(done.getLong("deleted")).isEqualTo(1);
     assertThat(s.get("/api/designs/" + d2, alice).xCache()).isEqualTo("MISS");

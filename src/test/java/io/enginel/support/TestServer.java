@@ -203,14 +203,21 @@ public final class TestServer implements AutoCloseable {
     return await(vertx.eventBus().<JsonObject>request(address, body).map(m -> m.body()));
   }
 
-  /** A request acting for a user: their bearer token in the header {@code Authorization} (none when null). */
+  /**
+   * A request acting for the user whose token this is, signed with their session's key as another service signs it
+   * ({@link io.enginel.domain.BusSignatures}).
+   */
   public JsonObject requestAs(String address, JsonObject body, String token) {
-    return await(vertx.eventBus().<JsonObject>request(address, body, withToken(token)).map(m -> m.body()));
+    return await(vertx.eventBus().<JsonObject>request(address, body, signedBy(token, address, body)).map(m -> m.body()));
   }
 
-  /** The reply failure of a request that must fail, acting for a user as {@link #requestAs}. */
-  public io.vertx.core.eventbus.ReplyException requestFailure(String address, JsonObject body, String token) {
-    Throwable cause = await(vertx.eventBus().request(address, body, withToken(token))
+  /** The reply failure of a request that must fail, with this {@code Authorization} header (none when null). */
+  public io.vertx.core.eventbus.ReplyException requestFailure(String address, JsonObject body, String authorization) {
+    io.vertx.core.eventbus.DeliveryOptions options = new io.vertx.core.eventbus.DeliveryOptions();
+    if (authorization != null) {
+      options.addHeader("Authorization", authorization);
+    }
+    Throwable cause = await(vertx.eventBus().request(address, body, options)
         .transform(ar -> Future.succeededFuture(ar.failed() ? ar.cause() : null)));
     if (!(cause instanceof io.vertx.core.eventbus.ReplyException e)) {
       throw new AssertionError("the request to " + address + " did not fail with a reply failure: " + cause);
@@ -218,9 +225,13 @@ public final class TestServer implements AutoCloseable {
     return e;
   }
 
-  private static io.vertx.core.eventbus.DeliveryOptions withToken(String token) {
-    io.vertx.core.eventbus.DeliveryOptions options = new io.vertx.core.eventbus.DeliveryOptions();
-    return token == null ? options : options.addHeader("Authorization", "Bearer " + token);
+  /** The header with which the user whose token this is asks for {@code body} at {@code address}, signed now. */
+  public static String signature(String token, String address, JsonObject body) {
+    return io.enginel.domain.BusSignatures.header(token, address, body, System.currentTimeMillis());
+  }
+
+  private static io.vertx.core.eventbus.DeliveryOptions signedBy(String token, String address, JsonObject body) {
+    return new io.vertx.core.eventbus.DeliveryOptions().addHeader("Authorization", signature(token, address, body));
   }
 
   /** A request answered by this node's own consumer, never another cluster member's. */
