@@ -66,4 +66,23 @@ class MetricsAndReadinessTest {
     assertThat(ready.json().getJsonObject("redis").getJsonObject("default").getString("status")).isEqualTo("up");
     assertThat(ready.json().getJsonObject("cluster").getBoolean("enabled")).isFalse();
   }
+
+  @Test
+  void healthAndReadinessReportEachTiersEvictionPolicyAndWhetherAnswersStayCorrectUnderIt() {
+    s.fixtures.user("ops-staff", true);
+    String staff = s.login("ops-staff");
+    String policy = s.redis(io.enginel.config.Tier.DEFAULT, "CONFIG", "GET", "maxmemory-policy").get("maxmemory-policy").toString();
+
+    for (io.vertx.core.json.JsonObject tiers : java.util.List.of(
+        s.get("/api/cache/health", staff).json().getJsonObject("tiers"), s.get("/ready", null).json().getJsonObject("redis"))) {
+      for (String tier : java.util.List.of("default", "sessions", "longterm")) {
+        io.vertx.core.json.JsonObject eviction = tiers.getJsonObject(tier).getJsonObject("eviction");
+        assertThat(eviction.getString("policy")).as(tier).isEqualTo(policy);
+        assertThat(eviction.getLong("evicted_keys")).isNotNegative();
+        assertThat(eviction.getLong("used_memory")).isPositive();
+        assertThat(eviction.getBoolean("safe")).isTrue();
+        assertThat(eviction.getString("why")).isNotBlank();
+      }
+    }
+  }
 }
