@@ -5,7 +5,9 @@ import io.vertx.core.buffer.Buffer;
 import java.util.List;
 
 /**
- * What a {@link CacheClient#read} answers: the body to send, its ETag, who may see it, and where it came from.
+ * What a {@link CacheClient#read} answers: the body to send, its ETag, who may see it, where it came from, and — for
+ * the HTTP caching headers — whether it was stored and why not, the seconds it has left, when its representation
+ * last changed, and whether it shared another request's load.
  * The body of a compressed entry is inflated on demand ({@link #body()}); a client that accepts {@code deflate}
  * can be sent the stored bytes as they are ({@link #deflated()}), so compression never leaves the cache package.
  */
@@ -20,24 +22,46 @@ public final class Answer {
     DATABASE
   }
 
+  /** What became of an answer's fill: stored, or why not. A hit is {@link #STORED}: it is in the cache. */
+  public enum Fill {
+    /** In the cache: served from it, or stored by this read's fill. */
+    STORED,
+    /** Caching is switched off for this read ({@code cache.enabled}, or the resource's switch). */
+    BYPASSED,
+    /** The tier could not be asked, or serves nothing now (Redis away, invalidations kept for it). */
+    UNAVAILABLE,
+    /** Over {@code cache.maxValueBytes}, or too many tags: answered, not stored. */
+    TOO_LARGE,
+    /** Refused: a write invalidated one of its tags after its lookup, so it may predate that write. */
+    REFUSED_STALE,
+    /** The fill command failed. */
+    ERROR,
+    /** The load took longer than {@code cache.maxFillAgeMs}: too old to store. */
+    SLOW_LOAD
+  }
+
   private final ResponseEntry entry;
   /** The body, when computed or already inflated; else the entry's own (raw, or inflated in memory). */
   private final Buffer body;
   private final String etag;
   private final List<String> owners;
   private final Source source;
-  private final boolean stored;
+  private final Fill fill;
   private final long ttlSeconds;
+  private final long lastModifiedSeconds;
+  private final boolean collapsed;
 
-  private Answer(ResponseEntry entry, Buffer body, String etag, List<String> owners, Source source, boolean stored,
-                 long ttlSeconds) {
+  private Answer(ResponseEntry entry, Buffer body, String etag, List<String> owners, Source source, Fill fill,
+                 long ttlSeconds, long lastModifiedSeconds, boolean collapsed) {
     this.entry = entry;
     this.body = body;
     this.etag = etag;
     this.owners = owners;
     this.source = source;
-    this.stored = stored;
+    this.fill = fill;
     this.ttlSeconds = ttlSeconds;
+    this.lastModifiedSeconds = lastModifiedSeconds;
+    this.collapsed = collapsed;
   }
 
   /**
@@ -46,12 +70,24 @@ public final class Answer {
    * holds its body inflated already.
    */
   static Answer hit(ResponseEntry entry, Source source) {
-    return new Answer(entry, entry.body(), entry.etag(), entry.owners(), source, true,
-        entry.secondsLeft(System.currentTimeMillis()));
+    return hit(entry, source, System.currentTimeMillis());
   }
 
-  static Answer computed(Buffer body, String etag, List<String> owners, boolean stored, long ttlSeconds) {
-    return new Answer(null, body, etag, owners, Source.DATABASE, stored, ttlSeconds);
+  /** An entry served at {@code nowMillis}: its seconds left are counted from its expiry, as the fill set it. */
+  static Answer hit(ResponseEntry entry, Source source, long nowMillis) {
+    return new Answer(entry, entry.body(), entry.etag(), entry.owners(), source, Fill.STORED,
+        entry.secondsLeft(nowMillis), entry.lastModifiedSeconds(), false);
+  }
+
+  /** A computed answer: {@code ttlSeconds} is its lifetime when stored (else 0). */
+  static Answer computed(CachedRead.Loaded loaded, String etag, Fill fill, long ttlSeconds) {
+    return new Answer(null, loaded.body(), etag, loaded.owners(), Source.DATABASE, fill,
+        fill == Fill.STORED ? ttlSeconds : 0, loaded.lastModifiedSeconds(), false);
+  }
+
+  /** This answer as received by a request that joined another's load (single flight) instead of loading. */
+  Answer asCollapsed() {
+    return new Answer(entry, body, etag, owners, source, fill, ttlSeconds, lastModifiedSeconds, true);
   }
 
   /** The JSON body (inflated when the entry is stored compressed). */
@@ -79,12 +115,27 @@ public final class Answer {
 
   /** Whether it came from the cache, or was stored there by this read's fill. */
   public boolean stored() {
-    return stored;
+    return fill == Fill.STORED;
+  }
+
+  /** What became of its fill ({@link Fill#STORED} for a hit). */
+  public Fill fill() {
+    return fill;
   }
 
   /** Seconds the cached entry has left (0 when unknown or not cached). */
   public long ttlSeconds() {
     return ttlSeconds;
+  }
+
+  /** When its representation last changed, in epoch seconds (0: not known, or the resource keeps no such time). */
+  public long lastModifiedSeconds() {
+    return lastModifiedSeconds;
+  }
+
+  /** Whether this request was answered by another request's load of the same key (single flight). */
+  public boolean collapsed() {
+    return collapsed;
   }
 
   /** Whether it was served from the cache (near cache or Redis). */

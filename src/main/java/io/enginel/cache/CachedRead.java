@@ -23,11 +23,17 @@ public record CachedRead(Tier tier, String key, String resource, long ttl, boole
 
   /**
    * A computed answer: the JSON body, who may see it, the tags it depends on (an invalidation of any drops it),
-   * and, when positive, a shorter lifetime than the read's (a session ends at its expiry).
+   * when positive a shorter lifetime than the read's (a session ends at its expiry), and when positive the time its
+   * representation last changed, in epoch seconds (kept with the entry, for {@code Last-Modified}).
    */
-  public record Loaded(Buffer body, List<String> owners, List<String> tags, long ttlSeconds) {
+  public record Loaded(Buffer body, List<String> owners, List<String> tags, long ttlSeconds,
+                       long lastModifiedSeconds) {
     public Loaded(Buffer body, List<String> owners, List<String> tags) {
-      this(body, owners, tags, 0);
+      this(body, owners, tags, 0, 0);
+    }
+
+    public Loaded(Buffer body, List<String> owners, List<String> tags, long ttlSeconds) {
+      this(body, owners, tags, ttlSeconds, 0);
     }
   }
 

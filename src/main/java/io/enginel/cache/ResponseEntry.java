@@ -2,19 +2,21 @@ package io.enginel.cache;
 
 import io.vertx.core.buffer.Buffer;
 
+import io.enginel.domain.ETags;
+
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.Base64;
+import java.util.Collection;
 import java.util.List;
 
 /**
  * A cached answer, stored as one Redis string:
  * <pre>
- *   'E' 4 | u16 len, incarnation | u64 sequence | u64 expiry (epoch ms) | u16 len, etag | u16 len, owners (comma-separated)
- *         | u16 len, tags (comma-separated) | u32 body size | marker, body
+ *   'E' 5 | u16 len, incarnation | u64 sequence | u64 expiry (epoch ms) | u64 last modified (epoch s, 0: none)
+ *         | u16 len, etag | u16 len, owners (comma-separated) | u16 len, tags (comma-separated) | u32 body size
+ *         | marker, body
  * </pre>
+ * (Version 4, written before the last-modified time was kept, is still read: as an entry without one.)
  * The body is the JSON response itself, ready to write (raw or zlib, see {@link ValueCodec}); the ETag
  * is computed once, at fill time; the owners say who may be served it (organization ids, {@code u:<id>},
  * {@code staff}, {@code *}), so that shared entries (a design's detail) are still checked per request.
@@ -26,12 +28,15 @@ import java.util.List;
  */
 public final class ResponseEntry {
   static final byte MAGIC = 'E';
-  static final byte VERSION = 4;
+  static final byte VERSION = 5;
+  /** The format before {@link #lastModifiedSeconds()} was kept: read, never written. */
+  static final byte VERSION_WITHOUT_LAST_MODIFIED = 4;
 
   private final Buffer buffer;
   private final String incarnation;
   private final long sequence;
   private final long expiresAtMillis;
+  private final long lastModifiedSeconds;
   private final String etag;
   private final List<String> owners;
   private final List<String> tags;
@@ -40,12 +45,14 @@ public final class ResponseEntry {
   /** The inflated body, kept by a copy held in memory so that its hits do not inflate again (else null). */
   private final Buffer inflated;
 
-  private ResponseEntry(Buffer buffer, String incarnation, long sequence, long expiresAtMillis, String etag,
-                        List<String> owners, List<String> tags, int bodySize, int bodyOffset, Buffer inflated) {
+  private ResponseEntry(Buffer buffer, String incarnation, long sequence, long expiresAtMillis,
+                        long lastModifiedSeconds, String etag, List<String> owners, List<String> tags, int bodySize,
+                        int bodyOffset, Buffer inflated) {
     this.buffer = buffer;
     this.incarnation = incarnation;
     this.sequence = sequence;
     this.expiresAtMillis = expiresAtMillis;
+    this.lastModifiedSeconds = lastModifiedSeconds;
     this.etag = etag;
     this.owners = owners;
     this.tags = tags;
@@ -63,8 +70,17 @@ public final class ResponseEntry {
    * Builds the stored form of a body filled at {@code clock} (the lookup's ticket) under {@code tags}, to expire at
    * {@code expiresAtMillis}.
    */
-  static Buffer encode(Clock clock, long expiresAtMillis, List<String> owners, java.util.Collection<String> tags,
+  static Buffer encode(Clock clock, long expiresAtMillis, List<String> owners, Collection<String> tags,
                        byte[] body, ValueCodec codec) {
+    return encode(clock, expiresAtMillis, 0, owners, tags, body, codec);
+  }
+
+  /**
+   * Builds the stored form of a body filled at {@code clock} (the lookup's ticket) under {@code tags}, to expire at
+   * {@code expiresAtMillis}, whose representation last changed at {@code lastModifiedSeconds} (0: not known).
+   */
+  static Buffer encode(Clock clock, long expiresAtMillis, long lastModifiedSeconds, List<String> owners,
+                       Collection<String> tags, byte[] body, ValueCodec codec) {
     for (String t : tags) {
       if (t.indexOf(',') >= 0) {
         throw new IllegalArgumentException("a tag holds a comma: " + t);
@@ -78,11 +94,12 @@ public final class ResponseEntry {
     if (tagList.length > 0xFFFF) {
       throw new IllegalArgumentException("an entry's tags take " + tagList.length + " bytes (at most 65535)");
     }
-    Buffer b = Buffer.buffer(30 + inc.length + tag.length + own.length + tagList.length + encodedBody.length());
+    Buffer b = Buffer.buffer(38 + inc.length + tag.length + own.length + tagList.length + encodedBody.length());
     b.appendByte(MAGIC).appendByte(VERSION);
     b.appendUnsignedShort(inc.length).appendBytes(inc);
     b.appendLong(clock.sequence());
     b.appendLong(expiresAtMillis);
+    b.appendLong(lastModifiedSeconds);
     b.appendUnsignedShort(tag.length).appendBytes(tag);
     b.appendUnsignedShort(own.length).appendBytes(own);
     b.appendUnsignedShort(tagList.length).appendBytes(tagList);
@@ -93,9 +110,11 @@ public final class ResponseEntry {
   /** Parses a stored entry; null when it is not one (a foreign or corrupt value counts as a miss). */
   public static ResponseEntry parse(Buffer b) {
     try {
-      if (b == null || b.length() < 9 || b.getByte(0) != MAGIC || b.getByte(1) != VERSION) {
+      if (b == null || b.length() < 9 || b.getByte(0) != MAGIC
+          || (b.getByte(1) != VERSION && b.getByte(1) != VERSION_WITHOUT_LAST_MODIFIED)) {
         return null;
       }
+      boolean withLastModified = b.getByte(1) == VERSION;
       int pos = 2;
       int n = b.getUnsignedShort(pos);
       String inc = b.getString(pos + 2, pos + 2 + n, "US-ASCII");
@@ -103,6 +122,11 @@ public final class ResponseEntry {
       long seq = b.getLong(pos);
       long expires = b.getLong(pos + 8);
       pos += 16;
+      long lastModified = 0;
+      if (withLastModified) {
+        lastModified = b.getLong(pos);
+        pos += 8;
+      }
       n = b.getUnsignedShort(pos);
       String etag = b.getString(pos + 2, pos + 2 + n, "US-ASCII");
       pos += 2 + n;
@@ -117,7 +141,7 @@ public final class ResponseEntry {
       if (pos >= b.length() || size < 0) {
         return null;
       }
-      return new ResponseEntry(b, inc, seq, expires, etag, list(own), list(tagList), size, pos, null);
+      return new ResponseEntry(b, inc, seq, expires, lastModified, etag, list(own), list(tagList), size, pos, null);
     } catch (IndexOutOfBoundsException e) {
       return null;
     }
@@ -132,8 +156,8 @@ public final class ResponseEntry {
    * bytes are copied, so the copy owns its memory whatever buffer the entry was read into.
    */
   ResponseEntry materialized() {
-    return new ResponseEntry(buffer.copy(), incarnation, sequence, expiresAtMillis, etag, owners, tags, bodySize,
-        bodyOffset, compressed() ? body() : null);
+    return new ResponseEntry(buffer.copy(), incarnation, sequence, expiresAtMillis, lastModifiedSeconds, etag, owners,
+        tags, bodySize, bodyOffset, compressed() ? body() : null);
   }
 
   /** Bytes held in memory by this entry (the stored form, and the inflated body when kept). */
@@ -153,6 +177,11 @@ public final class ResponseEntry {
   /** Seconds it has left at {@code nowMillis}, as the fill set its lifetime (never below 0). */
   public long secondsLeft(long nowMillis) {
     return Math.max(0, (expiresAtMillis - nowMillis) / 1000);
+  }
+
+  /** When the representation last changed, in epoch seconds, as its loader knew it (0: not known). */
+  public long lastModifiedSeconds() {
+    return lastModifiedSeconds;
   }
 
   public String etag() {
@@ -194,13 +223,8 @@ public final class ResponseEntry {
     return Buffer.buffer(ValueCodec.inflate(buffer.getBytes(bodyOffset + 1, buffer.length()), bodySize));
   }
 
-  /** A strong ETag: the first 96 bits of the body's SHA-256, base64url. */
+  /** A strong ETag: the first 96 bits of the body's SHA-256, base64url ({@link ETags#of}). */
   public static String etagOf(byte[] body) {
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(body);
-      return "\"" + Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(d, 12)) + "\"";
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return ETags.of(body);
   }
 }

@@ -55,8 +55,8 @@ final class ResponseReads {
   /** The answer of a read: the cached one, or one computed now (and filled). */
   Future<Answer> read(CachedRead read) {
     if (!enabled || !read.cached()) {
-      return read.loader().get().map(loaded -> Answer.computed(loaded.body(),
-          ResponseEntry.etagOf(loaded.body().getBytes()), loaded.owners(), false, 0));
+      return read.loader().get().map(loaded -> Answer.computed(loaded,
+          ResponseEntry.etagOf(loaded.body().getBytes()), Answer.Fill.BYPASSED, 0));
     }
     ResponseStore store = stores.get(read.tier());
     return store.lookup(read.key(), read.resource(), read.ttl()).compose(lookup -> {
@@ -83,7 +83,7 @@ final class ResponseReads {
         return Future.succeededFuture("present");
       }
       return read.loader().get().compose(loaded -> store.fill(read.key(), read.ttl(), miss(lookup), loaded))
-          .map(stored -> stored ? "stored" : "not_stored");
+          .map(fill -> fill == Answer.Fill.STORED ? "stored" : "not_stored");
     });
   }
 
@@ -93,8 +93,11 @@ final class ResponseReads {
       led[0] = true;
       return lead(read, store, miss);
     }).compose(flight -> {
-      if (led[0] || !guards.get(read.tier()).stamps.invalidatedSince(flight.startedNanos(), read.key(), flight.tags())) {
+      if (led[0]) {
         return Future.succeededFuture(flight.answer());
+      }
+      if (!guards.get(read.tier()).stamps.invalidatedSince(flight.startedNanos(), read.key(), flight.tags())) {
+        return Future.succeededFuture(flight.answer().asCollapsed());
       }
       // the load joined began before an invalidation this request must see: its own look and load
       return look(read, store).compose(again -> again.answer() != null ? Future.succeededFuture(again.answer())
@@ -124,9 +127,8 @@ final class ResponseReads {
     return read.loader().get().compose(loaded -> {
       String etag = ResponseEntry.etagOf(loaded.body().getBytes());
       long ttl = loaded.ttlSeconds() > 0 ? Math.min(read.ttl(), loaded.ttlSeconds()) : read.ttl();
-      return store.fill(read.key(), read.ttl(), miss, loaded).map(stored -> new Flight(
-          Answer.computed(loaded.body(), etag, loaded.owners(), stored, stored ? ttl : 0), loaded.tags(),
-          miss.startedNanos()));
+      return store.fill(read.key(), read.ttl(), miss, loaded).map(fill -> new Flight(
+          Answer.computed(loaded, etag, fill, ttl), loaded.tags(), miss.startedNanos()));
     });
   }
 

@@ -210,30 +210,33 @@ final class ResponseStore {
   /**
    * Stores a freshly computed answer under the miss's ticket. Refused by Redis when any of its tags was
    * invalidated after the lookup (a write committed meanwhile); skipped when the load took longer than
-   * {@code cache.maxFillAgeMs}. Never fails.
+   * {@code cache.maxFillAgeMs}. Never fails: answers what became of the fill.
    */
-  Future<Boolean> fill(String key, long ttlSeconds, Miss miss, CachedRead.Loaded loaded) {
+  Future<Answer.Fill> fill(String key, long ttlSeconds, Miss miss, CachedRead.Loaded loaded) {
     String tier = guard.tier.id();
-    if (!miss.fillable() || guard.stamps.now() - miss.startedNanos() > config.maxFillAgeMs() * 1_000_000L) {
-      return Future.succeededFuture(false);
+    if (!miss.fillable()) {
+      return Future.succeededFuture(Answer.Fill.UNAVAILABLE);
+    }
+    if (guard.stamps.now() - miss.startedNanos() > config.maxFillAgeMs() * 1_000_000L) {
+      return Future.succeededFuture(Answer.Fill.SLOW_LOAD);
     }
     byte[] body = loaded.body().getBytes();
     long ttl = loaded.ttlSeconds() > 0 ? Math.min(ttlSeconds, loaded.ttlSeconds()) : ttlSeconds;
     Buffer entry;
     try {
-      entry = ResponseEntry.encode(miss.ticket(), System.currentTimeMillis() + ttl * 1000, loaded.owners(),
-          loaded.tags(), body, codec);
+      entry = ResponseEntry.encode(miss.ticket(), System.currentTimeMillis() + ttl * 1000,
+          loaded.lastModifiedSeconds(), loaded.owners(), loaded.tags(), body, codec);
     } catch (IllegalArgumentException tooManyTags) { // answered all the same, just not cached
       stats.fill(tier, "too_large");
-      return Future.succeededFuture(false);
+      return Future.succeededFuture(Answer.Fill.TOO_LARGE);
     }
     if (entry.length() > config.maxValueBytes()) {
       stats.fill(tier, "too_large");
-      return Future.succeededFuture(false);
+      return Future.succeededFuture(Answer.Fill.TOO_LARGE);
     }
     if (!client.available() || guard.fenced()) {
       stats.fill(tier, "unavailable");
-      return Future.succeededFuture(false);
+      return Future.succeededFuture(Answer.Fill.UNAVAILABLE);
     }
     ResponseEntry parsed = ResponseEntry.parse(entry);
     if (parsed != null && parsed.compressed()) {
@@ -256,14 +259,14 @@ final class ResponseStore {
       stats.latency(tier, "fill", System.nanoTime() - t0);
       if (ar.failed()) {
         stats.fill(tier, "error");
-        return Future.succeededFuture(false);
+        return Future.succeededFuture(Answer.Fill.ERROR);
       }
       boolean stored = ar.result().toLong() == 1L;
       stats.fill(tier, stored ? "stored" : "refused_stale");
       if (stored) {
         guard.memo.put(key, tags);
       }
-      return Future.succeededFuture(stored);
+      return Future.succeededFuture(stored ? Answer.Fill.STORED : Answer.Fill.REFUSED_STALE);
     });
   }
 

@@ -27,11 +27,17 @@ import java.util.Optional;
  * @param parent          the field whose referenced row decides the organization of a new row, or null
  * @param writeRole       least role for create, update and delete in the row's organization
  * @param writable        false for read-only resources (audit logs)
+ * @param lastModified    SQL timestamp of the last change to a row's representation, for {@code Last-Modified}:
+ *                        given only where every change to the representation moves it (the row's
+ *                        {@code updated_at}, kept moving by the database, V8); null where some change does not —
+ *                        a representation that shows other rows' data without a time of their own (a series'
+ *                        version count, a review's reviewers, a membership's role and user) has none
  */
 public record Resource(String name, String keyKind, Entity entity, String table, String from, String idSelect,
                        FieldType idType, List<Field> fields, Map<String, Filter> filters, List<String> search,
                        Map<String, String> orderings, String defaultOrdering, String visibility, String ownerSelect,
-                       Map<String, String> refColumns, Parent parent, Role writeRole, boolean writable) {
+                       Map<String, String> refColumns, Parent parent, Role writeRole, boolean writable,
+                       String lastModified) {
 
   /**
    * The row a new row belongs to.

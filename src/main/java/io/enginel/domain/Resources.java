@@ -48,7 +48,8 @@ public final class Resources {
       "o.id" + IN_SCOPE,
       "ARRAY[o.id::text]",
       Map.of("organization", "id"),
-      null, Role.ADMIN, true);
+      null, Role.ADMIN, true,
+      "o.updated_at");
 
   public static final Resource USERS = new Resource(
       "users", "user", Entity.USER, "users", "users u", "u.id", LONG,
@@ -75,7 +76,8 @@ public final class Resources {
       "(u.id = :me OR EXISTS (SELECT 1 FROM memberships vm WHERE vm.user_id = u.id AND vm.organization_id = ANY(:orgs)))",
       "ARRAY(SELECT om.organization_id::text FROM memberships om WHERE om.user_id = u.id) || ('u:' || u.id)",
       Map.of("user", "id"),
-      null, Role.ADMIN, true);
+      null, Role.ADMIN, true,
+      "u.updated_at");
 
   public static final Resource MEMBERS = new Resource(
       "members", "members", Entity.MEMBERSHIP, "memberships",
@@ -95,7 +97,8 @@ public final class Resources {
       "m.organization_id" + IN_SCOPE,
       "ARRAY[m.organization_id::text]",
       Map.of("organization", "organization_id", "user", "user_id"),
-      new Resource.Parent("organization", "organizations", "id"), Role.ADMIN, true);
+      new Resource.Parent("organization", "organizations", "id"), Role.ADMIN, true,
+      null); // a role change moves no time; username and email are the user's
 
   public static final Resource SERIES = new Resource(
       "series", "series", Entity.DESIGN_SERIES, "design_series", "design_series s", "s.id", UUID,
@@ -122,7 +125,8 @@ public final class Resources {
       "s.organization_id" + IN_SCOPE,
       "ARRAY[s.organization_id::text]",
       Map.of("organization", "organization_id", "series", "id"),
-      new Resource.Parent("organization", "organizations", "id"), Role.EDITOR, true);
+      new Resource.Parent("organization", "organizations", "id"), Role.EDITOR, true,
+      null); // version_count and latest_version change with its designs
 
   public static final Resource DESIGNS = new Resource(
       "designs", "design", Entity.DESIGN_ASSET, "design_assets",
@@ -161,7 +165,8 @@ public final class Resources {
       "d.organization_id" + IN_SCOPE,
       "ARRAY[d.organization_id::text]",
       Map.of("organization", "organization_id", "series", "series_id", "design", "id"),
-      new Resource.Parent("series", "design_series", "organization_id"), Role.EDITOR, true);
+      new Resource.Parent("series", "design_series", "organization_id"), Role.EDITOR, true,
+      "greatest(d.updated_at, ds.updated_at)"); // its part number is its series'
 
   public static final Resource ASSEMBLY_NODES = new Resource(
       "assembly-nodes", "node", Entity.ASSEMBLY_NODE, "assembly_nodes", "assembly_nodes n", "n.id", UUID,
@@ -186,7 +191,8 @@ public final class Resources {
       "n.organization_id" + IN_SCOPE,
       "ARRAY[n.organization_id::text]",
       Map.of("organization", "organization_id", "design", "design_id", "node", "id", "parent", "parent_id"),
-      new Resource.Parent("design", "design_assets", "organization_id"), Role.EDITOR, true);
+      new Resource.Parent("design", "design_assets", "organization_id"), Role.EDITOR, true,
+      "n.updated_at");
 
   public static final Resource ANALYSIS_JOBS = new Resource(
       "analysis-jobs", "job", Entity.ANALYSIS_JOB, "analysis_jobs", "analysis_jobs j", "j.id", UUID,
@@ -216,7 +222,8 @@ public final class Resources {
       "j.organization_id" + IN_SCOPE,
       "ARRAY[j.organization_id::text]",
       Map.of("organization", "organization_id", "design", "design_id", "job", "id"),
-      new Resource.Parent("design", "design_assets", "organization_id"), Role.EDITOR, true);
+      new Resource.Parent("design", "design_assets", "organization_id"), Role.EDITOR, true,
+      "j.updated_at");
 
   public static final Resource REVIEWS = new Resource(
       "reviews", "review", Entity.REVIEW_SESSION, "review_sessions", "review_sessions r", "r.id", UUID,
@@ -245,7 +252,8 @@ public final class Resources {
       "r.organization_id" + IN_SCOPE,
       "ARRAY[r.organization_id::text]",
       Map.of("organization", "organization_id", "design", "design_id", "review", "id"),
-      new Resource.Parent("design", "design_assets", "organization_id"), Role.EDITOR, true);
+      new Resource.Parent("design", "design_assets", "organization_id"), Role.EDITOR, true,
+      null); // its reviewers are rows of their own, without a time
 
   public static final Resource MARKUPS = new Resource(
       "markups", "markup", Entity.MARKUP, "markups", "markups mk", "mk.id", UUID,
@@ -268,7 +276,8 @@ public final class Resources {
       "mk.organization_id" + IN_SCOPE,
       "ARRAY[mk.organization_id::text]",
       Map.of("organization", "organization_id", "review", "review_id", "markup", "id"),
-      new Resource.Parent("review", "review_sessions", "organization_id"), Role.EDITOR, true);
+      new Resource.Parent("review", "review_sessions", "organization_id"), Role.EDITOR, true,
+      "mk.updated_at");
 
   public static final Resource AUDIT_LOGS = new Resource(
       "audit-logs", "audit", Entity.AUDIT_LOG, "audit_logs", "audit_logs a", "a.id", LONG,
@@ -292,7 +301,8 @@ public final class Resources {
       "(a.organization_id" + IN_SCOPE + " OR (a.organization_id IS NULL AND :staff))",
       "CASE WHEN a.organization_id IS NULL THEN ARRAY['staff'] ELSE ARRAY[a.organization_id::text] END",
       Map.of("organization", "organization_id"),
-      null, Role.ADMIN, false);
+      null, Role.ADMIN, false,
+      "a.created_at");
 
   /** Top-level collections by path segment. */
   public static final Map<String, Resource> BY_NAME;

@@ -3,24 +3,41 @@ package io.enginel.http;
 import io.enginel.cache.Answer;
 import io.enginel.cache.CacheClient;
 import io.enginel.cache.CachedRead;
+import io.enginel.config.Tier;
 import io.enginel.domain.ApiError;
+import io.enginel.domain.ETags;
 import io.enginel.domain.Principal;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
 /**
  * Answers a cacheable read over HTTP: asks the cache for it ({@link CacheClient#read}: hit, or computed and
  * filled), checks that the principal may see it — a shared entry (a design's detail) is served only to those
- * who may see it, anyone else gets a 404 — and writes it: {@code X-Cache}, {@code ETag}, {@code 304} for a
- * matching {@code If-None-Match}, and the stored deflated bytes as they are for a client that accepts
- * {@code deflate}.
+ * who may see it, anyone else gets a 404 — and writes it with the HTTP caching headers: {@code X-Cache},
+ * {@code Cache-Status} ({@link CacheStatus}), {@code ETag}, {@code Last-Modified} where the resource keeps the time,
+ * {@code Cache-Control}, {@code Vary}; a {@code 304} with the same headers for a matching {@code If-None-Match} or,
+ * without one, an {@code If-Modified-Since} not before the last modification; and the stored deflated bytes as they
+ * are for a client that accepts {@code deflate}.
+ *
+ * <p>One instance per HTTP verticle instance: its last formatted date is kept for the next answer of its event loop.
  */
 final class ReadResponses {
   private static final ApiError NOT_FOUND = ApiError.notFound();
+  /**
+   * Seconds after the second of its last change before {@code Last-Modified} is sent. The header has one-second
+   * precision: a client holding the second of one change would be told "not modified" about a later change within the
+   * same second. So a second is announced only once it is over — with a second's margin for writes still committing
+   * (a row's {@code updated_at} is its transaction's start) and for the clocks of database and server. Until then the
+   * ETag is the only validator.
+   */
+  static final long SETTLE_SECONDS = 2;
 
   private final CacheClient cache;
+  private long formattedSeconds = -1;
+  private String formatted;
 
   ReadResponses(CacheClient cache) {
     this.cache = cache;
@@ -33,7 +50,7 @@ final class ReadResponses {
       } else if (!principal.canSee(ar.result().owners())) {
         Responses.error(ctx, NOT_FOUND);
       } else {
-        send(ctx, ar.result());
+        send(ctx, ar.result(), read.tier());
       }
     });
   }
@@ -47,18 +64,23 @@ final class ReadResponses {
     }
   }
 
-  private static void send(RoutingContext ctx, Answer answer) {
+  private void send(RoutingContext ctx, Answer answer, Tier tier) {
     HttpServerResponse r = ctx.response();
     if (r.ended()) {
       return;
     }
     Buffer deflated = answer.deflated();
     boolean deflate = deflated != null && acceptsDeflate(ctx);
-    String etag = deflate ? deflateEtag(answer.etag()) : answer.etag();
-    r.putHeader(Responses.X_CACHE, answer.hit() ? Responses.HIT : Responses.MISS).putHeader(HttpHeaders.ETAG, etag)
+    String etag = deflate ? ETags.deflated(answer.etag()) : answer.etag();
+    long lastModified = settled(answer.lastModifiedSeconds());
+    r.putHeader(Responses.X_CACHE, answer.hit() ? Responses.HIT : Responses.MISS)
+        .putHeader(Responses.CACHE_STATUS, CacheStatus.of(answer, tier))
+        .putHeader(HttpHeaders.ETAG, etag)
         .putHeader(HttpHeaders.CACHE_CONTROL, Responses.PRIVATE).putHeader(HttpHeaders.VARY, Responses.VARY);
-    String ifNoneMatch = ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH);
-    if (ifNoneMatch != null && matches(ifNoneMatch, etag)) {
+    if (lastModified > 0) {
+      r.putHeader(HttpHeaders.LAST_MODIFIED, httpDate(lastModified));
+    }
+    if (notModified(ctx.request(), etag, lastModified)) {
       r.setStatusCode(304).end();
       return;
     }
@@ -68,9 +90,36 @@ final class ReadResponses {
     r.putHeader(HttpHeaders.CONTENT_TYPE, Responses.JSON).end(deflate ? deflated : answer.body());
   }
 
-  /** The deflated representation is another representation: its strong ETag differs ({@code "…-z"}). */
-  static String deflateEtag(String etag) {
-    return etag.substring(0, etag.length() - 1) + "-z\"";
+  /** The last modification to announce: 0 when there is none, or when its second is not settled yet. */
+  private long settled(long lastModifiedSeconds) {
+    return lastModifiedSeconds > 0 && lastModifiedSeconds + SETTLE_SECONDS <= System.currentTimeMillis() / 1000
+        ? lastModifiedSeconds : 0;
+  }
+
+  /**
+   * RFC 9110 §13.2.2: {@code If-None-Match} when present (weak comparison), else {@code If-Modified-Since} against the
+   * announced last modification — ignored when the resource has none, or when the value is not an HTTP-date.
+   */
+  static boolean notModified(HttpServerRequest request, String etag, long lastModified) {
+    String ifNoneMatch = request.getHeader(HttpHeaders.IF_NONE_MATCH);
+    if (ifNoneMatch != null) {
+      return matches(ifNoneMatch, etag);
+    }
+    String ifModifiedSince = request.getHeader(HttpHeaders.IF_MODIFIED_SINCE);
+    if (ifModifiedSince == null || lastModified <= 0) {
+      return false;
+    }
+    long since = HttpDates.parse(ifModifiedSince);
+    return since >= 0 && lastModified <= since;
+  }
+
+  /** The HTTP-date of a second; the last one formatted is kept (a hot answer is formatted once). */
+  private String httpDate(long epochSeconds) {
+    if (epochSeconds != formattedSeconds) {
+      formatted = HttpDates.format(epochSeconds);
+      formattedSeconds = epochSeconds;
+    }
+    return formatted;
   }
 
   /**

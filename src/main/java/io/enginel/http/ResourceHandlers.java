@@ -5,6 +5,7 @@ import io.enginel.cache.CachedRead;
 import io.enginel.config.EnginelConfig;
 import io.enginel.config.Tier;
 import io.enginel.domain.ApiError;
+import io.enginel.domain.ETags;
 import io.enginel.domain.ListQuery;
 import io.enginel.domain.Principal;
 import io.enginel.domain.Resource;
@@ -13,6 +14,8 @@ import io.enginel.domain.Validation;
 import io.enginel.invalidation.Tags;
 import io.enginel.repository.RepositoryClient;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -75,7 +78,8 @@ final class ResourceHandlers {
     return new CachedRead(Tier.DEFAULT, keys.detail(r.keyKind(), id), r.name(), rc.ttlSeconds(), rc.retrieve(),
         () -> repository.get(r, id).map(result -> {
           JsonObject row = result.getJsonObject("row");
-          return new CachedRead.Loaded(row.toBuffer(), owners(result), Tags.forDetail(r.name(), row));
+          return new CachedRead.Loaded(row.toBuffer(), owners(result), Tags.forDetail(r.name(), row), 0,
+              result.getLong("last_modified", 0L));
         }));
   }
 
@@ -192,7 +196,7 @@ final class ResourceHandlers {
         Object id = row.getValue(r == Resources.MEMBERS ? "user" : "id");
         ctx.response().putHeader("Location", parentId == null ? "/api/" + r.name() + "/" + id + "/"
             : "/api/organizations/" + parentId + "/members/" + id + "/");
-        Responses.json(ctx, 201, row);
+        withEtag(ctx, 201, row);
       }
     });
   }
@@ -201,17 +205,18 @@ final class ResourceHandlers {
     Principal p = Authenticator.principal(ctx);
     String id = Requests.id(ctx, idParam, r);
     String parentId = parentParam == null ? null : Requests.id(ctx, parentParam, Resources.ORGANIZATIONS);
+    List<String> ifMatch = Preconditions.ifMatch(ctx);
     JsonObject body = Requests.jsonBody(ctx);
     Validation.body(r, body, replace ? Validation.Mode.PUT : Validation.Mode.PATCH, p.staff());
     hashed(r, body).compose(hash -> {
       JsonObject fields = body.copy();
       fields.remove("password");
-      return repository.update(r, id, fields, replace, parentId, p, Requests.ip(ctx), hash);
+      return repository.update(r, id, fields, replace, parentId, p, Requests.ip(ctx), hash, ifMatch);
     }).onComplete(ar -> {
       if (ar.failed()) {
         Responses.error(ctx, ar.cause());
       } else {
-        Responses.json(ctx, 200, ar.result().getJsonObject("row"));
+        withEtag(ctx, 200, ar.result().getJsonObject("row"));
       }
     });
   }
@@ -220,7 +225,8 @@ final class ResourceHandlers {
     Principal p = Authenticator.principal(ctx);
     String id = Requests.id(ctx, idParam, r);
     String parentId = parentParam == null ? null : Requests.id(ctx, parentParam, Resources.ORGANIZATIONS);
-    repository.delete(r, id, parentId, p, Requests.ip(ctx)).onComplete(ar -> {
+    List<String> ifMatch = Preconditions.ifMatch(ctx);
+    repository.delete(r, id, parentId, p, Requests.ip(ctx), ifMatch).onComplete(ar -> {
       if (ar.failed()) {
         Responses.error(ctx, ar.cause());
       } else {
@@ -254,6 +260,16 @@ final class ResourceHandlers {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /**
+   * A written row's representation with its ETag — the one a GET of it answers, so that a client can make its next
+   * write conditional ({@code If-Match}) without reading it again.
+   */
+  private static void withEtag(RoutingContext ctx, int status, JsonObject row) {
+    Buffer body = row.toBuffer();
+    ctx.response().putHeader(HttpHeaders.ETAG, ETags.of(body.getBytes()));
+    Responses.json(ctx, status, body);
+  }
 
   private ListQuery query(RoutingContext ctx, Resource r, Map<String, String> fixed, String defaultOrdering) {
     return ListQuery.parse(r, Requests.params(ctx), fixed, defaultOrdering, config.http().defaultPageSize(),

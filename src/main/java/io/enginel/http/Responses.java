@@ -16,6 +16,7 @@ final class Responses {
 
   static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
   static final CharSequence X_CACHE = HttpHeaders.createOptimized("X-Cache");
+  static final CharSequence CACHE_STATUS = HttpHeaders.createOptimized("Cache-Status");
   static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized("X-Request-Id");
   static final CharSequence HIT = HttpHeaders.createOptimized("HIT");
   static final CharSequence MISS = HttpHeaders.createOptimized("MISS");

@@ -64,7 +64,11 @@ final class ReadQueries {
     });
   }
 
-  /** {@code {"row": {...}, "owners": [...]}} or a 404. Visibility is decided by the caller from the owners. */
+  /**
+   * {@code {"row": {...}, "owners": [...], "last_modified": epoch seconds}} or a 404 ({@code last_modified} only for a
+   * resource that keeps such a time, {@link Resource#lastModified}). Visibility is decided by the caller from the
+   * owners.
+   */
   Future<JsonObject> get(Resource r, Object id) {
     return one(r, "get:" + r.name(), new Sql().append(r.idSelect()).append(" = ").param(id));
   }
@@ -79,15 +83,23 @@ final class ReadQueries {
     List<Field> fields = r.readableFields();
     Sql sql = new Sql().append("SELECT ");
     appendSelect(sql, fields);
-    sql.append(", ").append(r.ownerSelect()).append(" FROM ").append(r.from()).append(" WHERE ").append(where.text());
+    sql.append(", ").append(r.ownerSelect());
+    if (r.lastModified() != null) {
+      sql.append(", floor(extract(epoch FROM ").append(r.lastModified()).append("))::bigint");
+    }
+    sql.append(" FROM ").append(r.from()).append(" WHERE ").append(where.text());
     stats.count(operation);
     return db.preparedQuery(sql.text()).execute(where.tuple()).map(rows -> {
       if (rows.size() == 0) {
         throw ApiError.notFound();
       }
       Row row = rows.iterator().next();
-      return new JsonObject().put("row", RowMapper.toJson(fields, row))
+      JsonObject one = new JsonObject().put("row", RowMapper.toJson(fields, row))
           .put("owners", new JsonArray(List.of(row.getArrayOfStrings(fields.size()))));
+      if (r.lastModified() != null) {
+        one.put("last_modified", row.getLong(fields.size() + 1));
+      }
+      return one;
     });
   }
 

@@ -7,7 +7,10 @@ import io.enginel.domain.Resource;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+
+import java.util.List;
 
 /**
  * The repository's event-bus API as method calls ({@link RepositoryApi}), for the HTTP verticle. Failures
@@ -69,17 +72,24 @@ public final class RepositoryClient {
     return request(RepositoryApi.CREATE, m);
   }
 
+  /** @param ifMatch the entity tags of {@code If-Match}, checked with the row locked (null: unconditional) */
   public Future<JsonObject> update(Resource r, String id, JsonObject fields, boolean replace, String parentId,
-                                   Principal actor, String ip, String passwordHash) {
+                                   Principal actor, String ip, String passwordHash, List<String> ifMatch) {
     JsonObject m = write(r, actor, ip).put("id", id).put("fields", fields).put("replace", replace).put("parent", parentId);
     if (passwordHash != null) {
       m.put("password_hash", passwordHash);
     }
-    return request(RepositoryApi.UPDATE, m);
+    return request(RepositoryApi.UPDATE, withIfMatch(m, ifMatch));
   }
 
-  public Future<JsonObject> delete(Resource r, String id, String parentId, Principal actor, String ip) {
-    return request(RepositoryApi.DELETE, write(r, actor, ip).put("id", id).put("parent", parentId));
+  /** @param ifMatch the entity tags of {@code If-Match}, checked with the row locked (null: unconditional) */
+  public Future<JsonObject> delete(Resource r, String id, String parentId, Principal actor, String ip,
+                                   List<String> ifMatch) {
+    return request(RepositoryApi.DELETE, withIfMatch(write(r, actor, ip).put("id", id).put("parent", parentId), ifMatch));
+  }
+
+  private static JsonObject withIfMatch(JsonObject m, List<String> ifMatch) {
+    return ifMatch == null ? m : m.put("if_match", new JsonArray(List.copyOf(ifMatch)));
   }
 
   public Future<JsonObject> reviewer(String review, long user, boolean add, Principal actor, String ip) {

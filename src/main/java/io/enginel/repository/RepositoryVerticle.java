@@ -92,12 +92,13 @@ public final class RepositoryVerticle extends VerticleBase {
       String hash = passwordHash(r, m);
       var fields = Validation.body(r, m.getJsonObject("fields", new JsonObject()), mode, actor.staff(),
           hash != null ? Set.of("password") : Set.of());
-      return afterWrite(writes.update(r, actor, m.getValue("id").toString(), m.getString("parent"), fields, hash));
+      return afterWrite(writes.update(r, actor, m.getValue("id").toString(), m.getString("parent"), fields, hash,
+          ifMatch(m)));
     });
     on(RepositoryApi.DELETE, m -> {
       Resource r = Resources.byName(m.getString("resource"));
       Actor actor = Actor.fromJson(m.getJsonObject("actor"), m.getString("ip"));
-      return afterWrite(writes.delete(r, actor, m.getValue("id").toString(), m.getString("parent")));
+      return afterWrite(writes.delete(r, actor, m.getValue("id").toString(), m.getString("parent"), ifMatch(m)));
     });
     on(RepositoryApi.REVIEWERS, m -> {
       Actor actor = Actor.fromJson(m.getJsonObject("actor"), m.getString("ip"));
@@ -208,6 +209,17 @@ public final class RepositoryVerticle extends VerticleBase {
       reply.put("event", events.getJsonObject(0)).put("events", events);
       return Future.all(invalidations).map(reply);
     });
+  }
+
+  /** The entity tags of a write's {@code If-Match} ({@code if_match}), or null when it has none. */
+  private static List<String> ifMatch(JsonObject m) {
+    io.vertx.core.json.JsonArray tags = m.getJsonArray("if_match");
+    if (tags == null) {
+      return null;
+    }
+    List<String> out = new ArrayList<>(tags.size());
+    tags.forEach(t -> out.add(String.valueOf(t)));
+    return out;
   }
 
   /** A password must reach the repository hashed, as {@code password_hash}; a plain one is refused. */

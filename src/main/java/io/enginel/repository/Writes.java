@@ -2,6 +2,7 @@ package io.enginel.repository;
 
 import io.enginel.domain.ApiError;
 import io.enginel.domain.DomainEvent;
+import io.enginel.domain.ETags;
 import io.enginel.domain.Entity;
 import io.enginel.domain.Field;
 import io.enginel.domain.FieldType;
@@ -173,10 +174,11 @@ final class Writes {
   // ---------------------------------------------------------------- update
 
   Future<WriteResult> update(Resource r, Actor actor, String id, String parentPathId, Map<String, Object> fields,
-                             String passwordHash) {
+                             String passwordHash, List<String> ifMatch) {
     WritePlan plan = WritePlan.of(r);
     return pool.withTransaction(conn -> lock(conn, r, id, parentPathId)
-        .compose(current -> authorize(conn, r, plan, actor, current, false).compose(org -> {
+        .compose(current -> authorize(conn, r, plan, actor, current, false)
+            .compose(org -> checkIfMatch(conn, r, current, org, ifMatch)).compose(org -> {
           Map<String, Object> changed = changedColumns(r, current, fields);
           if (r == Resources.USERS && passwordHash != null) {
             changed.put("password_hash", passwordHash);
@@ -255,10 +257,11 @@ final class Writes {
 
   // ---------------------------------------------------------------- delete
 
-  Future<WriteResult> delete(Resource r, Actor actor, String id, String parentPathId) {
+  Future<WriteResult> delete(Resource r, Actor actor, String id, String parentPathId, List<String> ifMatch) {
     WritePlan plan = WritePlan.of(r);
     return pool.withTransaction(conn -> lock(conn, r, id, parentPathId)
-        .compose(current -> authorize(conn, r, plan, actor, current, true).compose(org -> {
+        .compose(current -> authorize(conn, r, plan, actor, current, true)
+            .compose(org -> checkIfMatch(conn, r, current, org, ifMatch)).compose(org -> {
           Future<Void> checks = Future.succeededFuture();
           if (r == Resources.MEMBERS && "ADMIN".equals(current.getString("role"))) {
             checks = keepOneAdmin(conn, org);
@@ -384,6 +387,29 @@ final class Writes {
     stats.count("lock:" + r.name());
     return conn.preparedQuery(sql.toString()).execute(Tuple.from(params)).compose(rows -> rows.size() == 0
         ? Future.failedFuture(ApiError.notFound()) : Future.succeededFuture(rows.iterator().next()));
+  }
+
+  /**
+   * {@code If-Match} (null: none), evaluated with the row locked, after authorization (a caller who may not change
+   * the row learns nothing of it, not even its ETag): the row's representation as a GET answers it is read in this
+   * transaction and its ETag compared by strong comparison ({@link ETags#ifMatch}); a mismatch is a 412 naming the
+   * header and the current ETag, and nothing is written. Answers {@code org} to go on with.
+   */
+  private Future<UUID> checkIfMatch(SqlConnection conn, Resource r, Row current, UUID org, List<String> ifMatch) {
+    if (ifMatch == null || ifMatch.contains(ETags.ANY)) {
+      return Future.succeededFuture(org); // the row exists: it is locked
+    }
+    return readBack(conn, r, rowKey(r, current), org).compose(read -> {
+      String etag = ETags.of(read.getJsonObject("row").toBuffer().getBytes());
+      if (ETags.ifMatch(ifMatch, etag)) {
+        return Future.succeededFuture(org);
+      }
+      return Future.failedFuture(new ApiError(412, "precondition_failed", (ETags.anyWeak(ifMatch)
+          ? "If-Match uses strong comparison: a weak entity tag (W/\"…\") never matches. "
+          : "The resource has changed since the ETag in If-Match was read. ")
+          + "Read it again and retry with its current ETag.",
+          new JsonObject().put("header", "If-Match").put("etag", etag)));
+    });
   }
 
   /** Decides whether the actor may change or delete the row; answers the row's organization. */

@@ -279,11 +279,18 @@ public final class TestServer implements AutoCloseable {
     return clusterMode() ? "{" + prefix() + "." + tier.id() + "}" + key : key;
   }
 
-  /** A command on the tier's database (standalone, sentinel) or on the cluster; keys in {@code args} as stored. */
+  /**
+   * A command on the tier's database (standalone, sentinel) or on the cluster; keys in {@code args} as stored. A
+   * {@link Buffer} argument is sent as its bytes, anything else as its string.
+   */
   public Response redis(Tier tier, Object... args) {
     Request cmd = Request.cmd(Command.create(args[0].toString()));
     for (int i = 1; i < args.length; i++) {
-      cmd.arg(args[i].toString());
+      if (args[i] instanceof Buffer bytes) {
+        cmd.arg(bytes);
+      } else {
+        cmd.arg(args[i].toString());
+      }
     }
     if (clusterMode()) {
       return await(redis.send(cmd));
