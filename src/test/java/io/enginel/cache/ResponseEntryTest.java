@@ -39,6 +39,45 @@ class ResponseEntryTest {
   }
 
   @Test
+  void theLastModifiedTimeOfTheRepresentationIsKeptWithTheEntry() {
+    byte[] body = "{\"id\":\"d1\"}".getBytes(StandardCharsets.UTF_8);
+
+    ResponseEntry with = ResponseEntry.parse(ResponseEntry.encode(CLOCK, EXPIRES, 1_709_634_030L, List.of("org-1"),
+        List.of("design:d1"), body, codec));
+    ResponseEntry without = ResponseEntry.parse(ResponseEntry.encode(CLOCK, EXPIRES, List.of("org-1"), body, codec));
+
+    assertThat(with.lastModifiedSeconds()).isEqualTo(1_709_634_030L);
+    assertThat(with.tags()).containsExactly("design:d1");
+    assertThat(with.body().getBytes()).isEqualTo(body);
+    assertThat(without.lastModifiedSeconds()).isZero();
+  }
+
+  @Test
+  void anEntryOfVersion4WithoutALastModifiedTimeIsStillRead() {
+    byte[] body = "{\"id\":\"d1\"}".getBytes(StandardCharsets.UTF_8);
+    String etag = ResponseEntry.etagOf(body);
+    String incarnation = CLOCK.incarnationText();
+    Buffer v4 = Buffer.buffer().appendByte(ResponseEntry.MAGIC).appendByte((byte) 4)
+        .appendUnsignedShort(incarnation.length()).appendString(incarnation, "US-ASCII")
+        .appendLong(CLOCK.sequence()).appendLong(EXPIRES);
+    for (String part : List.of(etag, "org-1", "design:d1")) {
+      v4.appendUnsignedShort(part.length()).appendString(part, "US-ASCII");
+    }
+    v4.appendInt(body.length).appendByte(ValueCodec.RAW).appendBytes(body);
+
+    ResponseEntry entry = ResponseEntry.parse(v4);
+
+    assertThat(entry).isNotNull();
+    assertThat(entry.lastModifiedSeconds()).isZero();
+    assertThat(entry.sequence()).isEqualTo(CLOCK.sequence());
+    assertThat(entry.secondsLeft(EXPIRES - 10_000)).isEqualTo(10);
+    assertThat(entry.etag()).isEqualTo(etag);
+    assertThat(entry.owners()).containsExactly("org-1");
+    assertThat(entry.tags()).containsExactly("design:d1");
+    assertThat(entry.body().getBytes()).isEqualTo(body);
+  }
+
+  @Test
   void aCompressedEntryInsideALargerBufferInflatesFromItsOwnBytes() {
     JsonArray results = new JsonArray();
     for (int i = 0; i < 100; i++) {

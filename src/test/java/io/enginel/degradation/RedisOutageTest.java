@@ -116,6 +116,7 @@ class RedisOutageTest {
     assertThat(answers).allSatisfy(r -> {
       assertThat(r.status()).isEqualTo(200);
       assertThat(r.xCache()).isEqualTo("MISS");
+      assertThat(r.header("Cache-Status")).as("not stored, and why").isEqualTo("enginel; fwd=miss; detail=unavailable");
     });
     assertThat(answers.get(answers.size() - 2).json().getString("description")).isEqualTo("before");
 
