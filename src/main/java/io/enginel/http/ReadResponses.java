@@ -22,7 +22,7 @@ import io.vertx.ext.web.RoutingContext;
  * without one, an {@code If-Modified-Since} not before the last modification; and the stored deflated bytes as they
  * are for a client that accepts {@code deflate}.
  *
- * <p>One instance per HTTP verticle instance: its last formatted date is kept for the next answer of its event loop.
+ * <p>One instance per HTTP verticle instance; the last {@code Last-Modified} it formatted is kept for the next answer.
  */
 final class ReadResponses {
   private static final ApiError NOT_FOUND = ApiError.notFound();
@@ -35,9 +35,11 @@ final class ReadResponses {
    */
   static final long SETTLE_SECONDS = 2;
 
+  /** A second and its HTTP-date, kept as one value so that it can never be read half-updated. */
+  private record Formatted(long seconds, String text) {}
+
   private final CacheClient cache;
-  private long formattedSeconds = -1;
-  private String formatted;
+  private Formatted formatted = new Formatted(-1, null);
 
   ReadResponses(CacheClient cache) {
     this.cache = cache;
@@ -115,11 +117,12 @@ final class ReadResponses {
 
   /** The HTTP-date of a second; the last one formatted is kept (a hot answer is formatted once). */
   private String httpDate(long epochSeconds) {
-    if (epochSeconds != formattedSeconds) {
-      formatted = HttpDates.format(epochSeconds);
-      formattedSeconds = epochSeconds;
+    Formatted last = formatted;
+    if (last.seconds() != epochSeconds) {
+      last = new Formatted(epochSeconds, HttpDates.format(epochSeconds));
+      formatted = last;
     }
-    return formatted;
+    return last.text();
   }
 
   /**
