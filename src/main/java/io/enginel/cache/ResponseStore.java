@@ -132,6 +132,11 @@ final class ResponseStore {
     if (entry == null || !entry.incarnation().equals(clock.incarnationText()) || entry.sequence() < longOf(state.get(2))) {
       return miss(key, resource, clock, started, stored != null);
     }
+    if (entry.sequence() > clock.sequence()) {
+      guard.entryAhead(key, entry.sequence(), clock);
+      count(resource, CacheStats.Result.SKIPPED);
+      return Future.succeededFuture(new Miss(null, started));
+    }
     Future<Boolean> valid = entry.tags().equals(remembered)
         ? Future.succeededFuture(unstamped(state, 3, entry.sequence()))
         : stampsOf(entry.tags()).map(stamps -> {

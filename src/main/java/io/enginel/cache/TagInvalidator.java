@@ -63,7 +63,8 @@ final class TagInvalidator {
       return Future.succeededFuture(new JsonObject().put("deleted", 0));
     }
     return inRedis(tier, tags, newIncarnation).compose(done -> {
-      JsonObject what = NearEvictions.of(tier, tags, newIncarnation);
+      // a Redis found to have gone back in time: every member keeps a new incarnation, not just these tags
+      JsonObject what = NearEvictions.of(tier, tags, newIncarnation || done.getBoolean("everything", false));
       if (done.getBoolean("deferred", false)) {
         what.put("pending", true);
       } else {
@@ -107,9 +108,10 @@ final class TagInvalidator {
     return apply(t, new LinkedHashSet<>(tags), newIncarnation)
         .timeout(config.redis().commandTimeoutMs(), TimeUnit.MILLISECONDS)
         .recover(err -> {
-          keep(p, tags, newIncarnation);
+          boolean everything = newIncarnation || err instanceof WentBack;
+          keep(p, tags, everything);
           LOG.warn("invalidation on tier {} deferred until Redis answers: {}", tier.id(), err.getMessage());
-          return Future.succeededFuture(deferred);
+          return Future.succeededFuture(deferred.put("everything", everything));
         });
   }
 
@@ -128,8 +130,12 @@ final class TagInvalidator {
     args.add(newIncarnation ? "1" : "0");
     args.addAll(tags);
     long start = System.nanoTime();
+    Clock highestWhenSent = guard.clocks.highest();
     return t.evalEvenWhenFull(Scripts.INVALIDATE_SCRIPT, List.of(t.stateKey), args).compose(reply -> {
       Clock clock = Clock.parse(reply.toString());
+      if (!newIncarnation && !guard.advanced(clock, highestWhenSent)) {
+        return Future.failedFuture(new WentBack(t.tier));
+      }
       guard.observed(clock);
       return drainTagSets(t, new ArrayList<>(tags), 0).map(deleted -> {
         stats.latency(t.tier.id(), "invalidate", System.nanoTime() - start);
@@ -193,6 +199,13 @@ final class TagInvalidator {
           deletions.size(), everything ? "all" : tags.size())));
     });
     return Future.join(work).mapEmpty();
+  }
+
+  /** An invalidation answered by a Redis that went back in time; the tier is fenced until a new incarnation. */
+  static final class WentBack extends RuntimeException {
+    WentBack(Tier tier) {
+      super("redis tier " + tier.id() + " went back in time", null, false, false);
+    }
   }
 
   static Request unlinkOf(List<String> storedKeys) {
