@@ -44,9 +44,9 @@ public final class CacheKeys {
   public String designList(String scope, String query) { return list("design", scope, query); }
 
   // -- organizations
-  public String orgDetail(String id) { return make("org", id, "detail"); }
-  public String orgMembers(String id, String query) { return subList("org", id, "members", query); }
-  public String orgStorage(String id) { return make("org", id, "storage"); }
+  public String orgDetail(String id) { return make("organization", id, "detail"); }
+  public String orgMembers(String id, String query) { return subList("organization", id, "members", query); }
+  public String orgStorage(String id) { return make("organization", id, "storage"); }
 
   // -- users
   public String userDetail(String id) { return make("user", id, "detail"); }

@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * A cached answer, stored as one Redis string:
  * <pre>
- *   'E' 4 | u16 len, incarnation | u64 sequence | u64 expiry (epoch ms) | u16 len, etag | u16 len, owners (comma-separated)
+ *   'E' 5 | u16 len, incarnation | u64 sequence | u64 expiry (epoch ms) | u16 len, etag | u16 len, owners (comma-separated)
  *         | u16 len, tags (comma-separated) | u32 body size | marker, body
  * </pre>
  * The body is the JSON response itself, ready to write (raw or zlib, see {@link ValueCodec}); the ETag
@@ -26,7 +26,7 @@ import java.util.List;
  */
 public final class ResponseEntry {
   static final byte MAGIC = 'E';
-  static final byte VERSION = 4;
+  static final byte VERSION = 5;
 
   private final Buffer buffer;
   private final String incarnation;

@@ -1,6 +1,7 @@
 package io.enginel.repository;
 
 import io.enginel.domain.ApiError;
+import io.enginel.domain.Entity;
 import io.enginel.domain.ListQuery;
 import io.enginel.domain.Principal;
 import io.enginel.domain.Resource;
@@ -28,6 +29,11 @@ public final class RepositoryClient {
       m.put("parent", new JsonObject().put("resource", parent.name()).put("id", parentId));
     }
     return request(RepositoryApi.LIST, m);
+  }
+
+  /** One row of an entity's table as stored ({@code to_jsonb}), by its id; a 404 when there is none. */
+  public Future<JsonObject> row(Entity entity, String id) {
+    return request(RepositoryApi.ROW, new JsonObject().put("entity", entity.model()).put("id", id));
   }
 
   public Future<JsonObject> get(Resource r, String id) {
