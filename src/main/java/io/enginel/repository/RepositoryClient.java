@@ -93,10 +93,11 @@ public final class RepositoryClient {
         .put("user", user).put("actor", actor.toJson()).put("ip", ip));
   }
 
-  public Future<JsonObject> attachFile(String design, String sha256, long size, String path, double density,
-                                       Principal actor, String ip) {
+  /** Records a stored file of the {@code format} its content was detected as on its design, and queues its geometry job. */
+  public Future<JsonObject> attachFile(String design, String sha256, long size, String path, String format,
+                                       double density, Principal actor, String ip) {
     return request(RepositoryApi.FILE_ATTACH, new JsonObject().put("design", design).put("sha256", sha256).put("size", size)
-        .put("path", path).put("density", density).put("actor", actor.toJson()).put("ip", ip));
+        .put("path", path).put("file_format", format).put("density", density).put("actor", actor.toJson()).put("ip", ip));
   }
 
   public Future<JsonObject> metadata(String design) {

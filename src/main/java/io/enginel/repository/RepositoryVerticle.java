@@ -110,6 +110,7 @@ public final class RepositoryVerticle extends VerticleBase {
     JobQueries jobs = new JobQueries(pool, stats, writes);
     on(RepositoryApi.FILE_ATTACH, m -> committed.announce(jobs.attachFile(Actor.fromJson(m.getJsonObject("actor"), m.getString("ip")),
         UUID.fromString(m.getString("design")), m.getString("sha256"), m.getLong("size"), m.getString("path"),
+        m.getString("file_format"),
         m.getDouble("density", config.jobs().defaultDensity()))));
     on(RepositoryApi.METADATA, m -> jobs.metadata(UUID.fromString(m.getString("design"))));
     on(RepositoryApi.METADATA_SAVE, m -> committed.announce(jobs.saveMetadata(UUID.fromString(m.getString("design")),
