@@ -337,6 +337,18 @@ class UploadFormatTest {
     assertThat(row(design).get("storage_path")).isNull();
   }
 
+  @Test
+  void aFileFormatChangedAfterTheUploadDoesNotMisleadTheGeometry() throws Exception {
+    UUID design = design("later.stl", "stl");
+    GeometryFixtures.attachWithoutJob(s, design, GeometryFixtures.cubeStl());
+    // someone says it is an OBJ now: the geometry is still read from what the file is
+    HttpResult patched = s.patch("/api/designs/" + design, editor, new JsonObject().put("file_format", "obj"));
+    assertThat(patched.status()).as(patched.toString()).isEqualTo(200);
+    HttpResult metadata = s.get("/api/designs/" + design + "/metadata", editor);
+    assertThat(metadata.status()).as(metadata.toString()).isEqualTo(200);
+    assertThat(metadata.json().getLong("triangle_count")).isEqualTo(12);
+  }
+
   private Map<String, String> row(UUID design) {
     Map<String, String> row = new HashMap<>();
     for (String c : List.of("file_format", "file_hash", "file_size", "storage_path", "upload_status", "updated_at")) {

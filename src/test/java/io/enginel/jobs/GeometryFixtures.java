@@ -95,7 +95,7 @@ public final class GeometryFixtures {
    * Puts a file in the server's store and records it on the design, as if uploaded earlier, with no job:
    * the metadata endpoint then has to compute the geometry itself.
    */
-  static void attachWithoutJob(TestServer s, UUID design, byte[] bytes) throws Exception {
+  public static void attachWithoutJob(TestServer s, UUID design, byte[] bytes) throws Exception {
     String hash = sha256(bytes);
     String relative = hash.substring(0, 2) + "/" + hash.substring(2, 4) + "/" + hash;
     Path file = Path.of(s.config.storage().dir()).resolve(relative);
