@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -225,7 +226,7 @@ class UploadFormatTest {
     UUID design = design("cut.stl", "stl");
     byte[] cube = GeometryFixtures.cubeStl();
     Set<Path> files = storedFiles();
-    HttpResult r = upload(design, java.util.Arrays.copyOf(cube, cube.length - 30), "cut.stl");
+    HttpResult r = upload(design, Arrays.copyOf(cube, cube.length - 30), "cut.stl");
     assertThat(r.status()).as(r.toString()).isEqualTo(415);
     assertThat(r.json().getString("message")).contains("declares 12 triangles").contains("= 684 bytes; it has 654");
     assertThat(storedFiles()).isEqualTo(files);

@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * What a design file is, told by its content: its first {@link #HEAD_BYTES} bytes and its total size. Rules, in
@@ -150,7 +151,7 @@ public enum ContentFormat {
   }
 
   /** Whether a complete line of {@code text} (the last one only when the head is the whole file) satisfies {@code test}. */
-  private static boolean hasLine(String text, boolean whole, java.util.function.Predicate<String> test) {
+  private static boolean hasLine(String text, boolean whole, Predicate<String> test) {
     int from = 0;
     while (from < text.length()) {
       int end = text.indexOf('\n', from);
