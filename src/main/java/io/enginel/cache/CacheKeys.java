@@ -1,5 +1,6 @@
 package io.enginel.cache;
 
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -71,7 +72,7 @@ public final class CacheKeys {
   }
 
   private static String urlEncode(String s) {
-    return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8);
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 
   /** A list under one parent row ({@code series:<id>:versions:<query>}), shared by all who may see the parent. */

@@ -7,6 +7,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -63,7 +64,7 @@ public final class ResponseEntry {
    * Builds the stored form of a body filled at {@code clock} (the lookup's ticket) under {@code tags}, to expire at
    * {@code expiresAtMillis}.
    */
-  static Buffer encode(Clock clock, long expiresAtMillis, List<String> owners, java.util.Collection<String> tags,
+  static Buffer encode(Clock clock, long expiresAtMillis, List<String> owners, Collection<String> tags,
                        byte[] body, ValueCodec codec) {
     for (String t : tags) {
       if (t.indexOf(',') >= 0) {

@@ -1,6 +1,7 @@
 package io.enginel.cache;
 
 import io.enginel.config.EnginelConfig;
+import io.enginel.config.Tier;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.redis.client.Command;
@@ -66,7 +67,7 @@ final class ResponseStore {
   }
 
   /** Tag sets must outlive every entry they name: the longest TTL configured for the tier or a resource. */
-  static long longestTtl(EnginelConfig.Cache config, io.enginel.config.Tier tier) {
+  static long longestTtl(EnginelConfig.Cache config, Tier tier) {
     long max = config.tierTtlSeconds().get(tier);
     for (EnginelConfig.ResourceCache rc : config.resources().values()) {
       max = Math.max(max, rc.ttlSeconds());

@@ -3,6 +3,7 @@ package io.enginel.cache;
 import io.enginel.config.EnginelConfig;
 import io.enginel.config.Tier;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
@@ -79,7 +80,7 @@ final class TagInvalidator {
     List<Future<JsonObject>> all = new ArrayList<>();
     tiers.forEach(t -> all.add(invalidate(t, List.of(), true)));
     return Future.all(all).map(cf -> {
-      io.vertx.core.json.JsonArray results = new io.vertx.core.json.JsonArray();
+      JsonArray results = new JsonArray();
       all.forEach(f -> results.add(f.result()));
       return new JsonObject().put("tiers", results);
     });

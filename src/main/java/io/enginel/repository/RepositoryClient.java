@@ -8,7 +8,10 @@ import io.enginel.domain.Resource;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+
+import java.util.List;
 
 /**
  * The repository's event-bus API as method calls ({@link RepositoryApi}), for the HTTP verticle. Failures
@@ -53,8 +56,8 @@ public final class RepositoryClient {
   }
 
   /** Counts a login attempt under each key for the whole cluster; see {@link RepositoryApi#LOGIN_ATTEMPT}. */
-  public Future<JsonObject> loginAttempt(java.util.List<String> keys) {
-    return request(RepositoryApi.LOGIN_ATTEMPT, new JsonObject().put("keys", new io.vertx.core.json.JsonArray(keys)));
+  public Future<JsonObject> loginAttempt(List<String> keys) {
+    return request(RepositoryApi.LOGIN_ATTEMPT, new JsonObject().put("keys", new JsonArray(keys)));
   }
 
   /** The token hash of the live session with this bus id (see {@link io.enginel.domain.BusSignatures}). */

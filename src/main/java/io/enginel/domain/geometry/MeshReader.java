@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -23,7 +24,7 @@ import java.util.Locale;
  */
 public final class MeshReader {
   /** STEP and IGES describe exact (B-rep) geometry; reading them needs a CAD kernel, which Enginel has not. */
-  public static final java.util.List<String> SUPPORTED = java.util.List.of("stl", "obj");
+  public static final List<String> SUPPORTED = List.of("stl", "obj");
 
   private MeshReader() {}
 
