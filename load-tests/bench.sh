@@ -4,18 +4,45 @@
 # prints one table (requests/s, p50 / p95 / p99, errors, stale reads) and the ratios on / off.
 #
 #   load-tests/bench.sh [seconds per run, default 20]
+#   BENCH_JARS="old.jar new.jar" load-tests/bench.sh          # compare two builds
 #
 # hot-list, hot-detail, cold-list and bom are driven by wrk (load-tests/wrk/enginel.lua, -t2 -c64); mixed by
-# the Gatling MixedSimulation, which checks every read against the last acknowledged write and counts stale
-# reads. Then, unless BENCH_CEILING=0, the ceiling: a bare Vert.x server doing one Redis GET + inflate of the
-# real hot-list page per request (src/test/java/io/enginel/bench/CeilingServer.java), and hits / ceiling.
-# Environment: BENCH_SCENARIOS (default all five), BENCH_MODES ("true redis false": cache on, cache on with
-# the near cache off (Redis only), then cache off),
-# BENCH_WARMUP (seconds of unmeasured load before each run, default 15), BENCH_CONNECTIONS (64),
-# BENCH_JAVA_OPTS (-Xms1g -Xmx1g), BENCH_PG_URI / BENCH_REDIS_URI (the local services by default), BENCH_OUT
-# (target/bench: the server and Gatling logs of the run; Gatling leaves its HTML report in load-tests/results).
-# Needs: a JDK, wrk (Debian package "wrk"), curl, psql, a PostgreSQL and a Redis. Traffic goes to 127.0.0.1 only.
+# the Gatling MixedSimulation, which checks every read (a detail, every row of a list page) against the last
+# write acknowledged before the read was sent, counts stale reads, and writes the original descriptions back
+# at its end. Then, unless BENCH_CEILING=0, the ceiling: a bare Vert.x server doing one Redis GET + inflate of
+# the real hot-list page per request (src/test/java/io/enginel/bench/CeilingServer.java), and hits / ceiling.
+#
+# Any failure stops the script with a non-zero exit and a line "bench.sh: FAILED: ..." on stderr, and no table:
+# the server not starting or exiting during a run, a failed login, wrk exiting non-zero or counting any error
+# (connect, read, write, timeout, non-2xx answer; warm-ups included), the Gatling run failing (any failed
+# request, a failed restore of the descriptions), or any stale read.
+#
+# The output starts with the exact command line (with the BENCH_* variables set), the date, the commit and the
+# jars measured (sha256), and the commands each figure comes from; the table says which tool measured each row.
+#
+# Environment:
+#   BENCH_JAR          the server build to measure (default target/enginel.jar, built when missing)
+#   BENCH_JARS         several builds to compare, e.g. "old.jar new.jar" (overrides BENCH_JAR): each selected
+#                      scenario and mode runs against each jar back to back (one server per jar, restarted
+#                      between them), the table gets a jar column, and a block "jar N / jar 1" prints the
+#                      ratio of each later jar to the first, per row (req/s, p50, p95, p99). Relative paths are
+#                      relative to the repository root. The jars are copied to BENCH_OUT first, so a rebuild
+#                      during the run changes nothing; each must accept the database's schema (the first one
+#                      seeds it). The ceiling, when run, runs once, on the last jar.
+#   BENCH_SCENARIOS    default all five: "hot-list hot-detail cold-list bom mixed"
+#   BENCH_MODES        default "true redis false": cache on, cache on with the near cache off (Redis only), off
+#   BENCH_WARMUP       seconds of unmeasured load before each run, default 15
+#   BENCH_CONNECTIONS  64 (wrk connections, Gatling users)
+#   BENCH_JAVA_OPTS    -Xms1g -Xmx1g
+#   BENCH_PG_URI / BENCH_REDIS_URI / BENCH_PG_ADMIN / BENCH_PORT   the local services and port by default
+#   BENCH_OUT          target/bench: the server, wrk and Gatling logs of the run (Gatling leaves its HTML report
+#                      in load-tests/results)
+# Needs: a JDK, wrk (Debian package "wrk"), curl, psql, sha256sum, a PostgreSQL and a Redis. Traffic goes to
+# 127.0.0.1 only.
 set -euo pipefail
+COMMAND="$( (env | grep -E '^BENCH_[A-Z_]+=' | sort | while IFS= read -r kv; do printf '%s=%q ' "${kv%%=*}" "${kv#*=}"; done) || true)"
+COMMAND="$COMMAND$(printf '%q' "$0")$(printf ' %q' "$@")"
+STARTED="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 cd "$(dirname "$0")/.."
 DURATION="${1:-20}"
 PG_ADMIN="${BENCH_PG_ADMIN:-postgresql://postgres@127.0.0.1:5432/postgres}"
@@ -23,44 +50,110 @@ PG_URI="${BENCH_PG_URI:-postgresql://postgres@127.0.0.1:5432/enginel_bench}"
 REDIS_URI="${BENCH_REDIS_URI:-redis://127.0.0.1:6379}"
 PORT="${BENCH_PORT:-8090}"
 CONNECTIONS="${BENCH_CONNECTIONS:-64}"
+WARMUP="${BENCH_WARMUP:-15}"
+JAVA_OPTS="${BENCH_JAVA_OPTS:--Xms1g -Xmx1g}"
+SCENARIOS="${BENCH_SCENARIOS:-hot-list hot-detail cold-list bom mixed}"
+MODES="${BENCH_MODES:-true redis false}"
 WORK="${BENCH_OUT:-target/bench}"; rm -rf "$WORK"; mkdir -p "$WORK"
-trap 'kill $(cat "$WORK"/pid 2>/dev/null) 2>/dev/null || true' EXIT
+trap 'pid=$(cat "$WORK"/pid 2>/dev/null || true); [ -z "$pid" ] || kill "$pid" 2>/dev/null || true' EXIT
 
-[ -f target/enginel.jar ] || ./mvnw -q -B package -DskipTests
-psql "$PG_ADMIN" -tAc "SELECT 1 FROM pg_database WHERE datname = 'enginel_bench'" | grep -q 1 \
-  || psql "$PG_ADMIN" -qc "CREATE DATABASE enginel_bench"
-ENGINEL_PG_URI="$PG_URI" ENGINEL_REDIS_URI="$REDIS_URI" java -jar target/enginel.jar seed | tail -n 1
+die() { echo "bench.sh: FAILED: $*" >&2; echo "bench.sh: command: $COMMAND (started $STARTED); logs in $WORK" >&2; exit 1; }
 
-start_server() { # $1 = true (cache on), redis (cache on, near cache off) or false (cache off)
-  if curl -s -o /dev/null "http://127.0.0.1:$PORT/health"; then
-    echo "port $PORT is already served by another process: stop it first"; exit 1
+for s in $SCENARIOS; do
+  case "$s" in hot-list|hot-detail|cold-list|bom|mixed) ;; *) die "unknown scenario '$s' in BENCH_SCENARIOS" ;; esac
+done
+for m in $MODES; do
+  case "$m" in true|redis|false) ;; *) die "unknown mode '$m' in BENCH_MODES (true, redis or false)" ;; esac
+done
+
+# the jars, copied (jar-1.jar, jar-2.jar, ...) so that a rebuild during the run does not change what is measured
+JARS=()
+for j in ${BENCH_JARS:-${BENCH_JAR:-target/enginel.jar}}; do
+  if [ ! -f "$j" ] && [ "$j" = target/enginel.jar ]; then
+    ./mvnw -q -B package -DskipTests || die "./mvnw package (building target/enginel.jar) failed"
   fi
-  local enabled=true near=true
+  [ -f "$j" ] || die "no jar $j"
+  JARS+=("$j")
+done
+NJARS=${#JARS[@]}
+for i in $(seq 1 "$NJARS"); do cp "${JARS[$((i - 1))]}" "$WORK/jar-$i.jar"; done
+jar_of() { echo "$WORK/jar-$1.jar"; } # $1 = 1-based index
+
+GATLING_CMD="./mvnw -q -B -f load-tests/pom.xml gatling:test -Dgatling.simulationClass=io.enginel.load.MixedSimulation -DbaseUrl=http://127.0.0.1:$PORT -Dusers=$CONNECTIONS -Dduration=$DURATION -Dtokens=$WORK/tokens"
+WRK_CMD="wrk -t2 -c$CONNECTIONS -d${DURATION}s --latency -s load-tests/wrk/enginel.lua http://127.0.0.1:$PORT -- <scenario> $WORK/tokens <pairs>"
+
+echo "command: $COMMAND"
+echo "date:    $STARTED"
+echo "commit:  $(git rev-parse --short HEAD 2>/dev/null || echo '?')$( [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] && echo ' + uncommitted changes')"
+for i in $(seq 1 "$NJARS"); do
+  echo "jar $i:   ${JARS[$((i - 1))]} (sha256 $(sha256sum "$(jar_of "$i")" | cut -c1-16), $(date -u -r "${JARS[$((i - 1))]}" +%Y-%m-%dT%H:%M:%SZ))"
+done
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(java -version 2>&1 | head -n1)"
+echo "wrk:     $WRK_CMD (after a ${WARMUP}s warm-up of the same)"
+echo "gatling: $GATLING_CMD (after a ${WARMUP}s wrk hot-detail warm-up)"
+echo "server:  java $JAVA_OPTS -jar <jar> with ENGINEL_CACHE_ENABLED / ENGINEL_CACHE_NEAR_ENABLED per mode, port $PORT"
+echo
+
+psql "$PG_ADMIN" -tAc "SELECT 1 FROM pg_database WHERE datname = 'enginel_bench'" > "$WORK/psql.log" 2>&1 \
+  || die "psql $PG_ADMIN: $(tail -n 3 "$WORK/psql.log")"
+grep -q 1 "$WORK/psql.log" || psql "$PG_ADMIN" -qc "CREATE DATABASE enginel_bench" > "$WORK/psql.log" 2>&1 \
+  || die "CREATE DATABASE enginel_bench: $(tail -n 3 "$WORK/psql.log")"
+ENGINEL_PG_URI="$PG_URI" ENGINEL_REDIS_URI="$REDIS_URI" java -jar "$(jar_of 1)" seed > "$WORK/seed.log" 2>&1 \
+  || die "seeding with jar 1 failed: $(tail -n 5 "$WORK/seed.log")"
+echo "seed:    $(tail -n 1 "$WORK/seed.log")"
+
+SERVER="" # "<mode> <jar index>" of the running server
+start_server() { # $1 = true (cache on), redis (cache on, near cache off) or false (cache off); $2 = jar index
+  if curl -s -o /dev/null "http://127.0.0.1:$PORT/health"; then
+    die "port $PORT is already served by another process: stop it first"
+  fi
+  local enabled=true near=true log="$WORK/server-$1-jar$2.log"
   [ "$1" = false ] && enabled=false
   [ "$1" = redis ] && near=false
+  # shellcheck disable=SC2086
   ENGINEL_PG_URI="$PG_URI" ENGINEL_REDIS_URI="$REDIS_URI" ENGINEL_HTTP_PORT="$PORT" ENGINEL_CACHE_ENABLED="$enabled" \
-    ENGINEL_CACHE_NEAR_ENABLED="$near" java ${BENCH_JAVA_OPTS:--Xms1g -Xmx1g} -jar target/enginel.jar > "$WORK/server-$1.log" 2>&1 &
+    ENGINEL_CACHE_NEAR_ENABLED="$near" java $JAVA_OPTS -jar "$(jar_of "$2")" >> "$log" 2>&1 &
   echo $! > "$WORK/pid"
+  SERVER="$1 $2"
   for _ in $(seq 1 60); do
-    if curl -sf "http://127.0.0.1:$PORT/health" >/dev/null; then
-      kill -0 "$(cat "$WORK/pid")" && return 0
-      echo "the server exited"; cat "$WORK/server-$1.log"; exit 1
-    fi
+    kill -0 "$(cat "$WORK/pid")" 2>/dev/null || die "the server (mode $1, jar $2) exited while starting: $(tail -n 20 "$log")"
+    curl -sf -o /dev/null "http://127.0.0.1:$PORT/health" && return 0
     sleep 0.5
   done
-  echo "server did not start"; cat "$WORK/server-$1.log"; exit 1
+  die "the server (mode $1, jar $2) did not answer /health within 30 s: $(tail -n 20 "$log")"
 }
-stop_server() { kill "$(cat "$WORK/pid")"; wait "$(cat "$WORK/pid")" 2>/dev/null || true; }
+stop_server() {
+  local pid; pid="$(cat "$WORK/pid")"
+  kill -0 "$pid" 2>/dev/null || die "the server (mode ${SERVER% *}, jar ${SERVER#* }) exited during the run: $(tail -n 20 "$WORK/server-${SERVER% *}-jar${SERVER#* }.log")"
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  rm -f "$WORK/pid"; SERVER=""
+}
+use_server() { # $1 mode, $2 jar index: (re)starts the server unless that one is running
+  [ "$SERVER" = "$1 $2" ] && return 0
+  [ -z "$SERVER" ] || stop_server
+  start_server "$1" "$2"
+  login_all
+}
 
-login_all() {
-  : > "$WORK/tokens"
-  for n in $(seq 1 100); do
-    curl -sf -XPOST "http://127.0.0.1:$PORT/api/auth/login" -H 'Content-Type: application/json' \
-      -d "{\"username\":\"user$n\",\"password\":\"pass$n\"}" | sed -E 's/.*"token":"([^"]+)".*/\1\n/' >> "$WORK/tokens"
+# The 100 bearer tokens, line N = user{N}. Sessions outlive a server restart, so valid tokens are kept: the
+# server throttles logins per address (in PostgreSQL, across restarts).
+tokens_valid() {
+  [ "$(grep -c . "$WORK/tokens" 2>/dev/null)" = 100 ] || return 1
+  local n
+  for n in 1 100; do
+    curl -sf -o /dev/null -H "Authorization: Bearer $(sed -n "${n}p" "$WORK/tokens")" "http://127.0.0.1:$PORT/api/users/me" || return 1
   done
-  if [ "$(grep -cE '^[A-Za-z0-9_-]{43}$' "$WORK/tokens")" != 100 ]; then
-    echo "login failed: $(head -n 3 "$WORK/tokens")"; exit 1
-  fi
+}
+login_all() {
+  tokens_valid && return 0
+  : > "$WORK/tokens"
+  local n answer
+  for n in $(seq 1 100); do
+    answer="$(curl -s -w ' HTTP %{http_code}' -XPOST "http://127.0.0.1:$PORT/api/auth/login" -H 'Content-Type: application/json' \
+      -d "{\"username\":\"user$n\",\"password\":\"pass$n\"}")" || die "login of user$n: curl failed"
+    [[ "$answer" =~ \"token\":\"([A-Za-z0-9_-]{43})\" ]] || die "login of user$n failed: $answer"
+    echo "${BASH_REMATCH[1]}" >> "$WORK/tokens"
+  done
 }
 
 # The request pools (load-tests/make-pools.sh wrote them from the same deterministic data set): design ids,
@@ -69,91 +162,141 @@ tail -n +2 load-tests/src/test/resources/pools/hot-detail.csv | awk -F, '{ print
 tail -n +2 load-tests/src/test/resources/pools/bom.csv | awk -F, '{ print $2 " " $1 }' > "$WORK/pairs-bom"
 pairs_of() { [ "$1" = bom ] && echo "$WORK/pairs-bom" || echo "$WORK/pairs-hot"; }
 
-wrk_run() { # $1 scenario, $2 seconds
+wrk_run() { # $1 scenario, $2 seconds, $3 output file; fails the script on any error
+  local rc=0
   wrk -t2 -c"$CONNECTIONS" -d"$2"s --latency -s load-tests/wrk/enginel.lua "http://127.0.0.1:$PORT" \
-    -- "$1" "$WORK/tokens" "$(pairs_of "$1")"
+    -- "$1" "$WORK/tokens" "$(pairs_of "$1")" > "$3" 2>&1 || rc=$?
+  [ "$rc" = 0 ] || die "wrk $1 exited with $rc ($3): $(tail -n 5 "$3")"
+  grep -q '^RESULT ' "$3" || die "wrk $1 printed no RESULT line ($3): $(tail -n 5 "$3")"
+  local errors; errors="$(sed -nE 's/^RESULT .* errors=([0-9]+) .*/\1/p' "$3")"
+  [ "$errors" = 0 ] || die "wrk $1: $errors errors (connect, read, write, timeout or non-2xx answers) in $2 s ($3): $(grep -E 'errors|Non-2xx' "$3" | tr '\n' ' ')"
 }
 
-# mixed through Gatling; its summary lines become one RESULT line like the wrk script's
-gatling_mixed() { # $1 seconds, $2 log file
-  ./mvnw -q -B -f load-tests/pom.xml gatling:test -Dgatling.simulationClass=io.enginel.load.MixedSimulation \
-    -DbaseUrl="http://127.0.0.1:$PORT" -Dusers="$CONNECTIONS" -Dduration="$1" > "$2" 2>&1 || true
-  awk -F'|' '
+# mixed through Gatling; its summary becomes one RESULT line like the wrk script's
+gatling_mixed() { # $1 seconds, $2 log file, $3 result file; fails the script on any failure or stale read
+  local rc=0
+  $GATLING_CMD > "$2" 2>&1 || rc=$?
+  local mixed; mixed="$(grep '^MIXED ' "$2" || true)"
+  if [ "$rc" != 0 ] || [ -z "$mixed" ]; then
+    die "the Gatling mixed run failed (exit $rc; $2):
+$(grep -E '^(MIXED|STALE|RESTORE|WARNING)|Exception|Run crashed|: false \(|^\[ERROR\] Failed' "$2" | head -n 30 || true)
+$(awk '/^---- Errors/ { buf = "Gatling errors:\n"; on = 1; next } /^====/ { if (on) last = buf; on = 0 }
+       on { buf = buf $0 "\n" } END { printf "%s", last }' "$2")
+$(grep -qE '^(MIXED|STALE|RESTORE)|Exception|\[ERROR\]' "$2" || tail -n 15 "$2")"
+  fi
+  field() { sed -nE "s/.* $1=([0-9]+).*/\1/p" <<< "$mixed"; }
+  [ "$(field stale-reads)" = 0 ] || die "mixed: $(field stale-reads) stale reads ($2): $mixed"
+  [ "$(field restore-errors)" = 0 ] || die "mixed: descriptions not restored ($2): $mixed"
+  awk -F'|' -v checked="$(field checked-list-rows)/$(field checked-details)" -v writes="$(field writes)" \
+      -v stale="$(field stale-reads)" '
     function num(x) { gsub(/[^0-9.]/, "", x); return x == "" ? 0 : x }
     /^> request count/             { n = num($2); ko = num($4) }
     /^> response time 50th/        { p50 = num($2) }
     /^> response time 95th/        { p95 = num($2) }
     /^> response time 99th/        { p99 = num($2) }
     /^> mean throughput/           { rps = num($2) }
-    /^MIXED /                      { split($0, w, "stale-reads="); stale = w[2] + 0 }
-    END { printf "RESULT rps=%.0f p50=%s p95=%s p99=%s errors=%s requests=%s stale=%s\n", rps, p50, p95, p99, ko, n, stale }' "$2"
+    END { printf "RESULT rps=%.0f p50=%s p95=%s p99=%s errors=%s requests=%s stale=%s writes=%s checked=%s\n",
+            rps, p50, p95, p99, ko, n, stale, writes, checked }' "$2" > "$3"
+  grep -q '^RESULT rps=[1-9]' "$3" || die "no Gatling summary in $2"
+  grep -q ' errors=0 ' "$3" || die "mixed: failed requests ($2): $(cat "$3")"
 }
 
-run() { # $1 scenario, $2 label
+run() { # $1 scenario, $2 mode label, $3 jar index: one measured run, appended to $WORK/results
+  local out="$WORK/$1-$2-jar$3"
   if [ "$1" = mixed ]; then
-    gatling_mixed "$DURATION" "$WORK/gatling-$2.log" | sed "s/^RESULT/$2 $1/"
+    gatling_mixed "$DURATION" "$out.gatling.log" "$out.result"
+    sed "s/^RESULT/$2 $1 $3 gatling/" "$out.result" | tee -a "$WORK/results"
   else
-    wrk_run "$1" "$DURATION" | grep RESULT | sed "s/^RESULT/$2 $1/"
+    wrk_run "$1" "$DURATION" "$out.wrk.log"
+    grep '^RESULT ' "$out.wrk.log" | sed "s/^RESULT/$2 $1 $3 wrk/" | tee -a "$WORK/results"
   fi
 }
 
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(java -version 2>&1 | head -n1); wrk -t2 -c$CONNECTIONS -d${DURATION}s"
 : > "$WORK/results"
-for mode in ${BENCH_MODES:-true redis false}; do
-  start_server "$mode"
-  login_all
+for mode in $MODES; do
   label=$(case "$mode" in true) echo cache-on ;; redis) echo redis-only ;; *) echo cache-off ;; esac)
-  for scenario in ${BENCH_SCENARIOS:-hot-list hot-detail cold-list bom mixed}; do
-    # warm-up: JIT, and with the cache on every hot key filled once (hot-list has one key per page and
-    # organization set, several hundred in all, each a ~16 ms query on a miss); mixed warms with reads
-    warm=$([ "$scenario" = mixed ] && echo hot-detail || echo "$scenario")
-    wrk_run "$warm" "${BENCH_WARMUP:-15}" > /dev/null
-    run "$scenario" "$label" | tee -a "$WORK/results"
+  for scenario in $SCENARIOS; do
+    for j in $(seq 1 "$NJARS"); do
+      use_server "$mode" "$j"
+      # warm-up: JIT, and with the cache on every hot key filled once (hot-list has one key per page and
+      # organization set, several hundred in all, each a ~16 ms query on a miss); mixed warms with reads
+      warm=$([ "$scenario" = mixed ] && echo hot-detail || echo "$scenario")
+      wrk_run "$warm" "$WARMUP" "$WORK/warmup-$scenario-$label-jar$j.wrk.log"
+      run "$scenario" "$label" "$j"
+    done
   done
-  stop_server
+  [ -z "$SERVER" ] || stop_server
 done
 
 # the ceiling, in the same session: a bare Vert.x server answering one Redis GET + inflate of a real hot-list
 # page per request (src/test/java/io/enginel/bench/CeilingServer.java); BENCH_CEILING=0 skips it
 if [ "${BENCH_CEILING:-1}" = 1 ]; then
-  start_server true
-  login_all
+  use_server true "$NJARS"
   curl -sf -H "Authorization: Bearer $(head -n 1 "$WORK/tokens")" \
-    "http://127.0.0.1:$PORT/api/designs/?upload_status=COMPLETED&ordering=-created_at&page=1&page_size=20" > "$WORK/page.json"
+    "http://127.0.0.1:$PORT/api/designs/?upload_status=COMPLETED&ordering=-created_at&page=1&page_size=20" > "$WORK/page.json" \
+    || die "cannot read the hot-list page for the ceiling"
   stop_server
-  [ -d target/test-classes/io/enginel/bench ] || ./mvnw -q -B test-compile
-  java ${BENCH_JAVA_OPTS:--Xms1g -Xmx1g} -cp target/test-classes:target/enginel.jar io.enginel.bench.CeilingServer \
+  [ -d target/test-classes/io/enginel/bench ] || ./mvnw -q -B test-compile || die "./mvnw test-compile (CeilingServer) failed"
+  # shellcheck disable=SC2086
+  java $JAVA_OPTS -cp "target/test-classes:$(jar_of "$NJARS")" io.enginel.bench.CeilingServer \
     "$PORT" "$REDIS_URI" "$WORK/page.json" redis > "$WORK/ceiling.log" 2>&1 &
-  echo $! > "$WORK/pid"
+  echo $! > "$WORK/pid"; SERVER="ceiling $NJARS"
   for _ in $(seq 1 40); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.5; done
-  wrk_run ceiling "${BENCH_WARMUP:-15}" > /dev/null
-  wrk_run ceiling "$DURATION" | grep RESULT | sed "s/^RESULT/ceiling redis-get/" | tee -a "$WORK/results"
-  stop_server
+  curl -sf -o /dev/null "http://127.0.0.1:$PORT/" || die "the ceiling server did not start: $(tail -n 20 "$WORK/ceiling.log")"
+  wrk_run ceiling "$WARMUP" "$WORK/warmup-ceiling.wrk.log"
+  wrk_run ceiling "$DURATION" "$WORK/ceiling.wrk.log"
+  grep '^RESULT ' "$WORK/ceiling.wrk.log" | sed "s/^RESULT/ceiling redis-get $NJARS wrk/" | tee -a "$WORK/results"
+  kill -0 "$(cat "$WORK/pid")" 2>/dev/null || die "the ceiling server exited during the run"
+  kill "$(cat "$WORK/pid")"; wait "$(cat "$WORK/pid")" 2>/dev/null || true; rm -f "$WORK/pid"; SERVER=""
+fi
+
+# results lines: <cache label> <scenario> <jar index> <tool> rps= p50= p95= p99= errors= requests= [stale= writes= checked=]
+echo
+echo "results of: $COMMAND (started $STARTED; latencies in ms; checked = list rows / details judged by the referee)"
+awk -v jars="$NJARS" '
+  function v(k,   i, x) { for (i = 5; i <= NF; i++) if (index($i, k "=") == 1) { split($i, x, "="); return x[2] } return "-" }
+  BEGIN { if (jars > 1) printf "%-11s %-10s %-3s %-7s %10s %9s %9s %9s %7s %6s  %s\n", "scenario", "cache", "jar", "tool", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "stale", "checked"
+          else          printf "%-11s %-10s %-7s %10s %9s %9s %9s %7s %6s  %s\n", "scenario", "cache", "tool", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "stale", "checked" }
+  { if (jars > 1) printf "%-11s %-10s %-3s %-7s %10s %9s %9s %9s %7s %6s  %s\n", $2, $1, $3, $4, v("rps"), v("p50"), v("p95"), v("p99"), v("errors"), v("stale"), v("checked")
+    else          printf "%-11s %-10s %-7s %10s %9s %9s %9s %7s %6s  %s\n", $2, $1, $4, v("rps"), v("p50"), v("p95"), v("p99"), v("errors"), v("stale"), v("checked") }' \
+  "$WORK/results"
+
+# later jars against the first, row by row
+if [ "$NJARS" -gt 1 ]; then
+  echo
+  awk '
+    function v(k,   i, x) { for (i = 5; i <= NF; i++) if (index($i, k "=") == 1) { split($i, x, "="); return x[2] } return 0 }
+    function r(a, b) { return b > 0 ? sprintf("%.2fx", a / b) : "-" }
+    $1 != "ceiling" { key = $1 " " $2; if ($3 == 1) { rps[key] = v("rps"); p50[key] = v("p50"); p95[key] = v("p95"); p99[key] = v("p99") }
+                      else rows[++n] = $0 }
+    END {
+      printf "%-11s %-10s %-11s %9s %9s %9s %9s\n", "scenario", "cache", "jars", "req/s", "p50", "p95", "p99"
+      for (i = 1; i <= n; i++) { $0 = rows[i]; key = $1 " " $2
+        printf "%-11s %-10s %-11s %9s %9s %9s %9s\n", $2, $1, "jar " $3 " / 1", r(v("rps"), rps[key]), r(v("p50"), p50[key]),
+          r(v("p95"), p95[key]), r(v("p99"), p99[key]) } }' "$WORK/results"
 fi
 
 echo
-printf "%-11s %-9s %10s %9s %9s %9s %7s %6s\n" scenario cache "req/s" "p50 ms" "p95 ms" "p99 ms" errors stale
-awk '{ split($3,a,"="); split($4,b,"="); split($5,c,"="); split($6,d,"="); split($7,e,"="); st = "-";
-       for (i = 8; i <= NF; i++) if ($i ~ /^stale=/) { split($i, x, "="); st = x[2] }
-       printf "%-11s %-9s %10s %9s %9s %9s %7s %6s\n", $2, $1, a[2], b[2], c[2], d[2], e[2], st }' "$WORK/results"
-echo
-for s in ${BENCH_SCENARIOS:-hot-list hot-detail cold-list bom mixed}; do
-  on=$(awk -v s="$s" '$1=="cache-on" && $2==s { split($3,a,"="); print a[2] }' "$WORK/results")
-  off=$(awk -v s="$s" '$1=="cache-off" && $2==s { split($3,a,"="); print a[2] }' "$WORK/results")
-  redis=$(awk -v s="$s" '$1=="redis-only" && $2==s { split($3,a,"="); print a[2] }' "$WORK/results")
-  if [ -n "$on" ] && [ -n "$off" ]; then
-    awk -v s="$s" -v on="$on" -v off="$off" \
-      'BEGIN { if (off > 0) printf "%-11s cache on / off = %.2fx requests/s\n", s, on / off }'
-  fi
-  if [ -n "$on" ] && [ -n "$redis" ]; then
-    awk -v s="$s" -v on="$on" -v r="$redis" \
-      'BEGIN { if (r > 0) printf "%-11s near cache on / off (Redis only) = %.2fx requests/s\n", s, on / r }'
+for j in $(seq 1 "$NJARS"); do
+  tag=$([ "$NJARS" -gt 1 ] && echo " (jar $j)" || true)
+  for s in $SCENARIOS; do
+    on=$(awk -v s="$s" -v j="$j" '$1=="cache-on" && $2==s && $3==j { split($5,a,"="); print a[2] }' "$WORK/results")
+    off=$(awk -v s="$s" -v j="$j" '$1=="cache-off" && $2==s && $3==j { split($5,a,"="); print a[2] }' "$WORK/results")
+    redis=$(awk -v s="$s" -v j="$j" '$1=="redis-only" && $2==s && $3==j { split($5,a,"="); print a[2] }' "$WORK/results")
+    if [ -n "$on" ] && [ -n "$off" ]; then
+      awk -v s="$s" -v on="$on" -v off="$off" -v t="$tag" \
+        'BEGIN { if (off > 0) printf "%-11s cache on / off = %.2fx requests/s%s\n", s, on / off, t }'
+    fi
+    if [ -n "$on" ] && [ -n "$redis" ]; then
+      awk -v s="$s" -v on="$on" -v r="$redis" -v t="$tag" \
+        'BEGIN { if (r > 0) printf "%-11s near cache on / off (Redis only) = %.2fx requests/s%s\n", s, on / r, t }'
+    fi
+  done
+  ceil=$(awk '$1=="ceiling" { split($5,a,"="); split($8,d,"="); print a[2], d[2] }' "$WORK/results")
+  if [ -n "$ceil" ]; then
+    for s in hot-list hot-detail; do
+      awk -v s="$s" -v c="$ceil" -v j="$j" -v t="$tag" '$1=="cache-on" && $2==s && $3==j { split($5,a,"="); split($8,d,"="); split(c, x, " ");
+        printf "%-11s hits / ceiling = %.2fx requests/s, p99 %.2fx the ceiling'"'"'s (%s ms)%s\n", s, a[2] / x[1], d[2] / x[2], x[2], t }' "$WORK/results"
+    done
   fi
 done
-ceil=$(awk '$1=="ceiling" { split($3,a,"="); split($6,d,"="); print a[2], d[2] }' "$WORK/results")
-if [ -n "$ceil" ]; then
-  for s in hot-list hot-detail; do
-    awk -v s="$s" -v c="$ceil" '$1=="cache-on" && $2==s { split($3,a,"="); split($6,d,"="); split(c, x, " ");
-      printf "%-11s hits / ceiling = %.2fx requests/s, p99 %.2fx the ceiling'"'"'s (%s ms)\n", s, a[2] / x[1], d[2] / x[2], x[2] }' "$WORK/results"
-  done
-fi

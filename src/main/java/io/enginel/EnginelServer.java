@@ -1,5 +1,9 @@
 package io.enginel;
 
+import java.util.Set;
+import io.enginel.domain.Tags;
+import io.enginel.domain.Resources;
+import io.enginel.config.ConfigException;
 import io.enginel.cache.CacheApi;
 import io.enginel.cache.CacheClient;
 import io.enginel.cache.CacheShared;
@@ -52,6 +56,9 @@ public final class EnginelServer {
   private final PrincipalCache principals;
   private final FileStore files;
   private final MeterRegistry registry;
+  /** Cached answers configured in {@code cache.resources} that are parts of a row, not resources. */
+  static final Set<String> CACHED_PARTS = Set.of(Tags.BOM, Tags.METADATA);
+
   private final List<String> deployments = new ArrayList<>();
   private final List<HttpVerticle> httpInstances = Collections.synchronizedList(new ArrayList<>());
 
@@ -71,6 +78,11 @@ public final class EnginelServer {
   }
 
   public static Future<EnginelServer> start(Vertx vertx, EnginelConfig config, MeterRegistry registry) {
+    try {
+      Resources.check(config.cache().resources().keySet(), CACHED_PARTS);
+    } catch (IllegalStateException e) {
+      return Future.failedFuture(new ConfigException(e.getMessage()));
+    }
     EnginelServer server = new EnginelServer(vertx, config, registry);
     return server.deploy().map(server);
   }
@@ -91,7 +103,8 @@ public final class EnginelServer {
               new DeploymentOptions().setInstances(loops)));
         })
         .compose(v -> step("invalidation", vertx.deployVerticle(
-            new InvalidationVerticle(config, nodeId, cache, principals, cacheStats, cluster))))
+            new InvalidationVerticle(PgSetup.connectOptions(config.pg(), nodeId), nodeId, cache, principals, cacheStats,
+                cluster))))
         // known to the other Enginel nodes as one of them (a signed, empty eviction), before it serves anything
         .compose(v -> cluster.announce(CacheApi.NEAR_EVICT, new JsonObject().put("tier", Tier.DEFAULT.id())
             .put("tags", new io.vertx.core.json.JsonArray())))

@@ -141,4 +141,9 @@ public final class CacheClient {
     return vertx.eventBus().<JsonObject>request(address, body, options).map(m -> m.body())
         .recover(t -> Future.failedFuture(ApiError.from(t)));
   }
+
+  /** The cluster as this node sees it ({@link ClusterFanOut#status()}), for {@code /ready}. */
+  public JsonObject clusterStatus() {
+    return shared.cluster.status();
+  }
 }

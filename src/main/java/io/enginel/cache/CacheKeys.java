@@ -1,5 +1,6 @@
 package io.enginel.cache;
 
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -44,9 +45,9 @@ public final class CacheKeys {
   public String designList(String scope, String query) { return list("design", scope, query); }
 
   // -- organizations
-  public String orgDetail(String id) { return make("org", id, "detail"); }
-  public String orgMembers(String id, String query) { return subList("org", id, "members", query); }
-  public String orgStorage(String id) { return make("org", id, "storage"); }
+  public String orgDetail(String id) { return make("organization", id, "detail"); }
+  public String orgMembers(String id, String query) { return subList("organization", id, "members", query); }
+  public String orgStorage(String id) { return make("organization", id, "storage"); }
 
   // -- users
   public String userDetail(String id) { return make("user", id, "detail"); }
@@ -71,7 +72,7 @@ public final class CacheKeys {
   }
 
   private static String urlEncode(String s) {
-    return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8);
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 
   /** A list under one parent row ({@code series:<id>:versions:<query>}), shared by all who may see the parent. */

@@ -1,8 +1,9 @@
 package io.enginel.cache;
 
-import com.github.benmanes.caffeine.cache.Ticker;
 import io.enginel.config.EnginelConfig;
 import io.enginel.config.Tier;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -80,7 +81,7 @@ public final class CacheShared {
           .description("Circuit breaker of the Redis tier (worst over the instances): 0 closed, 1 half-open, 2 open")
           .tag("tier", t.id()).register(stats.registry());
     }
-    io.micrometer.core.instrument.FunctionCounter.builder("enginel_cache_single_flight_joins", flights, SingleFlight::joins)
+    FunctionCounter.builder("enginel_cache_single_flight_joins", flights, SingleFlight::joins)
         .description("Requests that joined a load of the same key instead of querying again").register(stats.registry());
     memoryLease.onEpochChange(() -> guards.values().forEach(g -> {
       if (g.near != null) {

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.json.JsonObject;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,9 +45,9 @@ public final class CacheStats {
   public void latency(String tier, String operation, long nanos) {
     timers.computeIfAbsent(tier + "|" + operation, k -> Timer.builder("enginel_cache_latency")
             .description("Redis round trips of the cache verticle").tag("tier", tier).tag("operation", operation)
-            .serviceLevelObjectives(java.time.Duration.ofNanos(250_000), java.time.Duration.ofNanos(500_000),
-                java.time.Duration.ofMillis(1), java.time.Duration.ofMillis(2), java.time.Duration.ofMillis(5),
-                java.time.Duration.ofMillis(20), java.time.Duration.ofMillis(100))
+            .serviceLevelObjectives(Duration.ofNanos(250_000), Duration.ofNanos(500_000),
+                Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5),
+                Duration.ofMillis(20), Duration.ofMillis(100))
             .register(registry))
         .record(nanos, TimeUnit.NANOSECONDS);
   }
@@ -84,10 +85,6 @@ public final class CacheStats {
       case "inconclusive" -> add("cons|inconclusive", "enginel_cache_consistency_inconclusive", 1);
       default -> add("cons|skipped", "enginel_cache_consistency_skipped", 1);
     }
-  }
-
-  public void singleFlightJoin() {
-    add("singleflight_joins", "enginel_cache_single_flight_joins", 1);
   }
 
   /** Adds to an in-process count and its Micrometer counter, whose tags are read from the count's key. */

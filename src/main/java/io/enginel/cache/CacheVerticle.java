@@ -7,6 +7,7 @@ import io.enginel.domain.Bus;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -166,7 +167,7 @@ public final class CacheVerticle extends VerticleBase {
   private static ApiError failure(Throwable failure) {
     return failure instanceof ApiError a ? a
         : failure instanceof TierClient.RedisReplyException r ? new ApiError(400, "redis_error", r.getMessage())
-        : failure instanceof io.vertx.core.eventbus.ReplyException ? ApiError.from(failure) // a loader's own failure
+        : failure instanceof ReplyException ? ApiError.from(failure) // a loader's own failure
         : ApiError.unavailable("Redis is unavailable: " + failure.getMessage());
   }
 

@@ -1,6 +1,8 @@
 package io.enginel.cache;
 
 import io.enginel.domain.Bus;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -13,16 +15,20 @@ import io.vertx.core.spi.cluster.ClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The messages Enginel nodes send each other, and only each other: each member listens at its own address
@@ -50,17 +56,17 @@ public final class ClusterFanOut {
   /** A signed message older than this (or this far in the future) is dropped: a replay is worth nothing after it. */
   static final long MAX_AGE_MS = 30_000;
   private static final long MEMBERSHIP_POLL_MS = 20;
-  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Vertx vertx;
   private final ClusterManager members;
   private final byte[] secret;
   /** Ids of the messages seen in the last {@link #MAX_AGE_MS}: a replay is dropped. */
-  private final com.github.benmanes.caffeine.cache.Cache<String, Boolean> seen =
-      com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
-          .expireAfterWrite(java.time.Duration.ofMillis(2 * MAX_AGE_MS)).maximumSize(1_000_000).build();
+  private final Cache<String, Boolean> seen =
+      Caffeine.newBuilder()
+          .expireAfterWrite(Duration.ofMillis(2 * MAX_AGE_MS)).maximumSize(1_000_000).build();
   /** Node ids that signed a message or an answer: Enginel nodes, whatever the cluster's maps say later. */
-  private final java.util.Set<String> proven = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<String> proven = ConcurrentHashMap.newKeySet();
 
   /**
    * @param members the cluster's membership; null for a process that is not clustered (then nothing is sent)
@@ -215,9 +221,16 @@ public final class ClusterFanOut {
     return askOthers(addressPrefix, harmless, "this node's announcement", Future::succeededFuture);
   }
 
-  /** Whether a member has proven itself an Enginel node (signed a message or an answer seen here). */
-  boolean proven(String node) {
-    return proven.contains(node);
+  /**
+   * {@code {"enabled": false}} outside a cluster; else the members, this node's id and how many members proved
+   * themselves Enginel nodes.
+   */
+  public JsonObject status() {
+    if (members == null) {
+      return new JsonObject().put("enabled", false);
+    }
+    return new JsonObject().put("enabled", true).put("members", members.getNodes().size())
+        .put("node", members.getNodeId()).put("enginel_nodes_proven", proven.size());
   }
 
   /** The member keeps nothing of the kind (no consumer at its address): nothing to wait for. */

@@ -58,8 +58,12 @@ final class ConsistencyObserver {
     this.heal = heal;
   }
 
-  /** Offers a cached answer just served; re-derived later when sampled and within the budget. */
-  void sample(CachedRead read, Answer served, List<String> tags) {
+  /**
+   * Offers a cached answer just served, by a lookup that started at {@code lookupStarted} (stamps' clock);
+   * re-derived later when sampled and within the budget. An invalidation of its key or tags after the lookup
+   * started makes a difference inconclusive: the lookup may have read Redis before it.
+   */
+  void sample(CachedRead read, Answer served, List<String> tags, long lookupStarted) {
     if (config.sampleRate() <= 0 || NOT_OBSERVED.contains(read.resource())
         || (config.sampleRate() < 1 && ThreadLocalRandom.current().nextDouble() >= config.sampleRate())) {
       return;
@@ -69,7 +73,6 @@ final class ConsistencyObserver {
       return;
     }
     EvictionStamps stamps = guards.get(read.tier()).stamps;
-    long servedAt = stamps.now();
     read.loader().get().onComplete(ar -> {
       if (ar.failed()) {
         running.decrementAndGet();
@@ -83,7 +86,7 @@ final class ConsistencyObserver {
       }
       vertx.setTimer(Math.max(1, config.graceMs()), t -> {
         running.decrementAndGet();
-        if (stamps.invalidatedSince(servedAt, read.key(), tags)) {
+        if (stamps.invalidatedSince(lookupStarted, read.key(), tags)) {
           stats.consistency("inconclusive", read.resource());
           return;
         }

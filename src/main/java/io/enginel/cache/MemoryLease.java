@@ -2,6 +2,8 @@ package io.enginel.cache;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -24,7 +26,7 @@ public final class MemoryLease {
 
   private final boolean required;
   private final Ticker ticker;
-  private final java.util.List<Runnable> onEpochChange = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Runnable> onEpochChange = new CopyOnWriteArrayList<>();
   private final AtomicBoolean polling = new AtomicBoolean();
   private volatile long contactNanos;
   private volatile String epoch;

@@ -1,6 +1,7 @@
 package io.enginel.cache;
 
 import io.enginel.domain.ApiError;
+import io.vertx.core.json.JsonObject;
 
 /**
  * Which keys a caller of the key/value API may touch, and what it accepts as keys and patterns.
@@ -88,7 +89,7 @@ enum Namespace {
 
   private static ApiError outside(String prefix, String what) {
     return new ApiError(403, "forbidden_key", "The public cache interface reads and writes only keys under '"
-        + app(prefix) + "'; this " + what + " is outside it.", new io.vertx.core.json.JsonObject().put("field", what));
+        + app(prefix) + "'; this " + what + " is outside it.", new JsonObject().put("field", what));
   }
 
   private static String form(String prefix, String key) {

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * What every process keeps in memory about an invalidation, on every member, this one first: the tier's
@@ -106,7 +107,7 @@ final class NearEvictions {
   static Predicate<String> glob(String pattern) {
     try {
       return translate(pattern);
-    } catch (java.util.regex.PatternSyntaxException e) {
+    } catch (PatternSyntaxException e) {
       return key -> true;
     }
   }

@@ -1,8 +1,7 @@
 package io.enginel.cache;
 
-import io.vertx.core.buffer.Buffer;
-
 import io.enginel.domain.ETags;
+import io.vertx.core.buffer.Buffer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -12,11 +11,11 @@ import java.util.List;
 /**
  * A cached answer, stored as one Redis string:
  * <pre>
- *   'E' 5 | u16 len, incarnation | u64 sequence | u64 expiry (epoch ms) | u64 last modified (epoch s, 0: none)
+ *   'E' 6 | u16 len, incarnation | u64 sequence | u64 expiry (epoch ms) | u64 last modified (epoch s, 0: none)
  *         | u16 len, etag | u16 len, owners (comma-separated) | u16 len, tags (comma-separated) | u32 body size
  *         | marker, body
  * </pre>
- * (Version 4, written before the last-modified time was kept, is still read: as an entry without one.)
+ * (Version 5, written before the last-modified time was kept, is still read: as an entry without one.)
  * The body is the JSON response itself, ready to write (raw or zlib, see {@link ValueCodec}); the ETag
  * is computed once, at fill time; the owners say who may be served it (organization ids, {@code u:<id>},
  * {@code staff}, {@code *}), so that shared entries (a design's detail) are still checked per request.
@@ -28,9 +27,9 @@ import java.util.List;
  */
 public final class ResponseEntry {
   static final byte MAGIC = 'E';
-  static final byte VERSION = 5;
+  static final byte VERSION = 6;
   /** The format before {@link #lastModifiedSeconds()} was kept: read, never written. */
-  static final byte VERSION_WITHOUT_LAST_MODIFIED = 4;
+  static final byte VERSION_WITHOUT_LAST_MODIFIED = 5;
 
   private final Buffer buffer;
   private final String incarnation;

@@ -59,10 +59,11 @@ final class ResponseReads {
           ResponseEntry.etagOf(loaded.body().getBytes()), Answer.Fill.BYPASSED, 0));
     }
     ResponseStore store = stores.get(read.tier());
+    long lookupStarted = guards.get(read.tier()).stamps.now();
     return store.lookup(read.key(), read.resource(), read.ttl()).compose(lookup -> {
       Answer cached = usable(lookup);
       if (cached != null) {
-        observer.sample(read, cached, ((ResponseStore.Hit) lookup).entry().tags());
+        observer.sample(read, cached, ((ResponseStore.Hit) lookup).entry().tags(), lookupStarted);
         return Future.succeededFuture(cached);
       }
       if (lookup instanceof ResponseStore.Hit) {

@@ -1,6 +1,7 @@
 package io.enginel.cache;
 
 import io.enginel.config.EnginelConfig;
+import io.enginel.config.Tier;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.redis.client.Command;
@@ -66,7 +67,7 @@ final class ResponseStore {
   }
 
   /** Tag sets must outlive every entry they name: the longest TTL configured for the tier or a resource. */
-  static long longestTtl(EnginelConfig.Cache config, io.enginel.config.Tier tier) {
+  static long longestTtl(EnginelConfig.Cache config, Tier tier) {
     long max = config.tierTtlSeconds().get(tier);
     for (EnginelConfig.ResourceCache rc : config.resources().values()) {
       max = Math.max(max, rc.ttlSeconds());
@@ -131,6 +132,11 @@ final class ResponseStore {
     ResponseEntry entry = stored == null ? null : ResponseEntry.parse(stored.toBuffer());
     if (entry == null || !entry.incarnation().equals(clock.incarnationText()) || entry.sequence() < longOf(state.get(2))) {
       return miss(key, resource, clock, started, stored != null);
+    }
+    if (entry.sequence() > clock.sequence()) {
+      guard.entryAhead(key, entry.sequence(), clock);
+      count(resource, CacheStats.Result.SKIPPED);
+      return Future.succeededFuture(new Miss(null, started));
     }
     Future<Boolean> valid = entry.tags().equals(remembered)
         ? Future.succeededFuture(unstamped(state, 3, entry.sequence()))

@@ -20,13 +20,14 @@ final class Scripts {
   /**
    * KEYS: entry, state, then the n tag sets. ARGV: ticket incarnation, ticket sequence, ttl, value, tag-set ttl,
    * then the n tags. Stores the entry only if the state holds the ticket's incarnation, the ticket is not below
-   * the floor, and no tag was invalidated after the ticket; then adds the entry to each tag's set. 1 stored, 0 not.
+   * the floor nor above the sequence (a state that went back in time since the ticket was read), and no tag was
+   * invalidated after the ticket; then adds the entry to each tag's set. 1 stored, 0 not.
    */
   static final String FILL = """
       local st = redis.call('HMGET', KEYS[2], 'i', 's', 'f')
       if st[1] ~= ARGV[1] then return 0 end
       local seq = tonumber(ARGV[2])
-      if seq < tonumber(st[3]) then return 0 end
+      if seq < tonumber(st[3]) or seq > tonumber(st[2]) then return 0 end
       local n = #KEYS - 2
       if n > 0 and tonumber(st[2]) ~= seq then
         local fields = {}

@@ -3,6 +3,7 @@ package io.enginel.cache;
 import io.enginel.config.EnginelConfig;
 import io.enginel.config.Tier;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
@@ -63,7 +64,8 @@ final class TagInvalidator {
       return Future.succeededFuture(new JsonObject().put("deleted", 0));
     }
     return inRedis(tier, tags, newIncarnation).compose(done -> {
-      JsonObject what = NearEvictions.of(tier, tags, newIncarnation);
+      // a Redis found to have gone back in time: every member keeps a new incarnation, not just these tags
+      JsonObject what = NearEvictions.of(tier, tags, newIncarnation || done.getBoolean("everything", false));
       if (done.getBoolean("deferred", false)) {
         what.put("pending", true);
       } else {
@@ -78,7 +80,7 @@ final class TagInvalidator {
     List<Future<JsonObject>> all = new ArrayList<>();
     tiers.forEach(t -> all.add(invalidate(t, List.of(), true)));
     return Future.all(all).map(cf -> {
-      io.vertx.core.json.JsonArray results = new io.vertx.core.json.JsonArray();
+      JsonArray results = new JsonArray();
       all.forEach(f -> results.add(f.result()));
       return new JsonObject().put("tiers", results);
     });
@@ -107,9 +109,10 @@ final class TagInvalidator {
     return apply(t, new LinkedHashSet<>(tags), newIncarnation)
         .timeout(config.redis().commandTimeoutMs(), TimeUnit.MILLISECONDS)
         .recover(err -> {
-          keep(p, tags, newIncarnation);
+          boolean everything = newIncarnation || err instanceof WentBack;
+          keep(p, tags, everything);
           LOG.warn("invalidation on tier {} deferred until Redis answers: {}", tier.id(), err.getMessage());
-          return Future.succeededFuture(deferred);
+          return Future.succeededFuture(deferred.put("everything", everything));
         });
   }
 
@@ -128,8 +131,12 @@ final class TagInvalidator {
     args.add(newIncarnation ? "1" : "0");
     args.addAll(tags);
     long start = System.nanoTime();
+    Clock highestWhenSent = guard.clocks.highest();
     return t.evalEvenWhenFull(Scripts.INVALIDATE_SCRIPT, List.of(t.stateKey), args).compose(reply -> {
       Clock clock = Clock.parse(reply.toString());
+      if (!newIncarnation && !guard.advanced(clock, highestWhenSent)) {
+        return Future.failedFuture(new WentBack(t.tier));
+      }
       guard.observed(clock);
       return drainTagSets(t, new ArrayList<>(tags), 0).map(deleted -> {
         stats.latency(t.tier.id(), "invalidate", System.nanoTime() - start);
@@ -193,6 +200,13 @@ final class TagInvalidator {
           deletions.size(), everything ? "all" : tags.size())));
     });
     return Future.join(work).mapEmpty();
+  }
+
+  /** An invalidation answered by a Redis that went back in time; the tier is fenced until a new incarnation. */
+  static final class WentBack extends RuntimeException {
+    WentBack(Tier tier) {
+      super("redis tier " + tier.id() + " went back in time", null, false, false);
+    }
   }
 
   static Request unlinkOf(List<String> storedKeys) {

@@ -5,15 +5,17 @@ import io.enginel.config.Tier;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.circuitbreaker.CircuitBreakerState;
+import io.vertx.circuitbreaker.TimeoutException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.RedisReplicas;
 import io.vertx.redis.client.RedisRole;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
@@ -21,9 +23,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * One Redis tier: a pooled client (50 connections, a bounded wait queue), behind a circuit breaker whose
@@ -58,7 +65,7 @@ final class TierClient {
     this.mode = config.mode();
     List<String> endpoints = config.endpointsFor(tier);
     this.endpoint = mode == EnginelConfig.RedisMode.STANDALONE ? endpoints.get(0)
-        : mode.name().toLowerCase(java.util.Locale.ROOT) + ":" + String.join(",", endpoints)
+        : mode.name().toLowerCase(Locale.ROOT) + ":" + String.join(",", endpoints)
             + (mode == EnginelConfig.RedisMode.SENTINEL ? " master " + config.masterName() : "");
     this.hashTag = mode == EnginelConfig.RedisMode.CLUSTER ? "{" + keyPrefix + "." + tier.id() + "}" : "";
     this.stateKey = key(new CacheKeys(keyPrefix).invalidationState());
@@ -102,7 +109,7 @@ final class TierClient {
     return hashTag.isEmpty() ? key : hashTag + key;
   }
 
-  List<String> keys(java.util.Collection<String> keys) {
+  List<String> keys(Collection<String> keys) {
     List<String> out = new ArrayList<>(keys.size());
     keys.forEach(k -> out.add(key(k)));
     return out;
@@ -136,7 +143,7 @@ final class TierClient {
     });
   }
 
-  private Future<Long> scanAndUnlink(java.util.function.Function<Request, Future<Response>> node, String pattern,
+  private Future<Long> scanAndUnlink(Function<Request, Future<Response>> node, String pattern,
                                      int count, String cursor, long deleted) {
     return node.apply(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(pattern).arg("COUNT").arg(count))
         .compose(r -> {
@@ -149,7 +156,7 @@ final class TierClient {
         });
   }
 
-  private Future<Long> unlinkEach(java.util.function.Function<Request, Future<Response>> node, List<String> stored) {
+  private Future<Long> unlinkEach(Function<Request, Future<Response>> node, List<String> stored) {
     if (mode != EnginelConfig.RedisMode.CLUSTER) {
       Request r = Request.cmd(Command.UNLINK);
       stored.forEach(r::arg);
@@ -172,7 +179,7 @@ final class TierClient {
     String scheme = first.substring(0, first.indexOf("://") + 3);
     int at = first.indexOf('@');
     String userInfo = at < 0 ? "" : first.substring(scheme.length(), at + 1);
-    java.util.Set<String> out = new java.util.LinkedHashSet<>();
+    Set<String> out = new LinkedHashSet<>();
     for (Response range : slots) {
       Response master = range.get(2);
       out.add(scheme + userInfo + master.get(0).toString() + ":" + master.get(1).toLong());
@@ -211,7 +218,7 @@ final class TierClient {
    * circuit (then the caller falls through at once).
    */
   Future<Response> read(Request request) {
-    return send(request).recover(t -> t instanceof io.vertx.circuitbreaker.TimeoutException && available()
+    return send(request).recover(t -> t instanceof TimeoutException && available()
         ? send(request) : Future.failedFuture(t));
   }
 
@@ -222,7 +229,7 @@ final class TierClient {
 
   /** A batch of reads that may be repeated: after a timeout it is tried once more, unless the circuit opened. */
   Future<List<Response>> readBatch(List<Request> requests) {
-    return batch(requests).recover(t -> t instanceof io.vertx.circuitbreaker.TimeoutException && available()
+    return batch(requests).recover(t -> t instanceof TimeoutException && available()
         ? batch(requests) : Future.failedFuture(t));
   }
 
@@ -252,7 +259,7 @@ final class TierClient {
     Request r = Request.cmd(command).arg(scriptOrSha).arg(keys.size());
     keys.forEach(r::arg);
     for (Object a : args) {
-      if (a instanceof io.vertx.core.buffer.Buffer b) {
+      if (a instanceof Buffer b) {
         r.arg(b);
       } else {
         r.arg(String.valueOf(a));

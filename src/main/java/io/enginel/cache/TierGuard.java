@@ -59,6 +59,33 @@ final class TierGuard {
     return true;
   }
 
+  /**
+   * Checks the clock an invalidation answered, sent when {@code highestWhenSent} was the highest clock seen: each
+   * invalidation advances the sequence, so it must answer a clock above every clock seen before it was sent. One
+   * that does not ran on a Redis that went back in time (restored from an older snapshot, a replica that missed
+   * writes): False, and the tier is fenced until a new incarnation — the entries the restore brought back may have
+   * lost their invalidations, and a lookup of another node cannot tell, since the clock it reads is not below any
+   * it has seen.
+   */
+  boolean advanced(Clock answered, Clock highestWhenSent) {
+    if (highestWhenSent != null && answered.compareTo(highestWhenSent) <= 0) {
+      restart("answered invalidation clock " + answered + ", not above " + highestWhenSent + " seen before it was "
+          + "sent (restored from an older snapshot, or a replica that missed writes)");
+      return false;
+    }
+    clocks.observe(answered);
+    return true;
+  }
+
+  /**
+   * An entry filled at a sequence the tier's state has not reached: the state went back in time after the entry's
+   * ticket was read. Fenced until a new incarnation.
+   */
+  void entryAhead(String key, long entrySequence, Clock clock) {
+    restart("holds entry " + key + " filled at sequence " + entrySequence + ", above its clock " + clock
+        + " (restored from an older snapshot, or a replica that missed writes)");
+  }
+
   /** A clock another node's invalidation reached (its eviction carried it). */
   void observed(Clock clock) {
     if (clock != null) {

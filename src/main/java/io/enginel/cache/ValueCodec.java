@@ -3,6 +3,7 @@ package io.enginel.cache;
 import io.vertx.core.buffer.Buffer;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
@@ -74,10 +75,10 @@ public final class ValueCodec {
    * record their original size.
    */
   static byte[] inflate(byte[] z, int originalSize) {
-    return inflate(java.nio.ByteBuffer.wrap(z), originalSize);
+    return inflate(ByteBuffer.wrap(z), originalSize);
   }
 
-  static byte[] inflate(java.nio.ByteBuffer z, int originalSize) {
+  static byte[] inflate(ByteBuffer z, int originalSize) {
     Inflater inf = INFLATERS.get();
     inf.reset();
     try {

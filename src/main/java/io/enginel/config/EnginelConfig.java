@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * The whole configuration, typed and validated once at start-up. Every invalid value stops start-up
@@ -90,7 +92,7 @@ public record EnginelConfig(
 
     static RedisMode parse(String v) {
       try {
-        return valueOf(v.trim().toUpperCase(java.util.Locale.ROOT));
+        return valueOf(v.trim().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
         throw new ConfigException("redis.mode: '" + v + "' is not standalone, cluster or sentinel");
       }
@@ -167,7 +169,7 @@ public record EnginelConfig(
 
     static ReadPath parse(String v) {
       try {
-        return valueOf(v.trim().toUpperCase(java.util.Locale.ROOT));
+        return valueOf(v.trim().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
         throw new ConfigException("cache.readPath: '" + v + "' is not direct or bus");
       }
@@ -273,7 +275,7 @@ public record EnginelConfig(
     }
     RedisMode mode = RedisMode.parse(r.string("redis.mode"));
     if (mode != RedisMode.STANDALONE && nodes.isEmpty()) {
-      throw new ConfigException("redis.nodes: redis.mode " + mode.name().toLowerCase(java.util.Locale.ROOT)
+      throw new ConfigException("redis.nodes: redis.mode " + mode.name().toLowerCase(Locale.ROOT)
           + " needs the addresses of its " + (mode == RedisMode.CLUSTER ? "cluster nodes" : "sentinels"));
     }
     if (mode == RedisMode.SENTINEL && r.string("redis.masterName").isBlank()) {
@@ -346,7 +348,7 @@ public record EnginelConfig(
     }
     for (Object o : warmArray) {
       try {
-        warm.add(java.util.UUID.fromString(String.valueOf(o)).toString());
+        warm.add(UUID.fromString(String.valueOf(o)).toString());
       } catch (IllegalArgumentException e) {
         throw new ConfigException("cache.warmOrganizations: '" + o + "' is not an organization id (UUID)");
       }

@@ -54,6 +54,11 @@ public final class ApiError extends RuntimeException {
     return new ApiError(400, "invalid_parameter", message, new JsonObject().put("parameter", parameter));
   }
 
+  /** A request header that cannot be taken as it is: {@code details.header} names it. */
+  public static ApiError badHeader(String header, String message) {
+    return new ApiError(400, "invalid_header", message, new JsonObject().put("header", header));
+  }
+
   public static ApiError notFound() {
     return new ApiError(404, "not_found", "Not found.");
   }

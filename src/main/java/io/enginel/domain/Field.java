@@ -21,10 +21,11 @@ import java.util.regex.Pattern;
  * @param patternHint  how to explain the pattern in an error message
  * @param defaultValue value inserted when absent on create, or null for the column default
  * @param staffOnly    only staff may set it
+ * @param hashed       stored as a hash computed on a worker before the write (a password), never as given
  */
 public record Field(String name, FieldType type, String select, String column, Access access, boolean required,
                     boolean nullable, int maxLength, Long min, Long max, List<String> choices, Pattern pattern,
-                    String patternHint, Object defaultValue, boolean staffOnly) {
+                    String patternHint, Object defaultValue, boolean staffOnly, boolean hashed) {
 
   /** Who may set a field. */
   public enum Access {
@@ -71,6 +72,7 @@ public record Field(String name, FieldType type, String select, String column, A
     private String patternHint;
     private Object defaultValue;
     private boolean staffOnly;
+    private boolean hashed;
 
     Builder(String name, FieldType type) {
       this.name = name;
@@ -143,9 +145,14 @@ public record Field(String name, FieldType type, String select, String column, A
       return this;
     }
 
+    public Builder hashed() {
+      this.hashed = true;
+      return this;
+    }
+
     public Field build() {
       return new Field(name, type, select, column, access, required, nullable, maxLength, min, max, choices,
-          pattern, patternHint, defaultValue, staffOnly);
+          pattern, patternHint, defaultValue, staffOnly, hashed);
     }
   }
 }

@@ -51,10 +51,6 @@ public record Principal(long userId, String username, boolean staff, Map<String,
     }
   }
 
-  public boolean isMember(String orgId) {
-    return memberships.containsKey(orgId);
-  }
-
   public Role role(String orgId) {
     return memberships.get(orgId);
   }

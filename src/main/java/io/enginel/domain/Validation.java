@@ -7,6 +7,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -27,7 +28,7 @@ public final class Validation {
    * client may send back what it read; names the resource does not have are refused.
    */
   public static Map<String, Object> body(Resource resource, JsonObject body, Mode mode, boolean staff) {
-    return body(resource, body, mode, staff, java.util.Set.of());
+    return body(resource, body, mode, staff, Set.of());
   }
 
   /**
@@ -35,7 +36,7 @@ public final class Validation {
    * fields that travel outside the body (a password, hashed before it reaches the repository).
    */
   public static Map<String, Object> body(Resource resource, JsonObject body, Mode mode, boolean staff,
-                                         java.util.Set<String> suppliedElsewhere) {
+                                         Set<String> suppliedElsewhere) {
     Map<String, Object> out = new LinkedHashMap<>();
     for (String name : body.fieldNames()) {
       Field field = resource.field(name).orElseThrow(() -> ApiError.badRequest(name, "Unknown field '" + safe(name) + "'."));

@@ -3,21 +3,18 @@ package io.enginel.http;
 import io.enginel.cache.CacheClient;
 import io.enginel.domain.ApiError;
 import io.enginel.domain.Principal;
-import io.enginel.invalidation.InvalidationApi;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /** The staff-only cache administration of the seed: statistics, health, manual invalidation. */
 final class AdminHandlers {
-  private final Vertx vertx;
   private final CacheClient cache;
+  private final ManualInvalidation manual;
 
-  AdminHandlers(Vertx vertx, CacheClient cache) {
-    this.vertx = vertx;
+  AdminHandlers(CacheClient cache, ManualInvalidation manual) {
     this.cache = cache;
+    this.manual = manual;
   }
 
   /** Lets staff through; everyone else gets a 403. */
@@ -39,10 +36,7 @@ final class AdminHandlers {
   }
 
   void invalidate(RoutingContext ctx) {
-    JsonObject body = Requests.jsonBody(ctx);
-    reply(ctx, vertx.eventBus().<JsonObject>request(InvalidationApi.APPLY_MANUAL, body,
-            new DeliveryOptions().setLocalOnly(true).setSendTimeout(60_000))
-        .map(m -> m.body()).recover(t -> Future.failedFuture(ApiError.from(t))));
+    reply(ctx, manual.apply(Requests.jsonBody(ctx)));
   }
 
   private static void reply(RoutingContext ctx, Future<JsonObject> result) {

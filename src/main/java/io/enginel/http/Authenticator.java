@@ -6,7 +6,8 @@ import io.enginel.cache.PrincipalCache;
 import io.enginel.config.Tier;
 import io.enginel.domain.ApiError;
 import io.enginel.domain.Principal;
-import io.enginel.invalidation.Tags;
+import io.enginel.domain.Resources;
+import io.enginel.domain.Tags;
 import io.enginel.repository.RepositoryClient;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -119,7 +120,7 @@ final class Authenticator implements Handler<RoutingContext> {
   private CachedRead sessionRead(String hash) {
     return new CachedRead(Tier.SESSIONS, cache.keys().session(hash), "session", sessionTtlSeconds, true,
         () -> repository.session(hash).map(s -> new CachedRead.Loaded(s.toBuffer(), List.of(Principal.OWNER_ANYONE),
-            List.of(Tags.session(hash), Tags.user(Long.toString(s.getLong("user_id")))),
+            List.of(Tags.session(hash), Tags.of(Resources.USERS, s.getLong("user_id"))),
             Math.max(1, (s.getLong("expires_at") - System.currentTimeMillis()) / 1000))));
   }
 

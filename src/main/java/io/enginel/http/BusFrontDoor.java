@@ -11,7 +11,6 @@ import io.enginel.repository.RepositoryClient;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 
@@ -28,7 +27,6 @@ import java.util.function.Function;
  */
 final class BusFrontDoor {
   static final String AUTHORIZATION = "Authorization";
-  private static final long MANUAL_TIMEOUT_MS = 60_000;
   private static final ApiError NOT_SIGNED = new ApiError(401, "not_authenticated", "Act for a user over the event bus "
       + "with a request signed with their session's key: Authorization: EnginelSig session=..., ts=..., sig=... "
       + "(docs/event-bus.md); a bearer token is never taken over the bus.");
@@ -37,9 +35,12 @@ final class BusFrontDoor {
   private final Authenticator auth;
   private final RepositoryClient repository;
   private final CacheWarmer warmer;
+  private final ManualInvalidation manual;
 
-  BusFrontDoor(Vertx vertx, Authenticator auth, RepositoryClient repository, CacheWarmer warmer) {
+  BusFrontDoor(Vertx vertx, Authenticator auth, RepositoryClient repository, CacheWarmer warmer,
+               ManualInvalidation manual) {
     this.vertx = vertx;
+    this.manual = manual;
     this.auth = auth;
     this.repository = repository;
     this.warmer = warmer;
@@ -49,8 +50,7 @@ final class BusFrontDoor {
   List<MessageConsumer<Object>> bind() {
     return List.of(
         Bus.cluster(vertx, InvalidationApi.MANUAL, (body, headers) -> asStaff(InvalidationApi.MANUAL, body, headers,
-            p -> vertx.eventBus().<JsonObject>request(InvalidationApi.APPLY_MANUAL, body,
-                new DeliveryOptions().setLocalOnly(true).setSendTimeout(MANUAL_TIMEOUT_MS)).map(m -> m.body()))),
+            p -> manual.apply(body))),
         Bus.cluster(vertx, CacheApi.WARM, (body, headers) -> asStaff(CacheApi.WARM, body, headers,
             p -> warmer.warmOrganization(organization(body)))));
   }

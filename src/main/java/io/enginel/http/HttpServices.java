@@ -5,6 +5,7 @@ import io.enginel.cache.PrincipalCache;
 import io.enginel.config.EnginelConfig;
 import io.enginel.jobs.FileStore;
 import io.enginel.repository.RepositoryClient;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 
 /**
@@ -13,11 +14,11 @@ import io.vertx.core.Vertx;
  */
 public record HttpServices(EnginelConfig config, String nodeId, CacheClient cache, PrincipalCache principals,
                            FileStore files, LoginThrottle throttle, RequestIds requestIds,
-                           io.micrometer.core.instrument.MeterRegistry registry) {
+                           MeterRegistry registry) {
 
   public static HttpServices create(Vertx vertx, EnginelConfig config, String nodeId, CacheClient cache,
                                     PrincipalCache principals, FileStore files,
-                                    io.micrometer.core.instrument.MeterRegistry registry) {
+                                    MeterRegistry registry) {
     return new HttpServices(config, nodeId, cache, principals, files,
         new LoginThrottle(new RepositoryClient(vertx, config.pg().replyTimeoutMs()), config.auth().loginAttemptsPerMinute(),
             config.auth().loginAttemptsPerMinutePerAddress()), new RequestIds(nodeId), registry);

@@ -5,7 +5,6 @@ import io.enginel.domain.ApiError;
 import io.enginel.domain.Bus;
 import io.enginel.domain.Resource;
 import io.enginel.domain.Resources;
-import io.enginel.invalidation.Tags;
 import io.enginel.repository.RepositoryClient;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -48,7 +47,8 @@ public final class HttpVerticle extends VerticleBase {
     CacheWarmer warmer = new CacheWarmer(config, repository, resources, services.cache());
     AccountHandlers accounts = new AccountHandlers(config, repository, services.principals(), passwords,
         services.throttle());
-    AdminHandlers admin = new AdminHandlers(vertx, services.cache());
+    ManualInvalidation manual = new ManualInvalidation(vertx, repository);
+    AdminHandlers admin = new AdminHandlers(services.cache(), manual);
     Authenticator auth = new Authenticator(services.principals(), services.cache(), repository,
         config.auth().sessionTtlSeconds());
 
@@ -85,7 +85,7 @@ public final class HttpVerticle extends VerticleBase {
         })));
 
     for (Resource r : Resources.BY_NAME.values()) {
-      if (r == Resources.MEMBERS) {
+      if (r.nesting() != null) {
         continue;
       }
       String base = "/api/" + r.name();
@@ -98,24 +98,18 @@ public final class HttpVerticle extends VerticleBase {
         router.delete(base + "/:id").handler(guard(ctx -> resources.delete(ctx, r, "id", null)));
       }
     }
-
-    Resource orgs = Resources.ORGANIZATIONS;
+    for (Resources.SubList sub : Resources.SUB_LISTS) {
+      router.get("/api/" + sub.under().name() + "/:id/" + sub.segment()).handler(guard(ctx -> resources.subList(ctx, sub)));
+    }
+    Resource members = Resources.MEMBERS;
+    String member = "/api/" + members.nesting().under().name() + "/:org/" + members.name();
+    router.post(member).handler(guard(ctx -> resources.create(ctx, members, "org")));
+    router.patch(member + "/:user").handler(guard(ctx -> resources.update(ctx, members, false, "user", "org")));
+    router.put(member + "/:user").handler(guard(ctx -> resources.update(ctx, members, true, "user", "org")));
+    router.delete(member + "/:user").handler(guard(ctx -> resources.delete(ctx, members, "user", "org")));
     router.get("/api/organizations/:id/storage").handler(guard(resources::storage));
-    router.get("/api/organizations/:id/members").handler(guard(ctx -> resources.subList(ctx, Resources.MEMBERS, orgs,
-        "organization", "members", null, org -> List.of(Tags.orgMembers(org)))));
-    router.post("/api/organizations/:org/members").handler(guard(ctx -> resources.create(ctx, Resources.MEMBERS, "org")));
-    router.patch("/api/organizations/:org/members/:user").handler(guard(ctx ->
-        resources.update(ctx, Resources.MEMBERS, false, "user", "org")));
-    router.put("/api/organizations/:org/members/:user").handler(guard(ctx ->
-        resources.update(ctx, Resources.MEMBERS, true, "user", "org")));
-    router.delete("/api/organizations/:org/members/:user").handler(guard(ctx ->
-        resources.delete(ctx, Resources.MEMBERS, "user", "org")));
-    router.get("/api/series/:id/versions").handler(guard(ctx -> resources.subList(ctx, Resources.DESIGNS,
-        Resources.SERIES, "series", "versions", "-version", s -> List.of(Tags.series(s)))));
     router.get("/api/designs/:id/bom").handler(guard(resources::bom));
     router.get("/api/designs/:id/metadata").handler(guard(resources::metadata));
-    router.get("/api/reviews/:id/markups").handler(guard(ctx -> resources.subList(ctx, Resources.MARKUPS,
-        Resources.REVIEWS, "review", "markups", null, r -> List.of(Tags.reviewMarkups(r), Tags.review(r)))));
     router.post("/api/reviews/:id/reviewers").handler(guard(ctx -> resources.reviewer(ctx, true)));
     router.delete("/api/reviews/:id/reviewers/:user").handler(guard(ctx -> resources.reviewer(ctx, false)));
 
@@ -129,7 +123,7 @@ public final class HttpVerticle extends VerticleBase {
     router.errorHandler(500, ctx -> Responses.error(ctx, ctx.failure() == null ? new ApiError(500, "internal",
         "Internal server error.") : ctx.failure()));
 
-    consumers.addAll(new BusFrontDoor(vertx, auth, repository, warmer).bind());
+    consumers.addAll(new BusFrontDoor(vertx, auth, repository, warmer, manual).bind());
     consumers.add(Bus.local(vertx, CacheApi.APPLY_WARM, m -> warmer.warmOrganization(BusFrontDoor.organization(m))));
 
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port())

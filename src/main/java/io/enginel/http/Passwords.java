@@ -45,8 +45,4 @@ final class Passwords {
     String against = hash == null ? decoy : hash;
     return vertx.executeBlocking(() -> BCrypt.verifyer().verify(password.toCharArray(), against).verified && hash != null, false);
   }
-
-  static String hashNow(String password, int cost) {
-    return BCrypt.withDefaults().hashToString(cost, password.toCharArray());
-  }
 }

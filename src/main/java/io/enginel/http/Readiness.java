@@ -35,7 +35,7 @@ final class Readiness implements Handler<RoutingContext> {
       String status = !ready ? "unready" : redisUp ? "ready" : "degraded";
       ctx.response().putHeader("Cache-Control", "no-store");
       Responses.json(ctx, ready ? 200 : 503, new JsonObject().put("status", status).put("postgres", postgres)
-          .put("redis", tiers).put("cluster", io.enginel.Clustering.status(ctx.vertx())));
+          .put("redis", tiers).put("cluster", cache.clusterStatus()));
     });
   }
 }

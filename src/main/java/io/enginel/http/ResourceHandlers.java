@@ -6,12 +6,13 @@ import io.enginel.config.EnginelConfig;
 import io.enginel.config.Tier;
 import io.enginel.domain.ApiError;
 import io.enginel.domain.ETags;
+import io.enginel.domain.Field;
 import io.enginel.domain.ListQuery;
 import io.enginel.domain.Principal;
 import io.enginel.domain.Resource;
 import io.enginel.domain.Resources;
 import io.enginel.domain.Validation;
-import io.enginel.invalidation.Tags;
+import io.enginel.domain.Tags;
 import io.enginel.repository.RepositoryClient;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -23,7 +24,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.Set;
 
 /**
  * List, retrieve, create, update and delete of every resource, and the sub-collections
@@ -56,16 +57,11 @@ final class ResourceHandlers {
     ListQuery q = query(ctx, r, Map.of(), null);
     EnginelConfig.ResourceCache rc = config.cache().resource(r.name());
     String path = "/api/" + r.name() + "/";
-    java.util.Set<String> columns = r.listColumns(q);
-    cache.serve(ctx, p, new CachedRead(Tier.DEFAULT, keys.list(r.keyKind(), p.scopeKey(), q.canonical()), r.name(),
-        rc.ttlSeconds(), rc.list(), () -> repository.list(q, p, null, null).map(result -> {
-          List<String> tags = new ArrayList<>(Tags.forListPage(r.name(), p.orgIds(), p.userId(), columns,
-              result.getJsonArray("rows")));
-          if (r == Resources.AUDIT_LOGS && p.staff()) {
-            tags.add(Tags.AUDIT_STAFF);
-          }
-          return new CachedRead.Loaded(Pages.render(path, q, result), scopeOwners(p), tags);
-        })));
+    Set<String> columns = r.listColumns(q);
+    cache.serve(ctx, p, new CachedRead(Tier.DEFAULT, keys.list(r.item(), p.scopeKey(), q.canonical()), r.name(),
+        rc.ttlSeconds(), rc.list(), () -> repository.list(q, p, null, null).map(result -> new CachedRead.Loaded(
+            Pages.render(path, q, result), scopeOwners(p),
+            r.listTags(p.orgIds(), p.userId(), p.staff(), columns, result.getJsonArray("rows"))))));
   }
 
   void retrieve(RoutingContext ctx, Resource r) {
@@ -75,29 +71,26 @@ final class ResourceHandlers {
   /** A resource's detail: one entry per row, shared by everyone who may see it. */
   CachedRead detailRead(Resource r, String id) {
     EnginelConfig.ResourceCache rc = config.cache().resource(r.name());
-    return new CachedRead(Tier.DEFAULT, keys.detail(r.keyKind(), id), r.name(), rc.ttlSeconds(), rc.retrieve(),
+    return new CachedRead(Tier.DEFAULT, keys.detail(r.item(), id), r.name(), rc.ttlSeconds(), rc.retrieve(),
         () -> repository.get(r, id).map(result -> {
           JsonObject row = result.getJsonObject("row");
-          return new CachedRead.Loaded(row.toBuffer(), owners(result), Tags.forDetail(r.name(), row), 0,
+          return new CachedRead.Loaded(row.toBuffer(), owners(result), r.detailTags(row), 0,
               result.getLong("last_modified", 0L));
         }));
   }
 
-  /**
-   * A list fixed to a parent (the versions of a series): a 404 when the parent is not visible, one cache
-   * entry per parent and query shared by all who may see the parent.
-   */
-  void subList(RoutingContext ctx, Resource listed, Resource parent, String filter, String segment,
-               String defaultOrdering, Function<String, List<String>> tags) {
+  /** A list fixed to one row of another resource ({@link Resources.SubList}: the versions of a series). */
+  void subList(RoutingContext ctx, Resources.SubList sub) {
     Principal p = Authenticator.principal(ctx);
-    String parentId = Requests.id(ctx, "id", parent);
-    ListQuery q = query(ctx, listed, Map.of(filter, parentId), defaultOrdering);
-    EnginelConfig.ResourceCache rc = config.cache().resource(listed.name());
-    String path = "/api/" + parent.name() + "/" + parentId + "/" + segment + "/";
-    String key = keys.subList(parent.keyKind(), parentId, segment, q.canonical());
-    cache.serve(ctx, p, new CachedRead(Tier.DEFAULT, key, listed.name(), rc.ttlSeconds(), rc.list(),
-        () -> repository.list(q, p, parent, parentId).map(result -> new CachedRead.Loaded(
-            Pages.render(path, q, result), owners(result), tags.apply(parentId)))));
+    Resource under = sub.under();
+    String parentId = Requests.id(ctx, "id", under);
+    ListQuery q = query(ctx, sub.listed(), Map.of(sub.filter(), parentId), sub.defaultOrdering());
+    EnginelConfig.ResourceCache rc = config.cache().resource(sub.listed().name());
+    String path = "/api/" + under.name() + "/" + parentId + "/" + sub.segment() + "/";
+    String key = keys.subList(under.item(), parentId, sub.segment(), q.canonical());
+    cache.serve(ctx, p, new CachedRead(Tier.DEFAULT, key, sub.listed().name(), rc.ttlSeconds(), rc.list(),
+        () -> repository.list(q, p, under, parentId).map(result -> new CachedRead.Loaded(
+            Pages.render(path, q, result), owners(result), sub.tags().apply(parentId)))));
   }
 
   void storage(RoutingContext ctx) {
@@ -108,7 +101,7 @@ final class ResourceHandlers {
     EnginelConfig.ResourceCache rc = config.cache().resource(Resources.ORGANIZATIONS.name());
     return new CachedRead(Tier.DEFAULT, keys.orgStorage(org), "storage", rc.ttlSeconds(), rc.retrieve(),
         () -> repository.storage(org).map(result -> new CachedRead.Loaded(result.getJsonObject("row").toBuffer(),
-            owners(result), List.of(Tags.orgStorage(org)))));
+            owners(result), List.of(Tags.part(Resources.ORGANIZATIONS, org, Tags.STORAGE)))));
   }
 
   /**
@@ -120,7 +113,7 @@ final class ResourceHandlers {
     Principal p = Authenticator.principal(ctx);
     String design = Requests.id(ctx, "id", Resources.DESIGNS);
     EnginelConfig.ResourceCache rc = config.cache().resource("metadata");
-    List<String> tags = List.of(Tags.designMetadata(design));
+    List<String> tags = List.of(Tags.part(Resources.DESIGNS, design, Tags.METADATA));
     cache.serve(ctx, p, new CachedRead(Tier.LONGTERM, keys.designMetadata(design), "metadata", rc.ttlSeconds(),
         rc.retrieve(),
         () -> repository.metadata(design).compose(result -> {
@@ -161,7 +154,7 @@ final class ResourceHandlers {
     EnginelConfig.ResourceCache rc = config.cache().resource("bom");
     cache.serve(ctx, p, new CachedRead(Tier.LONGTERM, keys.designBom(design), "bom", rc.ttlSeconds(), rc.retrieve(),
         () -> repository.bom(design).map(result -> new CachedRead.Loaded(result.getJsonObject("row").toBuffer(),
-            owners(result), List.of(Tags.designBom(design))))));
+            owners(result), List.of(Tags.part(Resources.DESIGNS, design, Tags.BOM))))));
   }
 
   void me(RoutingContext ctx) {
@@ -169,8 +162,8 @@ final class ResourceHandlers {
     String id = Long.toString(p.userId());
     EnginelConfig.ResourceCache rc = config.cache().resource(Resources.USERS.name());
     List<String> tags = new ArrayList<>();
-    tags.add(Tags.user(id));
-    p.orgIds().forEach(org -> tags.add(Tags.org(org)));
+    tags.add(Tags.of(Resources.USERS, id));
+    p.orgIds().forEach(org -> tags.add(Tags.of(Resources.ORGANIZATIONS, org)));
     cache.serve(ctx, p, new CachedRead(Tier.DEFAULT, keys.userMe(id), "me", rc.ttlSeconds(), rc.retrieve(),
         () -> repository.me(p.userId()).map(result -> new CachedRead.Loaded(result.getJsonObject("row").toBuffer(),
             owners(result), tags))));
@@ -182,20 +175,20 @@ final class ResourceHandlers {
     Principal p = Authenticator.principal(ctx);
     String parentId = parentParam == null ? null : Requests.id(ctx, parentParam, Resources.ORGANIZATIONS);
     JsonObject body = Requests.jsonBody(ctx);
-    boolean withPassword = r == Resources.USERS && body.getValue("password") != null;
+    boolean withHashed = r.hashedField().map(f -> body.getValue(f.name()) != null).orElse(false);
     Validation.body(r, body, Validation.Mode.CREATE, p.staff());
     hashed(r, body).compose(hash -> {
-      JsonObject fields = withPassword ? body.copy() : body;
-      fields.remove("password");
+      JsonObject fields = withHashed ? body.copy() : body;
+      r.hashedField().ifPresent(f -> fields.remove(f.name()));
       return repository.create(r, fields, parentId, p, Requests.ip(ctx), hash);
     }).onComplete(ar -> {
       if (ar.failed()) {
         Responses.error(ctx, ar.cause());
       } else {
         JsonObject row = ar.result().getJsonObject("row");
-        Object id = row.getValue(r == Resources.MEMBERS ? "user" : "id");
-        ctx.response().putHeader("Location", parentId == null ? "/api/" + r.name() + "/" + id + "/"
-            : "/api/organizations/" + parentId + "/members/" + id + "/");
+        Object id = row.getValue(r.idField());
+        ctx.response().putHeader("Location", r.nesting() == null ? "/api/" + r.name() + "/" + id + "/"
+            : "/api/" + r.nesting().under().name() + "/" + parentId + "/" + r.name() + "/" + id + "/");
         withEtag(ctx, 201, row);
       }
     });
@@ -210,7 +203,7 @@ final class ResourceHandlers {
     Validation.body(r, body, replace ? Validation.Mode.PUT : Validation.Mode.PATCH, p.staff());
     hashed(r, body).compose(hash -> {
       JsonObject fields = body.copy();
-      fields.remove("password");
+      r.hashedField().ifPresent(f -> fields.remove(f.name()));
       return repository.update(r, id, fields, replace, parentId, p, Requests.ip(ctx), hash, ifMatch);
     }).onComplete(ar -> {
       if (ar.failed()) {
@@ -276,12 +269,13 @@ final class ResourceHandlers {
         config.http().maxPageSize());
   }
 
-  /** The password of a user create or update, hashed on a worker; null when there is none. */
+  /** The hashed field of a create or update (a user's password), hashed on a worker; null when there is none. */
   private Future<String> hashed(Resource r, JsonObject body) {
-    if (r != Resources.USERS || body.getValue("password") == null) {
+    String name = r.hashedField().map(Field::name).orElse(null);
+    if (name == null || body.getValue(name) == null) {
       return Future.succeededFuture(null);
     }
-    return passwords.hash(body.getString("password"));
+    return passwords.hash(body.getString(name));
   }
 
   /** Who may read a list made for a scope: the members of its organizations (or the user alone). */

@@ -5,55 +5,65 @@ import io.enginel.domain.ApiError;
 import io.enginel.domain.Principal;
 import io.enginel.domain.Resources;
 import io.enginel.domain.Role;
+import io.enginel.domain.geometry.ContentFormat;
+import io.enginel.domain.geometry.MeshReader;
 import io.enginel.jobs.FileStore;
 import io.enginel.jobs.JobsApi;
 import io.enginel.repository.RepositoryClient;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.AsyncFile;
-import io.vertx.core.file.OpenOptions;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.streams.ReadStream;
 import io.vertx.ext.web.RoutingContext;
 
-import java.nio.file.Path;
+import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
- * {@code POST /api/designs/{id}/file}: the design file, as the raw body or as the first file of a
- * multipart form. Streamed to disk (never held in memory) with a running byte count, so an upload over
- * {@code storage.maxUploadBytes} is cut off with a 413 as soon as it passes the limit. Then, on a worker,
- * hashed and moved to its content address; then recorded on the design, which queues its geometry job.
- * Answers 202 with the design and the job.
+ * {@code POST /api/designs/{id}/file}: the design file, as the raw body or as the first file of a multipart form.
+ * Streamed to disk by {@link UploadReceiver}; then, on a worker, its format is detected from its content
+ * ({@link ContentFormat}: the first bytes kept while it streamed, and its size). A file Enginel cannot compute
+ * geometry from is refused with a 415 and deleted; any other is hashed, moved to its content address and recorded on
+ * the design with the detected format, which queues its geometry job. Answers 202 with the design, the job and the
+ * detected format (and a note when the file's name or the design said otherwise).
  */
 final class UploadHandler {
+  private static final List<String> BODY_TYPES = List.of("application/octet-stream", "multipart/form-data");
+
   private final Vertx vertx;
   private final EnginelConfig config;
   private final RepositoryClient repository;
   private final FileStore files;
+  private final UploadReceiver receiver;
 
   UploadHandler(Vertx vertx, EnginelConfig config, RepositoryClient repository, FileStore files) {
     this.vertx = vertx;
     this.config = config;
     this.repository = repository;
     this.files = files;
+    this.receiver = new UploadReceiver(vertx, files, config.storage().maxUploadBytes());
   }
+
+  /** A stored file with the format its content was detected as, and the name it came with. */
+  private record Admitted(FileStore.Stored stored, ContentFormat format, String name) {}
 
   void upload(RoutingContext ctx) {
     Principal p = Authenticator.principal(ctx);
     String design = Requests.id(ctx, "id", Resources.DESIGNS);
     HttpServerRequest req = ctx.request();
-    long limit = config.storage().maxUploadBytes();
     String length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (length != null && parseLong(length) > limit) {
-      tooLarge(ctx, null);
+    if (length != null && parseLong(length) > config.storage().maxUploadBytes()) {
+      refuseAndClose(ctx, receiver.tooLarge("header", "Content-Length"));
       return;
     }
     double density = density(Requests.queryParams(ctx).get("density"));
+    boolean form = isForm(req.getHeader(HttpHeaders.CONTENT_TYPE));
+    String rawName = form ? null : ContentDisposition.filename(req.getHeader(ContentDisposition.HEADER));
     req.pause();
     repository.get(Resources.DESIGNS, design)
         .compose(found -> {
@@ -64,123 +74,124 @@ final class UploadHandler {
           if (!p.role(org).atLeast(Role.EDITOR)) {
             return Future.failedFuture(ApiError.forbidden("Uploading a file needs EDITOR or ADMIN."));
           }
-          return receive(ctx, req, limit);
+          return receiver.receive(req, form, rawName);
         })
-        .compose(tmp -> vertx.executeBlocking(() -> files.ingest(tmp), false))
-        .compose(stored -> repository.attachFile(design, stored.sha256(), stored.size(), stored.path(), density, p,
-            Requests.ip(ctx)))
+        .compose(received -> vertx.executeBlocking(() -> admit(received), false))
+        .compose(admitted -> repository.attachFile(design, admitted.stored().sha256(), admitted.stored().size(),
+                admitted.stored().path(), admitted.format().fileFormat(), density, p, Requests.ip(ctx))
+            .map(attached -> answer(attached.getJsonObject("row"), admitted)))
         .onComplete(ar -> {
           if (ar.failed()) {
-            if (!ctx.response().ended()) {
+            if (ApiError.from(ar.cause()).status() == 413) {
+              refuseAndClose(ctx, ApiError.from(ar.cause()));
+            } else if (!ctx.response().ended()) {
               req.resume();
               Responses.error(ctx, ar.cause());
             }
             return;
           }
-          vertx.eventBus().publish(JobsApi.WAKE, null, new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true));
-          JsonObject row = ar.result().getJsonObject("row");
-          ctx.response().putHeader("Location", "/api/analysis-jobs/" + row.getString("job") + "/");
-          Responses.json(ctx, 202, row);
+          vertx.eventBus().publish(JobsApi.WAKE, null, new DeliveryOptions().setLocalOnly(true));
+          ctx.response().putHeader("Location", "/api/analysis-jobs/" + ar.result().getString("job") + "/");
+          Responses.json(ctx, 202, ar.result());
         });
   }
 
-  /** Streams the body (or its first multipart file) to a temporary file, counting bytes. */
-  private Future<Path> receive(RoutingContext ctx, HttpServerRequest req, long limit) {
-    Path tmp;
+  /**
+   * On a worker: detects the received file's format; refuses (and deletes) one whose geometry Enginel cannot
+   * compute, stores any other at its content address.
+   */
+  private Admitted admit(UploadReceiver.Received received) throws Exception {
+    ContentFormat format = ContentFormat.detect(received.head(), received.size());
     try {
-      tmp = files.newTempFile();
-    } catch (java.io.IOException e) {
-      return Future.failedFuture(ApiError.unavailable("The file store cannot take uploads now."));
+      if (!format.readable()) {
+        throw unsupported(format, received);
+      }
+      return new Admitted(files.ingest(received.path()), format, received.name());
+    } finally {
+      Files.deleteIfExists(received.path()); // gone once ingested; refused or failed, it must not stay
     }
-    Promise<Path> done = Promise.promise();
-    vertx.fileSystem().open(tmp.toString(), new OpenOptions().setCreateNew(true).setWrite(true)).onComplete(opened -> {
-      if (opened.failed()) {
-        done.fail(ApiError.unavailable("The file store cannot take uploads now."));
-        req.resume();
-        return;
-      }
-      AsyncFile file = opened.result();
-      long[] received = {0};
-      boolean[] finished = {false};
-      Runnable abort = () -> {
-        finished[0] = true;
-        file.close().onComplete(c -> vertx.fileSystem().delete(tmp.toString()));
-      };
-      java.util.function.Consumer<Buffer> write = chunk -> {
-        if (finished[0]) {
-          return;
-        }
-        received[0] += chunk.length();
-        if (received[0] > limit) {
-          abort.run();
-          tooLarge(ctx, done);
-          return;
-        }
-        file.write(chunk);
-        if (file.writeQueueFull()) {
-          req.pause();
-          file.drainHandler(v -> req.resume());
-        }
-      };
-      Runnable end = () -> {
-        if (finished[0]) {
-          return;
-        }
-        finished[0] = true;
-        file.close().onComplete(closed -> {
-          if (received[0] == 0) {
-            vertx.fileSystem().delete(tmp.toString());
-            done.tryFail(ApiError.badRequest("file", "The upload is empty."));
-          } else if (closed.failed()) {
-            done.tryFail(ApiError.unavailable("The upload could not be written."));
-          } else {
-            done.tryComplete(tmp);
-          }
-        });
-      };
-      req.exceptionHandler(t -> {
-        abort.run();
-        done.tryFail(ApiError.badRequest("file", "The upload was interrupted."));
-      });
-      String type = req.getHeader(HttpHeaders.CONTENT_TYPE);
-      if (type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data")) {
-        boolean[] taken = {false};
-        req.setExpectMultipart(true);
-        req.uploadHandler(upload -> {
-          if (taken[0]) {
-            upload.handler(b -> { });
-            return;
-          }
-          taken[0] = true;
-          stream(upload, write);
-        });
-        req.endHandler(v -> {
-          if (!taken[0] && !finished[0]) {
-            finished[0] = true;
-            file.close().onComplete(c -> vertx.fileSystem().delete(tmp.toString()));
-            done.tryFail(ApiError.badRequest("file", "The form holds no file."));
-          } else {
-            end.run();
-          }
-        });
-      } else {
-        req.handler(write::accept);
-        req.endHandler(v -> end.run());
-      }
-      req.resume();
-    });
-    return done.future();
   }
 
-  private static void stream(ReadStream<Buffer> upload, java.util.function.Consumer<Buffer> write) {
-    upload.handler(write::accept);
+  /** 415: the detected format (or "unrecognised"), the format the name says, and the formats Enginel reads. */
+  private static ApiError unsupported(ContentFormat format, UploadReceiver.Received received) {
+    String named = ContentFormat.ofName(received.name());
+    StringBuilder message = new StringBuilder("The file is ").append(format.description())
+        .append(format == ContentFormat.UNRECOGNISED ? "; Enginel" : ": Enginel").append(" computes geometry from ")
+        .append(ContentFormat.READABLE).append(" only");
+    if (format == ContentFormat.STEP || format == ContentFormat.IGES) {
+      message.append(" (its exact B-rep geometry needs a CAD kernel, which Enginel has not). Export the part as STL "
+          + "or OBJ and upload that.");
+    } else {
+      message.append(": a binary STL is an 80-byte header, a triangle count and 50 bytes a triangle; an ASCII STL "
+          + "starts with 'solid' followed by 'facet' lines; an OBJ has 'v x y z' and 'f' lines.");
+      long declared = ContentFormat.declaredTriangles(received.head());
+      if ("stl".equals(named) && declared >= 0) {
+        message.append(" Read as a binary STL, its header declares ").append(declared).append(" triangles, which take 84 + 50 × ")
+            .append(declared).append(" = ").append(84 + 50 * declared).append(" bytes; it has ").append(received.size())
+            .append(" (cut short?).");
+      }
+    }
+    JsonObject details = new JsonObject().put("field", "file").put("detected_format", format.fileFormat())
+        .put("readable_formats", new JsonArray(MeshReader.SUPPORTED));
+    if (named != null) {
+      details.put("filename_format", named);
+    }
+    return new ApiError(415, "unsupported_file_format", message.toString(), details);
   }
 
-  /** A 413, then the connection is closed: the rest of an oversized body is not read. */
-  private void tooLarge(RoutingContext ctx, Promise<Path> done) {
-    ApiError e = new ApiError(413, "too_large", "The file is over the limit of " + config.storage().maxUploadBytes() + " bytes.");
-    if (done != null) {
-      done.tryFail(e);
+  /**
+   * The 202 body: the design (its {@code file_format} now the detected one), the job, {@code detected_format}, and
+   * {@code format_note} when the file's name or the design's previous format said otherwise.
+   */
+  private static JsonObject answer(JsonObject design, Admitted admitted) {
+    String previous = (String) design.remove("previous_file_format");
+    String detected = admitted.format().fileFormat();
+    String named = ContentFormat.ofName(admitted.name());
+    List<String> disagreements = new ArrayList<>();
+    if (named != null && !named.equals(detected)) {
+      disagreements.add("the file name '" + shorten(admitted.name()) + "' says " + named);
+    }
+    if (previous != null && !previous.equals(detected)) {
+      disagreements.add("the design's file_format was " + previous);
+    }
+    design.put("detected_format", detected);
+    if (!disagreements.isEmpty()) {
+      design.put("format_note", "The content is " + admitted.format().description() + ", so file_format is now "
+          + detected + ", although " + String.join(" and ", disagreements) + ".");
+    }
+    return design;
+  }
+
+  /**
+   * Whether the body is a multipart form (else it is the file itself, whatever its type says); a type that cannot
+   * carry a file is a 415, a form without a boundary a 400, both naming the header.
+   */
+  private static boolean isForm(String contentType) {
+    if (contentType == null || contentType.isBlank()) {
+      return false;
+    }
+    String mime = contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
+    if (mime.equals("multipart/form-data")) {
+      if (!contentType.toLowerCase(Locale.ROOT).contains("boundary=")) {
+        throw ApiError.badHeader("Content-Type", "A multipart/form-data body needs its boundary: "
+            + "Content-Type: multipart/form-data; boundary=<the boundary of the parts>.");
+      }
+      return true;
+    }
+    if (mime.startsWith("multipart/") || mime.equals("application/x-www-form-urlencoded") || mime.equals("application/json")
+        || (mime.startsWith("application/") && mime.endsWith("+json"))) {
+      throw new ApiError(415, "unsupported_media_type", "Content-Type " + mime + " cannot carry a design file: send "
+          + "the file's bytes as the body (application/octet-stream, or the file's own type) or as the file of a "
+          + "multipart/form-data form.", new JsonObject().put("header", "Content-Type")
+          .put("accepted", new JsonArray(BODY_TYPES)));
+    }
+    return false;
+  }
+
+  /** An error answered before the body is read in full, then the connection is closed: the rest is not read. */
+  private static void refuseAndClose(RoutingContext ctx, ApiError e) {
+    if (ctx.response().ended()) {
+      return;
     }
     ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
     ctx.response().endHandler(v -> ctx.request().connection().close());
@@ -199,7 +210,12 @@ final class UploadHandler {
     } catch (NumberFormatException ignored) {
       // reported below
     }
-    throw ApiError.badParameter("density", "'density' must be a positive number.");
+    throw ApiError.badParameter("density", "'density' must be a positive number (mass per unit volume, in the "
+        + "file's units), e.g. ?density=7.85; without it " + config.jobs().defaultDensity() + " is taken.");
+  }
+
+  private static String shorten(String s) {
+    return s.length() > 80 ? s.substring(0, 80) + "…" : s;
   }
 
   private static long parseLong(String s) {

@@ -5,6 +5,7 @@ import io.enginel.domain.Entity;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
@@ -12,6 +13,8 @@ import io.vertx.pgclient.pubsub.PgSubscriber;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -127,10 +130,10 @@ final class ChangeListener {
     Object id = entity.idColumn() == null || row == null ? null : row.getValue(entity.idColumn());
     DomainEvent.Builder b = new DomainEvent.Builder(entity, op, id == null ? null : id.toString())
         .source(DomainEvent.SOURCE_NOTIFY);
-    ChangeRefs.addRow(b, entity, n.getJsonObject("old"));
-    ChangeRefs.addRow(b, entity, n.getJsonObject("new"));
-    if ("update".equals(op) && n.getValue("changed") instanceof io.vertx.core.json.JsonArray changed) {
-      java.util.List<String> columns = new java.util.ArrayList<>();
+    entity.addRefs(b, n.getJsonObject("old"));
+    entity.addRefs(b, n.getJsonObject("new"));
+    if ("update".equals(op) && n.getValue("changed") instanceof JsonArray changed) {
+      List<String> columns = new ArrayList<>();
       changed.forEach(c -> columns.add(String.valueOf(c)));
       b.changed(columns);
     }

@@ -22,8 +22,9 @@ public final class InvalidationApi {
   public static final String MANUAL = P + "manual";
   /**
    * Node-local: {@code {"keys": [...]}}, {@code {"pattern": "..."}}, {@code {"model": "DesignAsset"}} or
-   * {@code {"model": "DesignAsset", "id": "..."}}, optionally {@code "tier"} → {@code {"deleted": n, ...}}; what
-   * {@code POST /api/cache/invalidate} and {@link #MANUAL} run once the caller is known to be staff.
+   * {@code {"model": "DesignAsset", "id": "...", "row": {...}}} (the row as stored, read by the front door),
+   * optionally {@code "tier"} → {@code {"deleted": n, ...}}; what {@code POST /api/cache/invalidate} and
+   * {@link #MANUAL} run once the caller is known to be staff.
    */
   public static final String APPLY_MANUAL = P + "apply-manual";
   /** Node-local: {@code {}} → the state of the Postgres change listener: {@code {"listening", "notifications", "reconnects"}}. */

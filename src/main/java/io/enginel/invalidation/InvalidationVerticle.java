@@ -4,19 +4,18 @@ import io.enginel.cache.CacheClient;
 import io.enginel.cache.CacheStats;
 import io.enginel.cache.ClusterFanOut;
 import io.enginel.cache.PrincipalCache;
-import io.enginel.config.EnginelConfig;
 import io.enginel.config.Tier;
 import io.enginel.domain.ApiError;
 import io.enginel.domain.Bus;
 import io.enginel.domain.DomainEvent;
 import io.enginel.domain.Entity;
-import io.enginel.repository.PgSetup;
-import io.enginel.repository.RepositoryApi;
+import io.enginel.domain.Resources;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnectOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,14 +34,7 @@ import java.util.Set;
 public final class InvalidationVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(InvalidationVerticle.class);
 
-  /** Key kinds of each model, for manual invalidation of a whole model. */
-  private static final Map<Entity, List<String>> MODEL_KINDS = Map.of(
-      Entity.ORGANIZATION, List.of("org"), Entity.USER, List.of("user"), Entity.DESIGN_SERIES, List.of("series"),
-      Entity.DESIGN_ASSET, List.of("design"), Entity.ASSEMBLY_NODE, List.of("node"), Entity.ANALYSIS_JOB, List.of("job"),
-      Entity.REVIEW_SESSION, List.of("review"), Entity.MARKUP, List.of("markup"), Entity.AUDIT_LOG, List.of("audit"),
-      Entity.GEOMETRY_METADATA, List.of("design"));
-
-  private final EnginelConfig config;
+  private final PgConnectOptions listenTo;
   private final String nodeId;
   private final CacheClient cache;
   private final PrincipalCache principals;
@@ -51,9 +43,9 @@ public final class InvalidationVerticle extends VerticleBase {
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private ChangeListener listener;
 
-  public InvalidationVerticle(EnginelConfig config, String nodeId, CacheClient cache, PrincipalCache principals,
+  public InvalidationVerticle(PgConnectOptions listenTo, String nodeId, CacheClient cache, PrincipalCache principals,
                               CacheStats stats, ClusterFanOut cluster) {
-    this.config = config;
+    this.listenTo = listenTo;
     this.cluster = cluster;
     this.nodeId = nodeId;
     this.cache = cache;
@@ -70,7 +62,7 @@ public final class InvalidationVerticle extends VerticleBase {
     if (evictions != null) {
       consumers.add(evictions);
     }
-    listener = new ChangeListener(vertx, PgSetup.connectOptions(config.pg(), nodeId), PgSetup.applicationName(nodeId),
+    listener = new ChangeListener(vertx, listenTo, listenTo.getProperties().get("application_name"),
         event -> apply(event).onFailure(t -> LOG.warn("invalidation of a notified change failed: {}", t.getMessage())),
         this::invalidateEverything, this::invalidateEverything);
     List<Future<Void>> registrations = new ArrayList<>();
@@ -151,23 +143,22 @@ public final class InvalidationVerticle extends VerticleBase {
     }
     if (m.containsKey("model")) {
       Entity entity = Entity.byModel(m.getString("model"));
-      if (entity == null || !MODEL_KINDS.containsKey(entity)) {
-        throw ApiError.badRequest("model", "'model' must be one of " + MODEL_KINDS.keySet().stream().map(Entity::model).sorted().toList() + ".");
+      Map<Entity, List<String>> models = Resources.manualKeyItems();
+      if (entity == null || !models.containsKey(entity)) {
+        throw ApiError.badRequest("model", "'model' must be one of " + models.keySet().stream().map(Entity::model).sorted().toList() + ".");
       }
       if (m.getValue("id") != null) {
-        return vertx.eventBus().<JsonObject>request(RepositoryApi.ROW,
-                new JsonObject().put("entity", entity.model()).put("id", m.getValue("id").toString()),
-                new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true))
-            .recover(t -> Future.failedFuture(ApiError.from(t)))
-            .compose(row -> {
-              DomainEvent.Builder b = new DomainEvent.Builder(entity, "update", m.getValue("id").toString())
-                  .source(DomainEvent.SOURCE_MANUAL);
-              ChangeRefs.addRow(b, entity, row.body());
-              return apply(b.build()).map(r -> r.put("model", entity.model()).put("id", m.getValue("id").toString()));
-            });
+        JsonObject row = m.getJsonObject("row");
+        if (row == null) {
+          throw ApiError.badRequest("row", "A model with an id needs its row, read by the front door.");
+        }
+        DomainEvent.Builder b = new DomainEvent.Builder(entity, "update", m.getValue("id").toString())
+            .source(DomainEvent.SOURCE_MANUAL);
+        entity.addRefs(b, row);
+        return apply(b.build()).map(r -> r.put("model", entity.model()).put("id", m.getValue("id").toString()));
       }
       List<Future<Long>> deletes = new ArrayList<>();
-      for (String kind : MODEL_KINDS.get(entity)) {
+      for (String kind : models.get(entity)) {
         for (Tier t : List.of(Tier.DEFAULT, Tier.LONGTERM)) {
           deletes.add(cache.deletePattern(t, cache.keys().prefix() + ":" + kind + ":*"));
         }

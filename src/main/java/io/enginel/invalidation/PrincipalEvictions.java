@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Ends sessions and forgets users in the memory of every node before a logout or a change of a user's
@@ -53,7 +54,7 @@ public final class PrincipalEvictions {
    * not — once {@code whenUnconfirmed} has made sure it no longer uses its principals (never fails).
    */
   public static Future<Void> everywhere(ClusterFanOut cluster, PrincipalCache principals, Collection<String> sessions,
-                                        Collection<Long> users, java.util.function.Supplier<Future<Void>> whenUnconfirmed) {
+                                        Collection<Long> users, Supplier<Future<Void>> whenUnconfirmed) {
     JsonObject what = new JsonObject().put("sessions", new JsonArray(List.copyOf(sessions)))
         .put("users", new JsonArray(List.copyOf(users)));
     evictHere(principals, what);

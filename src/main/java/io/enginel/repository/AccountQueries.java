@@ -1,12 +1,16 @@
 package io.enginel.repository;
 
 import io.enginel.domain.ApiError;
+import io.enginel.domain.BusSignatures;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** Credentials, login sessions, principals and {@code /api/users/me}. */
 final class AccountQueries {
@@ -37,9 +41,9 @@ final class AccountQueries {
    * for the whole cluster at once: {@code {key: {"attempts", "retry_after" (seconds left in the window)}}}.
    * Windows ended more than ten minutes ago are swept now and then.
    */
-  Future<JsonObject> loginAttempt(java.util.List<String> keys) {
+  Future<JsonObject> loginAttempt(List<String> keys) {
     stats.count("login:attempt");
-    Future<Void> sweep = java.util.concurrent.ThreadLocalRandom.current().nextInt(100) == 0
+    Future<Void> sweep = ThreadLocalRandom.current().nextInt(100) == 0
         ? db.query("DELETE FROM login_attempts WHERE window_start < now() - interval '10 minutes'").execute().mapEmpty()
         : Future.succeededFuture();
     return sweep.compose(v -> db.preparedQuery("INSERT INTO login_attempts AS a (key, window_start, attempts) "
@@ -60,7 +64,7 @@ final class AccountQueries {
     stats.count("session:create");
     return db.preparedQuery("INSERT INTO sessions (token_hash, user_id, expires_at, ip_address, bus_id) "
             + "VALUES ($1, $2, now() + make_interval(secs => $3), $4, $5) RETURNING expires_at")
-        .execute(Tuple.of(tokenHash, userId, ttlSeconds, ip, io.enginel.domain.BusSignatures.busId(tokenHash)))
+        .execute(Tuple.of(tokenHash, userId, ttlSeconds, ip, BusSignatures.busId(tokenHash)))
         .map(rows -> new JsonObject().put("user_id", userId)
             .put("expires_at", rows.iterator().next().getOffsetDateTime(0).toInstant().toEpochMilli()));
   }

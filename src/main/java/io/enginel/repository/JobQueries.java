@@ -37,16 +37,25 @@ final class JobQueries {
     this.writes = writes;
   }
 
-  /** Records a stored file on its design (upload_status PROCESSING) and queues its geometry job. */
-  Future<WriteResult> attachFile(Actor actor, UUID design, String hash, long size, String path, double density) {
+  /**
+   * Records a stored file on its design — its hash, size, path and {@code format} (the format its content was
+   * detected as, which replaces the one the design had) — with upload_status PROCESSING, and queues its geometry
+   * job. The answer is the design with {@code "job"} and {@code "previous_file_format"}.
+   */
+  Future<WriteResult> attachFile(Actor actor, UUID design, String hash, long size, String path, String format,
+                                 double density) {
+    if (!Resources.FILE_FORMATS.contains(format)) {
+      return Future.failedFuture(ApiError.badRequest("file_format", "The file format must be one of " + Resources.FILE_FORMATS + "."));
+    }
     return pool.withTransaction(conn -> {
       stats.count("lock:designs");
-      return conn.preparedQuery("SELECT organization_id FROM design_assets WHERE id = $1 FOR UPDATE")
+      return conn.preparedQuery("SELECT organization_id, file_format FROM design_assets WHERE id = $1 FOR UPDATE")
           .execute(Tuple.of(design)).compose(rows -> {
             if (rows.size() == 0) {
               return Future.failedFuture(ApiError.notFound());
             }
             UUID org = rows.iterator().next().getUUID(0);
+            String previous = rows.iterator().next().getString(1);
             return writes.role(conn, org, actor.id()).compose(role -> {
               if (role == null) {
                 return Future.failedFuture(ApiError.notFound());
@@ -56,20 +65,28 @@ final class JobQueries {
               }
               stats.count("file:designs");
               UUID job = UUID.randomUUID();
+              List<String> changed = new ArrayList<>(List.of("file_hash", "file_size", "storage_path", "upload_status",
+                  "updated_at"));
+              JsonObject changes = new JsonObject().put("file", new JsonObject().put("sha256", hash).put("size", size)
+                  .put("format", format));
+              if (!format.equals(previous)) {
+                changed.add("file_format");
+                changes.put("file_format", new JsonObject().put("old", previous).put("new", format));
+              }
               return conn.preparedQuery("UPDATE design_assets SET file_hash = $2, file_size = $3, storage_path = $4, "
-                      + "upload_status = 'PROCESSING', updated_at = now() WHERE id = $1 RETURNING series_id")
-                  .execute(Tuple.of(design, hash, size, path))
+                      + "file_format = $5, upload_status = 'PROCESSING', updated_at = now() WHERE id = $1 RETURNING series_id")
+                  .execute(Tuple.of(design, hash, size, path, format))
                   .compose(updated -> conn.preparedQuery("INSERT INTO analysis_jobs (id, design_id, organization_id, job_type, "
                           + "parameters, created_by) VALUES ($1, $2, $3, $4, $5::jsonb, $6)")
                       .execute(Tuple.of(job, design, org, GEOMETRY, new JsonObject().put("density", density), actor.id()))
                       .compose(x -> Audit.record(conn, stats, org, actor, "UPDATE", Entity.DESIGN_ASSET.model(),
-                          design.toString(), new JsonObject().put("file", new JsonObject().put("sha256", hash).put("size", size))))
+                          design.toString(), changes))
                       .compose(x -> Audit.record(conn, stats, org, actor, "CREATE", Entity.ANALYSIS_JOB.model(),
                           job.toString(), new JsonObject().put("job_type", GEOMETRY)))
                       .compose(x -> new ReadQueries(conn, stats).get(Resources.DESIGNS, design))
-                      .map(read -> new WriteResult(read.getJsonObject("row").put("job", job.toString()), List.of(
-                          designEvent(design, org, updated.iterator().next().getUUID(0),
-                              List.of("file_hash", "file_size", "storage_path", "upload_status", "updated_at")),
+                      .map(read -> new WriteResult(read.getJsonObject("row").put("job", job.toString())
+                          .put("previous_file_format", previous), List.of(
+                          designEvent(design, org, updated.iterator().next().getUUID(0), changed),
                           new DomainEvent.Builder(Entity.ANALYSIS_JOB, "create", job.toString())
                               .ref("job", job).ref("design", design).ref("organization", org).build()))));
             });

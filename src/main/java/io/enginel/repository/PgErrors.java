@@ -1,12 +1,16 @@
 package io.enginel.repository;
 
 import io.enginel.domain.ApiError;
+import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.VertxException;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.pgclient.PgException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.ConnectException;
+import java.util.Locale;
 import java.util.Map;
 
 /** Maps database failures to API errors: known SQLSTATEs to 4xx, an unreachable database to 503. */
@@ -69,11 +73,11 @@ final class PgErrors {
   /** Connection refused or closed, pool wait timeouts and full wait queues. */
   static boolean isConnectivity(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof ConnectException || c instanceof io.netty.channel.ConnectTimeoutException
-          || c instanceof java.io.IOException || c instanceof io.vertx.core.http.ConnectionPoolTooBusyException) {
+      if (c instanceof ConnectException || c instanceof ConnectTimeoutException
+          || c instanceof IOException || c instanceof ConnectionPoolTooBusyException) {
         return true;
       }
-      String m = c.getMessage() == null ? "" : c.getMessage().toLowerCase(java.util.Locale.ROOT);
+      String m = c.getMessage() == null ? "" : c.getMessage().toLowerCase(Locale.ROOT);
       if (c instanceof VertxException || c instanceof IllegalStateException || c.getClass().getName().contains("NoStackTrace")) {
         if (m.contains("closed") || m.contains("timeout") || m.contains("max waiting") || m.contains("connection")
             || m.contains("pool")) {

@@ -73,10 +73,13 @@ final class ReadQueries {
     return one(r, "get:" + r.name(), new Sql().append(r.idSelect()).append(" = ").param(id));
   }
 
-  /** One membership, by organization and user. */
-  Future<JsonObject> member(java.util.UUID org, long user) {
-    return one(io.enginel.domain.Resources.MEMBERS, "get:members",
-        new Sql().append("m.organization_id = ").param(org).append(" AND m.user_id = ").param(user));
+  /** One row of a nested resource (a membership), by the row it is under (its organization) and its id. */
+  Future<JsonObject> get(Resource r, Object id, Object under) {
+    if (under == null) {
+      return get(r, id);
+    }
+    return one(r, "get:" + r.name(), new Sql().append(r.nesting().select()).append(" = ").param(under)
+        .append(" AND ").append(r.idSelect()).append(" = ").param(id));
   }
 
   private Future<JsonObject> one(Resource r, String operation, Sql where) {

@@ -28,7 +28,7 @@ public final class RepositoryApi {
   public static final String DELETE = P + "delete";
   /** {@code {"op": "add"|"remove", "review", "user", "actor", "ip"}} → {@code {"row", "event"}}. */
   public static final String REVIEWERS = P + "reviewers";
-  /** {@code {"design", "sha256", "size", "path", "density", "actor", "ip"}} → {@code {"row": design (+ "job"), "events"}}. */
+  /** {@code {"design", "sha256", "size", "path", "file_format", "density", "actor", "ip"}} → {@code {"row": design (+ "job", "previous_file_format"), "events"}}. */
   public static final String FILE_ATTACH = P + "file.attach";
   /** {@code {"design"}} → {@code {"row": metadata or null, "owners", "file", "job"}}. */
   public static final String METADATA = P + "metadata";

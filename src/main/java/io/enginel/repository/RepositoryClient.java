@@ -1,6 +1,7 @@
 package io.enginel.repository;
 
 import io.enginel.domain.ApiError;
+import io.enginel.domain.Entity;
 import io.enginel.domain.ListQuery;
 import io.enginel.domain.Principal;
 import io.enginel.domain.Resource;
@@ -33,6 +34,11 @@ public final class RepositoryClient {
     return request(RepositoryApi.LIST, m);
   }
 
+  /** One row of an entity's table as stored ({@code to_jsonb}), by its id; a 404 when there is none. */
+  public Future<JsonObject> row(Entity entity, String id) {
+    return request(RepositoryApi.ROW, new JsonObject().put("entity", entity.model()).put("id", id));
+  }
+
   public Future<JsonObject> get(Resource r, String id) {
     return request(RepositoryApi.GET, new JsonObject().put("resource", r.name()).put("id", id));
   }
@@ -50,8 +56,8 @@ public final class RepositoryClient {
   }
 
   /** Counts a login attempt under each key for the whole cluster; see {@link RepositoryApi#LOGIN_ATTEMPT}. */
-  public Future<JsonObject> loginAttempt(java.util.List<String> keys) {
-    return request(RepositoryApi.LOGIN_ATTEMPT, new JsonObject().put("keys", new io.vertx.core.json.JsonArray(keys)));
+  public Future<JsonObject> loginAttempt(List<String> keys) {
+    return request(RepositoryApi.LOGIN_ATTEMPT, new JsonObject().put("keys", new JsonArray(keys)));
   }
 
   /** The token hash of the live session with this bus id (see {@link io.enginel.domain.BusSignatures}). */
@@ -97,10 +103,11 @@ public final class RepositoryClient {
         .put("user", user).put("actor", actor.toJson()).put("ip", ip));
   }
 
-  public Future<JsonObject> attachFile(String design, String sha256, long size, String path, double density,
-                                       Principal actor, String ip) {
+  /** Records a stored file of the {@code format} its content was detected as on its design, and queues its geometry job. */
+  public Future<JsonObject> attachFile(String design, String sha256, long size, String path, String format,
+                                       double density, Principal actor, String ip) {
     return request(RepositoryApi.FILE_ATTACH, new JsonObject().put("design", design).put("sha256", sha256).put("size", size)
-        .put("path", path).put("density", density).put("actor", actor.toJson()).put("ip", ip));
+        .put("path", path).put("file_format", format).put("density", density).put("actor", actor.toJson()).put("ip", ip));
   }
 
   public Future<JsonObject> metadata(String design) {

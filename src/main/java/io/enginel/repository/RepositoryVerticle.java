@@ -4,15 +4,17 @@ import io.enginel.config.EnginelConfig;
 import io.enginel.domain.ApiError;
 import io.enginel.domain.Bus;
 import io.enginel.domain.DomainEvent;
+import io.enginel.domain.Entity;
+import io.enginel.domain.Field;
+import io.enginel.domain.FieldType;
 import io.enginel.domain.ListQuery;
 import io.enginel.domain.Resource;
 import io.enginel.domain.Resources;
 import io.enginel.domain.Validation;
-import io.enginel.invalidation.InvalidationApi;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
@@ -24,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -34,7 +37,6 @@ import java.util.function.Function;
  */
 public final class RepositoryVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(RepositoryVerticle.class);
-  private static final long INVALIDATION_TIMEOUT_MS = 15_000;
 
   private final EnginelConfig config;
   private final String nodeId;
@@ -53,7 +55,7 @@ public final class RepositoryVerticle extends VerticleBase {
     EnginelConfig.Pg pg = config.pg();
     pool = PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(pg.maxPoolSize()).setMaxWaitQueueSize(pg.maxWaitQueueSize())
-            .setConnectionTimeout(pg.connectTimeoutMs()).setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
+            .setConnectionTimeout(pg.connectTimeoutMs()).setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
             .setShared(true).setName("enginel-pg"))
         .with(PgSetup.transport(pg))
         .connectingTo(PgSetup.connectOptions(pg, nodeId))
@@ -63,6 +65,7 @@ public final class RepositoryVerticle extends VerticleBase {
     AccountQueries accounts = new AccountQueries(pool, stats);
     DesignQueries designs = new DesignQueries(pool, stats);
     Writes writes = new Writes(pool, stats);
+    CommittedWrites committed = new CommittedWrites(vertx);
     int maxPage = config.http().maxPageSize();
 
     on(RepositoryApi.LIST, m -> list(reads, m, maxPage));
@@ -75,15 +78,15 @@ public final class RepositoryVerticle extends VerticleBase {
     on(RepositoryApi.ME, m -> {
       long user = m.getLong("user");
       return accounts.me(user).map(me -> new JsonObject().put("row", me)
-          .put("owners", new io.vertx.core.json.JsonArray().add("u:" + user)));
+          .put("owners", new JsonArray().add("u:" + user)));
     });
     on(RepositoryApi.CREATE, m -> {
       Resource r = Resources.byName(m.getString("resource"));
       Actor actor = Actor.fromJson(m.getJsonObject("actor"), m.getString("ip"));
       String hash = passwordHash(r, m);
       var fields = Validation.body(r, m.getJsonObject("fields", new JsonObject()), Validation.Mode.CREATE, actor.staff(),
-          hash != null ? Set.of("password") : Set.of());
-      return afterWrite(writes.create(r, actor, fields, m.getString("parent"), hash));
+          hashedGiven(r, hash));
+      return committed.announce(writes.create(r, actor, fields, m.getString("parent"), hash));
     });
     on(RepositoryApi.UPDATE, m -> {
       Resource r = Resources.byName(m.getString("resource"));
@@ -91,31 +94,33 @@ public final class RepositoryVerticle extends VerticleBase {
       Validation.Mode mode = m.getBoolean("replace", false) ? Validation.Mode.PUT : Validation.Mode.PATCH;
       String hash = passwordHash(r, m);
       var fields = Validation.body(r, m.getJsonObject("fields", new JsonObject()), mode, actor.staff(),
-          hash != null ? Set.of("password") : Set.of());
-      return afterWrite(writes.update(r, actor, m.getValue("id").toString(), m.getString("parent"), fields, hash,
+          hashedGiven(r, hash));
+      return committed.announce(writes.update(r, actor, m.getValue("id").toString(), m.getString("parent"), fields, hash,
           ifMatch(m)));
     });
     on(RepositoryApi.DELETE, m -> {
       Resource r = Resources.byName(m.getString("resource"));
       Actor actor = Actor.fromJson(m.getJsonObject("actor"), m.getString("ip"));
-      return afterWrite(writes.delete(r, actor, m.getValue("id").toString(), m.getString("parent"), ifMatch(m)));
+      return committed.announce(writes.delete(r, actor, m.getValue("id").toString(), m.getString("parent"),
+          ifMatch(m)));
     });
     on(RepositoryApi.REVIEWERS, m -> {
       Actor actor = Actor.fromJson(m.getJsonObject("actor"), m.getString("ip"));
-      return afterWrite(writes.reviewer(actor, UUID.fromString(m.getString("review")), m.getLong("user"),
+      return committed.announce(writes.reviewer(actor, UUID.fromString(m.getString("review")), m.getLong("user"),
           "add".equals(m.getString("op"))));
     });
     JobQueries jobs = new JobQueries(pool, stats, writes);
-    on(RepositoryApi.FILE_ATTACH, m -> afterWrite(jobs.attachFile(Actor.fromJson(m.getJsonObject("actor"), m.getString("ip")),
+    on(RepositoryApi.FILE_ATTACH, m -> committed.announce(jobs.attachFile(Actor.fromJson(m.getJsonObject("actor"), m.getString("ip")),
         UUID.fromString(m.getString("design")), m.getString("sha256"), m.getLong("size"), m.getString("path"),
+        m.getString("file_format"),
         m.getDouble("density", config.jobs().defaultDensity()))));
     on(RepositoryApi.METADATA, m -> jobs.metadata(UUID.fromString(m.getString("design"))));
-    on(RepositoryApi.METADATA_SAVE, m -> afterWrite(jobs.saveMetadata(UUID.fromString(m.getString("design")),
+    on(RepositoryApi.METADATA_SAVE, m -> committed.announce(jobs.saveMetadata(UUID.fromString(m.getString("design")),
         m.getJsonObject("properties"))));
-    on(RepositoryApi.JOB_CLAIM, m -> afterWrite(jobs.claim(m.getInteger("stale_after_seconds", config.jobs().staleAfterSeconds()))));
-    on(RepositoryApi.JOB_PROGRESS, m -> afterWrite(jobs.progress(UUID.fromString(m.getString("job")), m.getInteger("progress"))));
-    on(RepositoryApi.JOB_COMPLETE, m -> afterWrite(jobs.complete(UUID.fromString(m.getString("job")), m.getJsonObject("properties"))));
-    on(RepositoryApi.JOB_FAIL, m -> afterWrite(jobs.fail(UUID.fromString(m.getString("job")), m.getString("error", "failed"))));
+    on(RepositoryApi.JOB_CLAIM, m -> committed.announce(jobs.claim(m.getInteger("stale_after_seconds", config.jobs().staleAfterSeconds()))));
+    on(RepositoryApi.JOB_PROGRESS, m -> committed.announce(jobs.progress(UUID.fromString(m.getString("job")), m.getInteger("progress"))));
+    on(RepositoryApi.JOB_COMPLETE, m -> committed.announce(jobs.complete(UUID.fromString(m.getString("job")), m.getJsonObject("properties"))));
+    on(RepositoryApi.JOB_FAIL, m -> committed.announce(jobs.fail(UUID.fromString(m.getString("job")), m.getString("error", "failed"))));
     on(RepositoryApi.CREDENTIALS, m -> accounts.credentials(m.getString("username")));
     on(RepositoryApi.LOGIN_ATTEMPT, m -> {
       List<String> keys = new ArrayList<>();
@@ -128,28 +133,13 @@ public final class RepositoryVerticle extends VerticleBase {
     on(RepositoryApi.SESSION_BY_BUS_ID, m -> accounts.sessionByBusId(m.getString("bus_id")));
     on(RepositoryApi.SESSION_DELETE, m -> {
       String hash = m.getString("token_hash");
-      return afterWrite(accounts.deleteSession(hash).map(ended -> new WriteResult(ended,
-          new io.enginel.domain.DomainEvent.Builder(io.enginel.domain.Entity.SESSION, "delete", hash)
+      return committed.announce(accounts.deleteSession(hash).map(ended -> new WriteResult(ended,
+          new DomainEvent.Builder(Entity.SESSION, "delete", hash)
               .ref("session", hash).ref("user", ended.getValue("user_id")).build()))).map(r -> r.getJsonObject("row"));
     });
     on(RepositoryApi.PRINCIPAL, m -> accounts.principal(m.getLong("user")));
-    on(RepositoryApi.ROW, m -> {
-      io.enginel.domain.Entity entity = io.enginel.domain.Entity.byModel(m.getString("entity"));
-      if (entity == null || entity.idColumn() == null) {
-        throw ApiError.badRequest("model", "Unknown model, or one without a single id: " + m.getString("entity"));
-      }
-      Object id = entity == io.enginel.domain.Entity.USER ? (Object) Long.parseLong(m.getString("id"))
-          : entity == io.enginel.domain.Entity.SESSION ? m.getString("id") : UUID.fromString(m.getString("id"));
-      stats.count("row:" + entity.table());
-      return pool.preparedQuery("SELECT to_jsonb(t) FROM " + entity.table() + " t WHERE " + entity.idColumn() + " = $1")
-          .execute(io.vertx.sqlclient.Tuple.of(id)).map(rows -> {
-            if (rows.size() == 0) {
-              throw ApiError.notFound();
-            }
-            Object row = rows.iterator().next().getValue(0);
-            return row instanceof JsonObject o ? o : new JsonObject(String.valueOf(row));
-          });
-    });
+    RowLookup lookup = new RowLookup(pool, stats);
+    on(RepositoryApi.ROW, m -> lookup.row(m.getString("entity"), m.getString("id")));
     on(RepositoryApi.STATS, m -> Future.succeededFuture(new JsonObject().put("queries", stats.toJson())));
     on(RepositoryApi.HEALTH, m -> {
       long start = System.nanoTime();
@@ -177,43 +167,29 @@ public final class RepositoryVerticle extends VerticleBase {
       return reads.list(q, scope);
     }
     Resource pr = Resources.byName(parent.getString("resource"));
-    Future<io.vertx.core.json.JsonArray> owners = reads.owners(pr, id(pr, parent.getValue("id")));
+    Future<JsonArray> owners = reads.owners(pr, id(pr, parent.getValue("id")));
     Future<JsonObject> page = reads.list(q, scope);
     return Future.all(owners, page).map(v -> page.result().put("owners", owners.result()))
         .recover(t -> owners.failed() ? Future.failedFuture(owners.cause()) : Future.failedFuture(t));
   }
 
-  /** Carries out the write's invalidations, then publishes its events, then answers. */
-  private Future<JsonObject> afterWrite(Future<WriteResult> write) {
-    return write.compose(result -> {
-      JsonObject reply = new JsonObject().put("row", result.row());
-      if (result.events().isEmpty()) {
-        return Future.succeededFuture(reply);
-      }
-      io.vertx.core.json.JsonArray events = new io.vertx.core.json.JsonArray();
-      List<Future<Void>> invalidations = new ArrayList<>();
-      for (DomainEvent event : result.events()) {
-        JsonObject json = event.toJson();
-        events.add(json);
-        invalidations.add(vertx.eventBus().<JsonObject>request(InvalidationApi.APPLY, json,
-                new DeliveryOptions().setSendTimeout(INVALIDATION_TIMEOUT_MS).setLocalOnly(true))
-            .transform(ar -> {
-              if (ar.failed()) {
-                LOG.error("invalidation of committed {} {} {} did not complete: {}", event.entity().model(), event.op(),
-                    event.id(), ar.cause().getMessage());
-              }
-              vertx.eventBus().publish(event.entity().address(), json);
-              return Future.<Void>succeededFuture();
-            }));
-      }
-      reply.put("event", events.getJsonObject(0)).put("events", events);
-      return Future.all(invalidations).map(reply);
-    });
+  /** A hashed field (a password) must reach the repository hashed, as {@code password_hash}; a plain one is refused. */
+  private static String passwordHash(Resource r, JsonObject m) {
+    String name = r.hashedField().map(Field::name).orElse(null);
+    if (name != null && m.getJsonObject("fields", new JsonObject()).containsKey(name)) {
+      throw ApiError.badRequest(name, "Passwords must be hashed before they reach the repository.");
+    }
+    return name == null ? null : m.getString("password_hash");
+  }
+
+  /** The hashed field given (as its hash), for validation: a required password given hashed is present. */
+  private static Set<String> hashedGiven(Resource r, String hash) {
+    return hash == null ? Set.of() : r.hashedField().map(f -> Set.of(f.name())).orElse(Set.of());
   }
 
   /** The entity tags of a write's {@code If-Match} ({@code if_match}), or null when it has none. */
   private static List<String> ifMatch(JsonObject m) {
-    io.vertx.core.json.JsonArray tags = m.getJsonArray("if_match");
+    JsonArray tags = m.getJsonArray("if_match");
     if (tags == null) {
       return null;
     }
@@ -222,20 +198,11 @@ public final class RepositoryVerticle extends VerticleBase {
     return out;
   }
 
-  /** A password must reach the repository hashed, as {@code password_hash}; a plain one is refused. */
-  private static String passwordHash(Resource r, JsonObject m) {
-    if (m.getJsonObject("fields", new JsonObject()).containsKey("password")) {
-      throw ApiError.badRequest("password", "Passwords must be hashed before they reach the repository.");
-    }
-    String hash = m.getString("password_hash");
-    return r == Resources.USERS ? hash : null;
-  }
-
   private static Object id(Resource r, Object raw) {
     if (raw == null) {
       throw new IllegalArgumentException("id is required");
     }
-    return r.idType() == io.enginel.domain.FieldType.UUID ? UUID.fromString(raw.toString())
+    return r.idType() == FieldType.UUID ? UUID.fromString(raw.toString())
         : (Object) Long.parseLong(raw.toString());
   }
 

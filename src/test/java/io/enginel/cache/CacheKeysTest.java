@@ -29,10 +29,10 @@ class CacheKeysTest {
 
   @Test
   void organizationKeysFollowTheSeed() {
-    assertThat(keys.orgDetail(ORG)).isEqualTo("enginel:org:" + ORG + ":detail");
-    assertThat(keys.orgStorage(ORG)).isEqualTo("enginel:org:" + ORG + ":storage");
+    assertThat(keys.orgDetail(ORG)).isEqualTo("enginel:organization:" + ORG + ":detail");
+    assertThat(keys.orgStorage(ORG)).isEqualTo("enginel:organization:" + ORG + ":storage");
     assertThat(keys.orgMembers(ORG, "ordering=username&page=1&page_size=20"))
-        .isEqualTo("enginel:org:" + ORG + ":members:ordering=username&page=1&page_size=20");
+        .isEqualTo("enginel:organization:" + ORG + ":members:ordering=username&page=1&page_size=20");
   }
 
   @Test

@@ -53,19 +53,19 @@ class ResponseEntryTest {
   }
 
   @Test
-  void anEntryOfVersion4WithoutALastModifiedTimeIsStillRead() {
+  void anEntryOfVersion5WithoutALastModifiedTimeIsStillRead() {
     byte[] body = "{\"id\":\"d1\"}".getBytes(StandardCharsets.UTF_8);
     String etag = ResponseEntry.etagOf(body);
     String incarnation = CLOCK.incarnationText();
-    Buffer v4 = Buffer.buffer().appendByte(ResponseEntry.MAGIC).appendByte((byte) 4)
+    Buffer v5 = Buffer.buffer().appendByte(ResponseEntry.MAGIC).appendByte((byte) 5)
         .appendUnsignedShort(incarnation.length()).appendString(incarnation, "US-ASCII")
         .appendLong(CLOCK.sequence()).appendLong(EXPIRES);
     for (String part : List.of(etag, "org-1", "design:d1")) {
-      v4.appendUnsignedShort(part.length()).appendString(part, "US-ASCII");
+      v5.appendUnsignedShort(part.length()).appendString(part, "US-ASCII");
     }
-    v4.appendInt(body.length).appendByte(ValueCodec.RAW).appendBytes(body);
+    v5.appendInt(body.length).appendByte(ValueCodec.RAW).appendBytes(body);
 
-    ResponseEntry entry = ResponseEntry.parse(v4);
+    ResponseEntry entry = ResponseEntry.parse(v5);
 
     assertThat(entry).isNotNull();
     assertThat(entry.lastModifiedSeconds()).isZero();

@@ -8,6 +8,7 @@ import io.enginel.domain.ListQuery;
 import io.enginel.domain.Principal;
 import io.enginel.domain.Resources;
 import io.enginel.domain.Role;
+import io.enginel.domain.Tags;
 import io.enginel.support.HeldRead;
 import io.enginel.support.HttpResult;
 import io.enginel.support.SeededServer;
@@ -87,7 +88,7 @@ class JoinedLoadRaceTest {
     JsonObject oldPage = new JsonObject().put("count", 1).putNull("next").putNull("previous")
         .put("results", new JsonArray().add(oldRow));
     Answer held = before.release(oldPage, List.of(org.toString()),
-        List.of(Tags.orgLists(org.toString(), "designs"), Tags.design(design.toString())));
+        List.of(Tags.lists(org.toString(), Resources.DESIGNS), Tags.of(Resources.DESIGNS, design.toString())));
 
     assertThat(held.stored()).as("the old page's fill was refused").isFalse();
     HttpResult read = TestServer.await(after);
@@ -106,7 +107,7 @@ class JoinedLoadRaceTest {
     awaitJoins(joinsBefore + 1);
 
     load.release(new JsonObject().put("id", other.toString()).put("description", "as the held load read it"),
-        List.of(org.toString()), List.of(Tags.design(other.toString())));
+        List.of(org.toString()), List.of(Tags.of(Resources.DESIGNS, other.toString())));
 
     assertThat(TestServer.await(joined).json().getString("description")).isEqualTo("as the held load read it");
   }

@@ -3,6 +3,8 @@ package io.enginel.invalidation;
 import io.enginel.cache.Answer;
 import io.enginel.cache.CacheKeys;
 import io.enginel.config.Tier;
+import io.enginel.domain.Resources;
+import io.enginel.domain.Tags;
 import io.enginel.support.HeldRead;
 import io.enginel.support.HttpResult;
 import io.enginel.support.SeededServer;
@@ -62,7 +64,7 @@ class NoStaleFillTest {
   static Answer releaseAsRead(HeldRead held, UUID design, String description) {
     JsonObject row = new JsonObject().put("id", design.toString()).put("series", series.toString())
         .put("description", description).put("read_by", "the held miss");
-    return held.release(row, List.of(org.toString()), Tags.forDetail("designs", row));
+    return held.release(row, List.of(org.toString()), Resources.DESIGNS.detailTags(row));
   }
 
   @Test
@@ -116,7 +118,7 @@ class NoStaleFillTest {
   void aFillThatLandedBeforeTheWriteIsDeletedByItsInvalidation() {
     String key = keys.designDetail(filledFirst.toString());
     assertThat(releaseAsRead(HeldRead.loading(s, Tier.DEFAULT, key, "designs"), filledFirst, "old").stored()).isTrue();
-    String tagSet = s.prefix() + ":_tag:" + Tags.design(filledFirst.toString());
+    String tagSet = s.prefix() + ":_tag:" + Tags.of(Resources.DESIGNS, filledFirst.toString());
     assertThat(s.redis(Tier.DEFAULT, "SMEMBERS", tagSet).toString()).contains(key);
 
     assertThat(s.patch("/api/designs/" + filledFirst, alice, new JsonObject().put("description", "new")).status())

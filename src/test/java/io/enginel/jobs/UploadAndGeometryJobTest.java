@@ -144,11 +144,14 @@ class UploadAndGeometryJobTest {
   }
 
   @Test
-  void aStepFileIsAcceptedButItsJobExplainsThatStepGeometryIsNotExtracted() throws Exception {
+  void aStepFileIsRefusedAtOnceNotByAJobThatFailsLater() {
     UUID design = design("part.step", "step");
+    long jobsBefore = s.fixtures.queryLong("SELECT count(*) FROM analysis_jobs");
     HttpResult r = upload(design, editor, "ISO-10303-21;\nHEADER;\nENDSEC;\n".getBytes(StandardCharsets.US_ASCII));
-    assertThat(r.status()).isEqualTo(202);
-    assertThat(awaitJob(r.json().getString("job"), "FAILED").getString("error_message")).contains("STEP").contains("STL or OBJ");
+    assertThat(r.status()).as(r.toString()).isEqualTo(415);
+    assertThat(r.json().getString("message")).contains("STEP").contains("STL or OBJ");
+    assertThat(s.fixtures.queryLong("SELECT count(*) FROM analysis_jobs")).isEqualTo(jobsBefore);
+    assertThat(s.fixtures.queryString("SELECT storage_path FROM design_assets WHERE id = ?", design)).isNull();
   }
 
   @Test

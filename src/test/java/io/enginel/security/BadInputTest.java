@@ -500,7 +500,8 @@ class BadInputTest {
     s.fixtures.update("INSERT INTO design_assets (id, series_id, organization_id, version, filename, file_format, "
         + "upload_status) SELECT ?, s.id, s.organization_id, 100 + (SELECT count(*) FROM design_assets), 'u.stl', "
         + "'stl', 'PENDING' FROM design_series s WHERE s.id = ?", design, t.series());
-    byte[] content = ("solid " + name + " " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
+    byte[] content = ("solid " + name + " " + UUID.randomUUID() + "\nfacet normal 0 0 1\nouter loop\nvertex 0 0 0\n"
+        + "vertex 1 0 0\nvertex 0 1 0\nendloop\nendfacet\nendsolid\n").getBytes(StandardCharsets.UTF_8); // an ASCII STL
     String boundary = "----enginel" + UUID.randomUUID();
     Buffer form = Buffer.buffer()
         .appendString("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + name

@@ -24,7 +24,8 @@ import static io.gatling.javaapi.http.HttpDsl.http;
 /**
  * What every simulation of shared/bench/WORKLOAD.md shares: the target and the load (system properties
  * {@code baseUrl}, {@code users}, {@code duration} in seconds), the 100 users' tokens (each logs in once,
- * before the load starts, as the workload says) and the request pools.
+ * before the load starts, as the workload says, or they come from the file named by {@code tokens}) and the
+ * request pools.
  */
 final class Workload {
   static final String BASE_URL = System.getProperty("baseUrl", "http://127.0.0.1:8080");
@@ -37,6 +38,7 @@ final class Workload {
       + "bushing spacer manifold nozzle diffuser duct panel frame chassis enclosure lid base support weld casting").split(" ");
 
   private static final Map<Integer, String> TOKENS = new ConcurrentHashMap<>();
+  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private Workload() {}
 
@@ -44,12 +46,32 @@ final class Workload {
     return http.baseUrl(BASE_URL).acceptHeader("application/json").disableCaching().warmUp(BASE_URL + "/health");
   }
 
-  /** Logs the 100 users in (user{N} / pass{N}); call from a simulation's constructor. */
+  /**
+   * Logs the 100 users in (user{N} / pass{N}); call from a simulation's constructor. With the system property
+   * {@code tokens} (a file of 100 bearer tokens, line N the token of user{N}, as load-tests/bench.sh writes
+   * it), those tokens are used instead, which spares logins (the server throttles them per address).
+   */
   static synchronized void loginAll() {
     if (TOKENS.size() == ACCOUNTS) {
       return;
     }
-    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    String file = System.getProperty("tokens", "");
+    if (!file.isEmpty()) {
+      try {
+        List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of(file)).stream()
+            .filter(l -> !l.isBlank()).toList();
+        if (lines.size() != ACCOUNTS) {
+          throw new IllegalStateException("tokens file " + file + " holds " + lines.size() + " tokens, not " + ACCOUNTS);
+        }
+        for (int n = 1; n <= ACCOUNTS; n++) {
+          TOKENS.put(n, lines.get(n - 1).trim());
+        }
+        return;
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException("cannot read tokens file " + file + ": " + e, e);
+      }
+    }
+    HttpClient client = CLIENT;
     Pattern token = Pattern.compile("\"token\"\\s*:\\s*\"([^\"]+)\"");
     IntStream.rangeClosed(1, ACCOUNTS).parallel().forEach(n -> {
       try {
@@ -70,6 +92,28 @@ final class Workload {
 
   static String bearer(int user) {
     return "Bearer " + TOKENS.get(user);
+  }
+
+  /**
+   * One request outside the load (before or after it), as {@code user}: {@code body} null for none, else
+   * sent as JSON. Answers the response; an I/O failure is an IllegalStateException.
+   */
+  static HttpResponse<String> send(String method, String path, int user, String body) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(BASE_URL + path)).timeout(Duration.ofSeconds(10))
+        .header("Authorization", bearer(user)).header("Accept", "application/json");
+    if (body == null) {
+      request.method(method, HttpRequest.BodyPublishers.noBody());
+    } else {
+      request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+    }
+    try {
+      return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(method + " " + path + " as user" + user + " failed: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(method + " " + path + " interrupted", e);
+    }
   }
 
   static int randomUser() {

@@ -1,5 +1,7 @@
 package io.enginel.domain.geometry;
 
+import java.util.Arrays;
+
 /**
  * A triangle soup: {@code triangles} triangles, their corners stored flat in {@link #corners} as
  * {@code x0 y0 z0 x1 y1 z1 x2 y2 z2} per triangle (single precision, as STL stores them). Primitive
@@ -34,14 +36,14 @@ public final class Mesh {
 
     void add(float[] nine) {
       if ((triangles + 1) * 9 > corners.length) {
-        corners = java.util.Arrays.copyOf(corners, corners.length * 2);
+        corners = Arrays.copyOf(corners, corners.length * 2);
       }
       System.arraycopy(nine, 0, corners, triangles * 9, 9);
       triangles++;
     }
 
     Mesh build() {
-      return new Mesh(java.util.Arrays.copyOf(corners, triangles * 9), triangles);
+      return new Mesh(Arrays.copyOf(corners, triangles * 9), triangles);
     }
   }
 }

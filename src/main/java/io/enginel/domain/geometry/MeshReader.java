@@ -12,17 +12,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * Reads STL (binary and ASCII) and Wavefront OBJ files into a {@link Mesh}. A binary STL is recognised by
- * its size (84 + 50 bytes per declared triangle), even when its header starts with "solid"; it is read
+ * its size (84 + 50 bytes per declared triangle), even when its header starts with "solid" (the rules of
+ * {@link ContentFormat}, which uploads are checked with); it is read
  * through a memory map, a 50 MB file of a million triangles without a copy. Every malformed input is a
  * {@link GeometryException} saying what is wrong.
  */
 public final class MeshReader {
   /** STEP and IGES describe exact (B-rep) geometry; reading them needs a CAD kernel, which Enginel has not. */
-  public static final java.util.List<String> SUPPORTED = java.util.List.of("stl", "obj");
+  public static final List<String> SUPPORTED = List.of("stl", "obj");
 
   private MeshReader() {}
 
@@ -57,23 +59,22 @@ public final class MeshReader {
         if (84 + 50 * declared == size) {
           return readBinaryStl(ch, (int) declared);
         }
-        if (!startsWithSolid(file)) {
+        if (!looksLikeAsciiStl(file)) {
           throw new GeometryException("binary STL declares " + declared + " triangles but holds "
               + Math.max(0, (size - 84) / 50) + " (" + size + " bytes)");
         }
       }
     }
-    if (!startsWithSolid(file)) {
-      throw new GeometryException("not an STL file (too short for binary STL, no 'solid' header)");
+    if (!looksLikeAsciiStl(file)) {
+      throw new GeometryException("not an STL file (not a binary STL by its size, no 'solid' header followed by 'facet' lines)");
     }
     return readAsciiStl(file);
   }
 
-  private static boolean startsWithSolid(Path file) throws IOException {
+  /** The ASCII-STL rule of {@link ContentFormat}, so that an upload taken for an ASCII STL is read as one. */
+  private static boolean looksLikeAsciiStl(Path file) throws IOException {
     try (InputStream in = Files.newInputStream(file)) {
-      byte[] b = in.readNBytes(512);
-      String start = new String(b, StandardCharsets.US_ASCII).stripLeading().toLowerCase(Locale.ROOT);
-      return start.startsWith("solid") && start.contains("facet");
+      return ContentFormat.isAsciiStl(in.readNBytes(ContentFormat.HEAD_BYTES), Files.size(file));
     }
   }
 
