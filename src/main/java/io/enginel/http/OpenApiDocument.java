@@ -29,6 +29,8 @@ final class OpenApiDocument {
   static final String DOCS_PATH = "/docs";
   private static final String JSON = "application/json";
   private static final String API_VERSION = "1";
+  /** A media type's content described by its type alone (OpenAPI 3.1 allows a media type without a schema). */
+  private static final JsonObject ANY = new JsonObject();
 
   /** What the document says that depends on the configuration; one process has one. */
   record Settings(int defaultPageSize, int maxPageSize, long bodyLimitBytes, long maxUploadBytes, int sessionTtlSeconds,
@@ -130,7 +132,7 @@ final class OpenApiDocument {
     Op list = new Op("list" + camel(r.name()), r.name(), "List " + r.name())
         .params(ResourceSchemas.listParameters(r, Set.of(), null, settings.defaultPageSize, settings.maxPageSize))
         .cachedRead(ref(model + "Page"), "A page of " + r.name() + ".")
-        .errors(400, 401, 503);
+        .errors(400, 401, 404, 503);
     JsonObject collection = new JsonObject().put("get", list.json);
     JsonObject item = new JsonObject().put("parameters", new JsonArray().add(id));
     item.put("get", new Op("retrieve" + model, r.name(), "Retrieve one " + model)
@@ -295,10 +297,22 @@ final class OpenApiDocument {
     paths.put("/api/cache/stats", new JsonObject().put("get", new Op("cacheStats", "cache", "Cache statistics")
         .ok(ref("CacheStats"), "Hits, misses, fills, invalidations, compression and the consistency observer.")
         .errors(401, 403, 503).json));
+    JsonObject counters = ResourceSchemas.object(props("hits", integer(0), "misses", integer(0), "errors", integer(0),
+        "skipped", integer(0), "hit_rate", number().put("description", "Percent.")), List.of("hits", "misses"));
+    JsonObject server = counters.copy();
+    server.getJsonObject("properties").put("near_hits", integer(0)).put("resources", map(counters));
     schemas.put("CacheStats", ResourceSchemas.object(props(
-            "tiers", map(ResourceSchemas.object(props("hits", integer(0), "misses", integer(0), "errors", integer(0),
-                "skipped", integer(0), "near_hits", integer(0), "hit_rate", number(), "resources",
-                new JsonObject().put("type", "object")), List.of("hits", "misses"))),
+            "tiers", map(ResourceSchemas.object(props(
+                "endpoint", new JsonObject().put("type", "string").put("description", "The tier's Redis, password redacted."),
+                "circuit", new JsonObject().put("type", "string"),
+                "connected", new JsonObject().put("type", "boolean"),
+                "server", server.put("description", "This process's own counts, per tier and resource."),
+                "near", ResourceSchemas.object(props("entries", integer(0), "bytes", integer(0), "max_bytes", integer(0),
+                    "hits", integer(0)), List.of("entries", "bytes", "max_bytes", "hits")),
+                "redis", new JsonObject().put("type", "object").put("description", "From INFO and DBSIZE; server-wide."),
+                "error", new JsonObject().put("type", "string")), List.of("endpoint", "circuit", "connected", "server"))),
+            "scope", new JsonObject().put("type", "string"),
+            "key_prefix", new JsonObject().put("type", "string"),
             "fills", map(integer(0)), "invalidations", map(integer(0)),
             "compression", ResourceSchemas.object(props("values_compressed", integer(0), "bytes_saved", integer(0)),
                 List.of("values_compressed", "bytes_saved")),
@@ -393,8 +407,7 @@ final class OpenApiDocument {
         "cluster", new JsonObject().put("type", "object")), List.of("status", "postgres", "redis", "cluster")));
     if (settings.metrics) {
       paths.put("/metrics", new JsonObject().put("get", new Op("metrics", "operations", "Prometheus metrics").open()
-          .content(200, "The Prometheus text exposition format.", "text/plain",
-              new JsonObject().put("type", "string")).json));
+          .content(200, "The Prometheus text exposition format.", "text/plain", ANY).json));
     }
     paths.put(PATH, new JsonObject().put("get", new Op("openApiDocument", "operations", "This document").open()
         .describe("Built once per process from the resource declarations; revalidate with `If-None-Match`.")
@@ -432,7 +445,7 @@ final class OpenApiDocument {
         + "an invalid id, filter, page or ordering (`details.parameter`)."});
     m.put(401, new String[] {"Unauthorized", "No token, or one that is unknown or ended."});
     m.put(403, new String[] {"Forbidden", "Authenticated, but not allowed (a role too low, not staff)."});
-    m.put(404, new String[] {"NotFound", "Absent, or not visible to you."});
+    m.put(404, new String[] {"NotFound", "Absent, or not visible to you; for a list, a page past the last."});
     m.put(409, new String[] {"Conflict", "A uniqueness or reference rule, the last ADMIN, or a concurrent change."});
     m.put(413, new String[] {"TooLarge", "The body is over the limit."});
     m.put(415, new String[] {"UnsupportedMediaType", "The body is not application/json."});
@@ -661,7 +674,9 @@ final class OpenApiDocument {
         h.put(name, headerRef(name));
       }
       r.put("headers", h);
-      if (schema != null) {
+      if (schema == ANY) {
+        r.put("content", new JsonObject().put(mediaType, new JsonObject()));
+      } else if (schema != null) {
         r.put("content", new JsonObject().put(mediaType, new JsonObject().put("schema", schema)));
       }
       responses.put(Integer.toString(status), r);
