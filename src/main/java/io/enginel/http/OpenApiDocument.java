@@ -60,6 +60,26 @@ final class OpenApiDocument {
   /** Resources reached only under a row of another ({@code /organizations/{id}/members}): no top-level routes. */
   private static final Set<Resource> NESTED = Set.of(Resources.MEMBERS);
 
+  /** An error status an operation may list: the name of its shared response, and what it means. */
+  private record ErrorAnswer(String component, String meaning) {}
+
+  private static final Map<Integer, ErrorAnswer> ERRORS = errorTable();
+
+  private static Map<Integer, ErrorAnswer> errorTable() {
+    Map<Integer, ErrorAnswer> m = new LinkedHashMap<>();
+    m.put(400, new ErrorAnswer("BadRequest", "Malformed JSON, a wrong type or a broken constraint (`details.field`), or "
+        + "an invalid id, filter, page or ordering (`details.parameter`)."));
+    m.put(401, new ErrorAnswer("Unauthorized", "No token, or one that is unknown or ended."));
+    m.put(403, new ErrorAnswer("Forbidden", "Authenticated, but not allowed (a role too low, not staff)."));
+    m.put(404, new ErrorAnswer("NotFound", "Absent, or not visible to you; for a list, a page past the last."));
+    m.put(409, new ErrorAnswer("Conflict", "A uniqueness or reference rule, the last ADMIN, or a concurrent change."));
+    m.put(413, new ErrorAnswer("TooLarge", "The body is over the limit."));
+    m.put(415, new ErrorAnswer("UnsupportedMediaType", "The body is not application/json."));
+    m.put(429, new ErrorAnswer("TooManyRequests", "Too many login attempts; `Retry-After` says when to try again."));
+    m.put(503, new ErrorAnswer("Unavailable", "The database did not answer in time; `Retry-After` says when to retry."));
+    return m;
+  }
+
   private final Settings settings;
   private final JsonObject paths = new JsonObject();
   private final JsonObject schemas = new JsonObject();
@@ -203,7 +223,8 @@ final class OpenApiDocument {
 
     paths.put("/api/designs/{id}/file", new JsonObject().put("parameters", new JsonArray().add(designId))
         .put("post", new Op("uploadDesignFile", designs.name(), "Upload the design's CAD file")
-            .describe("The raw body, or the first file of a multipart form; streamed to disk, at most "
+            .describe("The raw body (any content type but multipart), or the first file of a multipart form; "
+                + "streamed to disk, at most "
                 + settings.maxUploadBytes + " bytes (413 as soon as it passes). Queues a geometry job: the answer is "
                 + "the design with `job`, and `Location` names the job. Needs EDITOR or ADMIN.")
             .param(new JsonObject().put("name", "density").put("in", "query").put("required", false)
@@ -264,13 +285,13 @@ final class OpenApiDocument {
         .open()
         .describe("Attempts are limited per user name and per client address; over the limit, 429 with `Retry-After`.")
         .body(ref("LoginRequest"))
-        .ok(ref("Session"), "A new session.")
+        .ok(ref("SessionToken"), "A new session.")
         .errors(400, 401, 413, 415, 429, 503).json));
     schemas.put("LoginRequest", ResourceSchemas.object(props(
         "username", new JsonObject().put("type", "string").put("minLength", 1).put("maxLength", 150),
         "password", new JsonObject().put("type", "string").put("minLength", 1).put("maxLength", 1024)
             .put("writeOnly", true)), List.of("username", "password")));
-    schemas.put("Session", closed(props(
+    schemas.put("SessionToken", closed(props(
         "token", new JsonObject().put("type", "string").put("description", "The bearer token (256 random bits, base64url)."),
         "expires_in", integer(1).put("description", "Seconds the session lives: " + settings.sessionTtlSeconds + ".")),
         "token", "expires_in"));
@@ -437,23 +458,6 @@ final class OpenApiDocument {
         "field", new JsonObject().put("type", "string"), "parameter", new JsonObject().put("type", "string")));
   }
 
-  private static final Map<Integer, String[]> ERRORS = errorTable();
-
-  private static Map<Integer, String[]> errorTable() {
-    Map<Integer, String[]> m = new LinkedHashMap<>();
-    m.put(400, new String[] {"BadRequest", "Malformed JSON, a wrong type or a broken constraint (`details.field`), or "
-        + "an invalid id, filter, page or ordering (`details.parameter`)."});
-    m.put(401, new String[] {"Unauthorized", "No token, or one that is unknown or ended."});
-    m.put(403, new String[] {"Forbidden", "Authenticated, but not allowed (a role too low, not staff)."});
-    m.put(404, new String[] {"NotFound", "Absent, or not visible to you; for a list, a page past the last."});
-    m.put(409, new String[] {"Conflict", "A uniqueness or reference rule, the last ADMIN, or a concurrent change."});
-    m.put(413, new String[] {"TooLarge", "The body is over the limit."});
-    m.put(415, new String[] {"UnsupportedMediaType", "The body is not application/json."});
-    m.put(429, new String[] {"TooManyRequests", "Too many login attempts; `Retry-After` says when to try again."});
-    m.put(503, new String[] {"Unavailable", "The database did not answer in time; `Retry-After` says when to retry."});
-    return m;
-  }
-
   private JsonObject errorResponses() {
     JsonObject out = new JsonObject();
     ERRORS.forEach((status, e) -> {
@@ -464,9 +468,9 @@ final class OpenApiDocument {
       if (status == 429 || status == 503) {
         headers.put("Retry-After", headerRef("Retry-After"));
       }
-      String description = status == 413 ? e[1] + " (" + settings.bodyLimitBytes + " bytes for JSON bodies, "
-          + settings.maxUploadBytes + " for uploads)" : e[1];
-      out.put(e[0], new JsonObject().put("description", description).put("headers", headers)
+      String description = status == 413 ? e.meaning() + " (" + settings.bodyLimitBytes + " bytes for JSON bodies, "
+          + settings.maxUploadBytes + " for uploads)" : e.meaning();
+      out.put(e.component(), new JsonObject().put("description", description).put("headers", headers)
           .put("content", new JsonObject().put(JSON, new JsonObject().put("schema", ref("Error")))));
     });
     return out;
@@ -686,7 +690,7 @@ final class OpenApiDocument {
     Op errors(int... statuses) {
       for (int status : statuses) {
         responses.put(Integer.toString(status), new JsonObject()
-            .put("$ref", "#/components/responses/" + ERRORS.get(status)[0]));
+            .put("$ref", "#/components/responses/" + ERRORS.get(status).component()));
       }
       return this;
     }

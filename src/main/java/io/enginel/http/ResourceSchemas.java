@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -40,6 +41,8 @@ final class ResourceSchemas {
   /** The longest {@code search} and string filter values {@link ListQuery} and the validation accept. */
   static final int SEARCH_MAX_LENGTH = 200;
   static final int FILTER_MAX_LENGTH = 255;
+  /** A filter that compares one column with its value ({@code d.series_id = ?}), as opposed to a predicate. */
+  private static final Pattern EQUALITY = Pattern.compile("[a-z_]+\\.[a-z_]+ = \\?");
   /** The largest {@code page} {@link ListQuery} accepts. */
   static final int MAX_PAGE = Integer.MAX_VALUE / 1000;
 
@@ -178,8 +181,8 @@ final class ResourceSchemas {
     List<JsonObject> out = new ArrayList<>();
     for (Filter f : r.filters().values()) {
       if (!fixed.contains(f.param())) {
-        out.add(query(f.param(), filterSchema(f), "Only rows whose " + f.param() + " is this value"
-            + (f.type() == FieldType.TIMESTAMP ? " (a bound on the creation time)." : ".")));
+        out.add(query(f.param(), filterSchema(f), EQUALITY.matcher(f.sql()).matches()
+            ? "Only rows whose " + f.param() + " is this value." : "Narrows the list by " + f.param() + "."));
       }
     }
     if (!r.search().isEmpty()) {
