@@ -6,6 +6,8 @@ import io.enginel.domain.Entity;
 import io.enginel.domain.FieldType;
 import io.enginel.domain.Resource;
 import io.enginel.domain.Resources;
+import io.enginel.domain.geometry.ContentFormat;
+import io.enginel.domain.geometry.MeshReader;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -41,24 +43,6 @@ final class OpenApiDocument {
     }
   }
 
-  /**
-   * A list fixed to one row of another resource.
-   *
-   * @param under           the resource of the path's row
-   * @param segment         the path segment after the row
-   * @param listed          the resource listed
-   * @param fixedFilter     the filter the path fixes (ignored when given as a parameter)
-   * @param defaultOrdering ordering when none is asked, when not the listed resource's own
-   */
-  private record SubList(Resource under, String segment, Resource listed, String fixedFilter, String defaultOrdering) {}
-
-  private static final List<SubList> SUB_LISTS = List.of(
-      new SubList(Resources.ORGANIZATIONS, "members", Resources.MEMBERS, "organization", null),
-      new SubList(Resources.SERIES, "versions", Resources.DESIGNS, "series", "-version"),
-      new SubList(Resources.REVIEWS, "markups", Resources.MARKUPS, "review", null));
-
-  /** Resources reached only under a row of another ({@code /organizations/{id}/members}): no top-level routes. */
-  private static final Set<Resource> NESTED = Set.of(Resources.MEMBERS);
 
   /** An error status an operation may list: the name of its shared response, and what it means. */
   private record ErrorAnswer(String component, String meaning) {}
@@ -98,7 +82,7 @@ final class OpenApiDocument {
     accounts();
     for (Resource r : Resources.BY_NAME.values()) {
       resourceSchemas(r);
-      if (!NESTED.contains(r)) {
+      if (r.nesting() == null) {
         collection(r);
       }
     }
@@ -177,14 +161,14 @@ final class OpenApiDocument {
 
   /** The lists fixed to a row, the members of an organization, and the computed views of a row. */
   private void subResources() {
-    for (SubList sub : SUB_LISTS) {
+    for (Resources.SubList sub : Resources.SUB_LISTS) {
       String model = ResourceSchemas.name(sub.listed());
       paths.put("/api/" + sub.under().name() + "/{id}/" + sub.segment(), new JsonObject()
           .put("parameters", new JsonArray().add(ResourceSchemas.idParameter("id", sub.under(),
               "The " + ResourceSchemas.name(sub.under()) + "'s id.")))
           .put("get", new Op("list" + camel(sub.under().name()) + camel(sub.segment()), sub.under().name(),
               "List the " + sub.segment() + " of one " + ResourceSchemas.name(sub.under()))
-              .params(ResourceSchemas.listParameters(sub.listed(), Set.of(sub.fixedFilter()), sub.defaultOrdering(),
+              .params(ResourceSchemas.listParameters(sub.listed(), Set.of(sub.filter()), sub.defaultOrdering(),
                   settings.defaultPageSize, settings.maxPageSize))
               .cachedRead(ref(model + "Page"), "A page of " + sub.segment() + ".")
               .errors(400, 401, 404, 503).json));
@@ -225,7 +209,11 @@ final class OpenApiDocument {
         .put("post", new Op("uploadDesignFile", designs.name(), "Upload the design's CAD file")
             .describe("The raw body (any content type but multipart), or the first file of a multipart form; "
                 + "streamed to disk, at most "
-                + settings.maxUploadBytes + " bytes (413 as soon as it passes). Queues a geometry job: the answer is "
+                + settings.maxUploadBytes + " bytes (413 as soon as it passes). Its format is taken from its content ("
+                + ContentFormat.READABLE + "), recorded as the design's `file_format`, and said as `detected_format`; "
+                + "`format_note` says when the file's name or the design said otherwise. A file whose geometry "
+                + "Enginel cannot compute (STEP, IGES, unrecognised) is refused at once: 415 with `details."
+                + "detected_format` and `details.readable_formats`. Queues a geometry job: the answer is "
                 + "the design with `job`, and `Location` names the job. Needs EDITOR or ADMIN.")
             .param(new JsonObject().put("name", "density").put("in", "query").put("required", false)
                 .put("description", "Material density for the mass properties (kg/m³ by convention).")
@@ -233,11 +221,16 @@ final class OpenApiDocument {
                     .put("default", settings.defaultDensity)))
             .upload()
             .response(202, "Stored; the geometry job is queued.", ref("UploadAccepted"), "Location")
-            .errors(400, 401, 403, 404, 413, 503).json));
+            .errors(400, 401, 403, 404, 413, 415, 503).json));
     JsonObject accepted = ResourceSchemas.representation(designs);
     accepted.getJsonObject("properties").put("job", ResourceSchemas.typed(FieldType.UUID, false)
         .put("description", "The queued geometry job."));
     accepted.getJsonArray("required").add("job");
+    accepted.getJsonObject("properties").put("detected_format", new JsonObject().put("type", "string")
+        .put("enum", new JsonArray(MeshReader.SUPPORTED)).put("description", "The format read from the file's content."));
+    accepted.getJsonArray("required").add("detected_format");
+    accepted.getJsonObject("properties").put("format_note", new JsonObject().put("type", "string")
+        .put("description", "Present when the file's name or the design's previous file_format said otherwise."));
     schemas.put("UploadAccepted", accepted);
 
     JsonObject reviewId = ResourceSchemas.idParameter("id", reviews, "The ReviewSession's id.");

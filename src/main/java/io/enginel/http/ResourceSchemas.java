@@ -25,18 +25,6 @@ import java.util.stream.Collectors;
  */
 final class ResourceSchemas {
 
-  /**
-   * Fields the server sets that may read as null: the declarations say which fields accept null on write,
-   * not which computed or server-set ones can be null on read (a creator whose account was deleted, a series
-   * with no design yet). Checked against the declarations by the document's tests.
-   */
-  static final Map<String, Set<String>> NULL_WHEN_READ = Map.of(
-      Resources.SERIES.name(), Set.of("created_by", "latest_version"),
-      Resources.DESIGNS.name(), Set.of("file_hash", "uploaded_by"),
-      Resources.ANALYSIS_JOBS.name(), Set.of("created_by", "started_at", "finished_at"),
-      Resources.REVIEWS.name(), Set.of("created_by"),
-      Resources.MARKUPS.name(), Set.of("author"),
-      Resources.AUDIT_LOGS.name(), Set.of("organization", "actor", "actor_username", "ip_address"));
 
   /** The longest {@code search} and string filter values {@link ListQuery} and the validation accept. */
   static final int SEARCH_MAX_LENGTH = 200;
@@ -84,7 +72,7 @@ final class ResourceSchemas {
   }
 
   private static JsonObject readSchema(Resource r, Field f) {
-    boolean nullable = f.nullable() || NULL_WHEN_READ.getOrDefault(r.name(), Set.of()).contains(f.name());
+    boolean nullable = f.nullable() || f.readsNull();
     JsonObject s = typed(f.type(), nullable);
     if (f.choices() != null) {
       s.put("enum", choices(f.choices(), nullable));
