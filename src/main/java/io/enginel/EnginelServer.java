@@ -27,6 +27,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -165,6 +166,11 @@ public final class EnginelServer {
 
   public int port() {
     return httpInstances.isEmpty() ? -1 : httpInstances.get(0).port();
+  }
+
+  /** The routes of the HTTP API, as registered (the same on every HTTP verticle instance). */
+  public List<Route> routes() {
+    return httpInstances.isEmpty() ? List.of() : httpInstances.get(0).routes();
   }
 
   public String nodeId() {

@@ -22,10 +22,11 @@ import java.util.regex.Pattern;
  * @param defaultValue value inserted when absent on create, or null for the column default
  * @param staffOnly    only staff may set it
  * @param hashed       stored as a hash computed on a worker before the write (a password), never as given
+ * @param readsNull    a server-set field that may read as JSON null (no creator recorded, not started yet …)
  */
 public record Field(String name, FieldType type, String select, String column, Access access, boolean required,
                     boolean nullable, int maxLength, Long min, Long max, List<String> choices, Pattern pattern,
-                    String patternHint, Object defaultValue, boolean staffOnly, boolean hashed) {
+                    String patternHint, Object defaultValue, boolean staffOnly, boolean hashed, boolean readsNull) {
 
   /** Who may set a field. */
   public enum Access {
@@ -73,6 +74,7 @@ public record Field(String name, FieldType type, String select, String column, A
     private Object defaultValue;
     private boolean staffOnly;
     private boolean hashed;
+    private boolean readsNull;
 
     Builder(String name, FieldType type) {
       this.name = name;
@@ -150,9 +152,15 @@ public record Field(String name, FieldType type, String select, String column, A
       return this;
     }
 
+    /** A field the server sets that may read as null. */
+    public Builder readsNull() {
+      this.readsNull = true;
+      return this;
+    }
+
     public Field build() {
       return new Field(name, type, select, column, access, required, nullable, maxLength, min, max, choices,
-          pattern, patternHint, defaultValue, staffOnly, hashed);
+          pattern, patternHint, defaultValue, staffOnly, hashed, readsNull);
     }
   }
 }

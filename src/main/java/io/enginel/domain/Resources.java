@@ -174,11 +174,11 @@ public final class Resources {
           Field.of("name", STRING).select("s.name").column("name").maxLength(200).defaultValue("").build(),
           Field.of("description", STRING).select("s.description").column("description").maxLength(5000)
               .defaultValue("").build(),
-          Field.of("created_by", LONG).select("s.created_by").build(),
+          Field.of("created_by", LONG).select("s.created_by").readsNull().build(),
           Field.of("version_count", INT)
               .select("(SELECT count(*)::int FROM design_assets vc WHERE vc.series_id = s.id)").build(),
           Field.of("latest_version", INT)
-              .select("(SELECT max(lv.version) FROM design_assets lv WHERE lv.series_id = s.id)").build(),
+              .select("(SELECT max(lv.version) FROM design_assets lv WHERE lv.series_id = s.id)").readsNull().build(),
           Field.of("created_at", TIMESTAMP).select("s.created_at").build(),
           Field.of("updated_at", TIMESTAMP).select("s.updated_at").build())
       .filters(Filter.eq("organization", UUID, "s.organization_id"), Filter.eq("part_number", STRING, "s.part_number"))
@@ -219,10 +219,10 @@ public final class Resources {
               .choices(FILE_FORMATS).build(),
           Field.of("file_size", LONG).select("d.file_size").column("file_size").range(0, Long.MAX_VALUE)
               .defaultValue(0L).build(),
-          Field.of("file_hash", STRING).select("d.file_hash").build(),
+          Field.of("file_hash", STRING).select("d.file_hash").readsNull().build(),
           Field.of("upload_status", STRING).select("d.upload_status").column("upload_status")
               .choices(UPLOAD_STATUSES).defaultValue("PENDING").build(),
-          Field.of("uploaded_by", LONG).select("d.uploaded_by").build(),
+          Field.of("uploaded_by", LONG).select("d.uploaded_by").readsNull().build(),
           Field.of("description", STRING).select("d.description").column("description").maxLength(10_000)
               .defaultValue("").build(),
           Field.of("created_at", TIMESTAMP).select("d.created_at").build(),
@@ -310,10 +310,10 @@ public final class Resources {
           Field.of("error_message", STRING).select("j.error_message").column("error_message").nullable()
               .maxLength(2000).build(),
           Field.of("organization", UUID).select("j.organization_id").build(),
-          Field.of("created_by", LONG).select("j.created_by").build(),
+          Field.of("created_by", LONG).select("j.created_by").readsNull().build(),
           Field.of("created_at", TIMESTAMP).select("j.created_at").build(),
-          Field.of("started_at", TIMESTAMP).select("j.started_at").build(),
-          Field.of("finished_at", TIMESTAMP).select("j.finished_at").build(),
+          Field.of("started_at", TIMESTAMP).select("j.started_at").readsNull().build(),
+          Field.of("finished_at", TIMESTAMP).select("j.finished_at").readsNull().build(),
           Field.of("updated_at", TIMESTAMP).select("j.updated_at").build())
       .filters(Filter.eq("design", UUID, "j.design_id"), Filter.choice("status", "j.status", JOB_STATUSES),
           Filter.choice("job_type", "j.job_type", JOB_TYPES))
@@ -346,7 +346,7 @@ public final class Resources {
               .select("ARRAY(SELECT rr.user_id FROM review_reviewers rr WHERE rr.review_id = r.id ORDER BY rr.user_id)")
               .build(),
           Field.of("organization", UUID).select("r.organization_id").build(),
-          Field.of("created_by", LONG).select("r.created_by").build(),
+          Field.of("created_by", LONG).select("r.created_by").readsNull().build(),
           Field.of("created_at", TIMESTAMP).select("r.created_at").build(),
           Field.of("updated_at", TIMESTAMP).select("r.updated_at").build())
       .filters(Filter.eq("design", UUID, "r.design_id"), Filter.choice("status", "r.status", REVIEW_STATUSES),
@@ -376,7 +376,7 @@ public final class Resources {
       .fields(
           Field.of("id", UUID).select("mk.id").build(),
           Field.of("review", UUID).select("mk.review_id").column("review_id").createOnly().required().build(),
-          Field.of("author", LONG).select("mk.author_id").build(),
+          Field.of("author", LONG).select("mk.author_id").readsNull().build(),
           Field.of("comment", STRING).select("mk.comment").column("comment").required().maxLength(10_000).build(),
           Field.of("anchor", JSON_OBJECT).select("mk.anchor").column("anchor").build(),
           Field.of("status", STRING).select("mk.status").column("status").choices(MARKUP_STATUSES)
@@ -406,14 +406,14 @@ public final class Resources {
       .reads("audit_logs a", "id", "a.id", LONG)
       .fields(
           Field.of("id", LONG).select("a.id").build(),
-          Field.of("organization", UUID).select("a.organization_id").build(),
-          Field.of("actor", LONG).select("a.actor_id").build(),
-          Field.of("actor_username", STRING).select("a.actor_username").build(),
+          Field.of("organization", UUID).select("a.organization_id").readsNull().build(),
+          Field.of("actor", LONG).select("a.actor_id").readsNull().build(),
+          Field.of("actor_username", STRING).select("a.actor_username").readsNull().build(),
           Field.of("action", STRING).select("a.action").build(),
           Field.of("resource_type", STRING).select("a.resource_type").build(),
           Field.of("resource_id", STRING).select("a.resource_id").build(),
           Field.of("changes", JSON_OBJECT).select("a.changes").build(),
-          Field.of("ip_address", STRING).select("a.ip_address").build(),
+          Field.of("ip_address", STRING).select("a.ip_address").readsNull().build(),
           Field.of("created_at", TIMESTAMP).select("a.created_at").build())
       .filters(Filter.eq("organization", UUID, "a.organization_id"), Filter.eq("actor", LONG, "a.actor_id"),
           Filter.choice("action", "a.action", List.of("CREATE", "UPDATE", "DELETE")),

@@ -6,6 +6,7 @@ import io.enginel.domain.Bus;
 import io.enginel.domain.Resource;
 import io.enginel.domain.Resources;
 import io.enginel.repository.RepositoryClient;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -14,6 +15,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -29,6 +31,7 @@ import java.util.List;
 public final class HttpVerticle extends VerticleBase {
   private final HttpServices services;
   private HttpServer server;
+  private Router router;
   private final List<MessageConsumer<Object>> consumers = new ArrayList<>();
 
   public HttpVerticle(HttpServices services) {
@@ -52,13 +55,15 @@ public final class HttpVerticle extends VerticleBase {
     Authenticator auth = new Authenticator(services.principals(), services.cache(), repository,
         config.auth().sessionTtlSeconds());
 
-    Router router = Router.router(vertx);
+    router = Router.router(vertx);
     router.route().handler(services.requestIds());
     router.get("/health").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "up")));
     router.get("/ready").handler(new Readiness(services.cache(), repository));
-    if (services.registry() instanceof io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus) {
+    if (services.registry() instanceof PrometheusMeterRegistry prometheus) {
       router.get("/metrics").handler(io.vertx.micrometer.PrometheusScrapingHandler.create(prometheus));
     }
+    OpenApiEndpoint.mount(router, OpenApiDocument.Settings.of(config,
+        services.registry() instanceof PrometheusMeterRegistry));
     // uploads stream their body to disk themselves: registered before the body handler of the other routes
     router.post("/api/designs/:id/file").handler(auth).handler(guard(uploads::upload));
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes());
@@ -136,6 +141,11 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  /** The routes this instance serves (every instance registers the same). */
+  public List<Route> routes() {
+    return router.getRoutes();
   }
 
   /** The port actually bound (useful with port 0). */
