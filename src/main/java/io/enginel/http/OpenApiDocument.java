@@ -57,6 +57,8 @@ final class OpenApiDocument {
     m.put(403, new ErrorAnswer("Forbidden", "Authenticated, but not allowed (a role too low, not staff)."));
     m.put(404, new ErrorAnswer("NotFound", "Absent, or not visible to you; for a list, a page past the last."));
     m.put(409, new ErrorAnswer("Conflict", "A uniqueness or reference rule, the last ADMIN, or a concurrent change."));
+    m.put(412, new ErrorAnswer("PreconditionFailed", "The `If-Match` ETag is not the row's current one "
+        + "(`details.etag` is); nothing was written."));
     m.put(413, new ErrorAnswer("TooLarge", "The body is over the limit."));
     m.put(415, new ErrorAnswer("UnsupportedMediaType", "The body is not application/json."));
     m.put(429, new ErrorAnswer("TooManyRequests", "Too many login attempts; `Retry-After` says when to try again."));
@@ -139,21 +141,22 @@ final class OpenApiDocument {
         .errors(400, 401, 404, 503);
     JsonObject collection = new JsonObject().put("get", list.json);
     JsonObject item = new JsonObject().put("parameters", new JsonArray().add(id));
-    item.put("get", new Op("retrieve" + model, r.name(), "Retrieve one " + model)
-        .cachedRead(ref(model), "The " + model + ".").errors(400, 401, 404, 503).json);
+    Op retrieve = new Op("retrieve" + model, r.name(), "Retrieve one " + model);
+    item.put("get", (r.lastModified() == null ? retrieve.cachedRead(ref(model), "The " + model + ".")
+        : retrieve.cachedReadSince(ref(model), "The " + model + ".")).errors(400, 401, 404, 503).json);
     if (r.writable()) {
       collection.put("post", new Op("create" + model, r.name(), "Create a " + model)
           .body(ref(model + "Create"))
           .created(ref(model), "Created; `Location` names it.")
           .errors(400, 401, 403, 404, 409, 413, 415, 503).json);
       item.put("patch", new Op("update" + model, r.name(), "Change some fields of a " + model)
-          .body(ref(model + "Patch")).ok(ref(model), "The " + model + " as changed.")
-          .errors(400, 401, 403, 404, 409, 413, 415, 503).json);
+          .body(ref(model + "Patch")).ifMatch().changed(ref(model), "The " + model + " as changed.")
+          .errors(400, 401, 403, 404, 409, 412, 413, 415, 503).json);
       item.put("put", new Op("replace" + model, r.name(), "Replace the writable fields of a " + model)
-          .body(ref(model + "Replace")).ok(ref(model), "The " + model + " as changed.")
-          .errors(400, 401, 403, 404, 409, 413, 415, 503).json);
-      item.put("delete", new Op("delete" + model, r.name(), "Delete a " + model)
-          .noContent("Deleted.").errors(400, 401, 403, 404, 409, 503).json);
+          .body(ref(model + "Replace")).ifMatch().changed(ref(model), "The " + model + " as changed.")
+          .errors(400, 401, 403, 404, 409, 412, 413, 415, 503).json);
+      item.put("delete", new Op("delete" + model, r.name(), "Delete a " + model).ifMatch()
+          .noContent("Deleted.").errors(400, 401, 403, 404, 409, 412, 503).json);
     }
     paths.put(base, collection);
     paths.put(base + "/{id}", item);
@@ -260,13 +263,13 @@ final class OpenApiDocument {
         .add(ResourceSchemas.idParameter("id", Resources.ORGANIZATIONS, "The Organization's id."))
         .add(ResourceSchemas.idParameter("user", m, "The member's user id.")));
     String tag = Resources.ORGANIZATIONS.name();
-    item.put("patch", new Op("update" + model, tag, "Change a member's role").body(ref(model + "Patch"))
-        .ok(ref(model), "The membership as changed.").errors(400, 401, 403, 404, 409, 413, 415, 503).json);
-    item.put("put", new Op("replace" + model, tag, "Replace a member's role").body(ref(model + "Replace"))
-        .ok(ref(model), "The membership as changed.").errors(400, 401, 403, 404, 409, 413, 415, 503).json);
+    item.put("patch", new Op("update" + model, tag, "Change a member's role").body(ref(model + "Patch")).ifMatch()
+        .changed(ref(model), "The membership as changed.").errors(400, 401, 403, 404, 409, 412, 413, 415, 503).json);
+    item.put("put", new Op("replace" + model, tag, "Replace a member's role").body(ref(model + "Replace")).ifMatch()
+        .changed(ref(model), "The membership as changed.").errors(400, 401, 403, 404, 409, 412, 413, 415, 503).json);
     item.put("delete", new Op("delete" + model, tag, "Remove a member (ADMIN, or yourself to leave)")
-        .describe("The last ADMIN stays: removing or demoting them is a 409.")
-        .noContent("Removed.").errors(400, 401, 403, 404, 409, 503).json);
+        .describe("The last ADMIN stays: removing or demoting them is a 409.").ifMatch()
+        .noContent("Removed.").errors(400, 401, 403, 404, 409, 412, 503).json);
     paths.put("/api/organizations/{id}/members/{user}", item);
   }
 
@@ -478,6 +481,11 @@ final class OpenApiDocument {
             string, true))
         .put("X-Cache", header("`HIT` when answered from the cache, else `MISS`.", new JsonObject()
             .put("type", "string").put("enum", new JsonArray().add("HIT").add("MISS")), true))
+        .put("Cache-Status", header("RFC 9211: `enginel; hit; ttl=<s>; detail=near|redis-<tier>`, or `enginel; "
+            + "fwd=miss; stored; ttl=<s>`, `enginel; fwd=miss; detail=<why not stored>`, `enginel; fwd=bypass` "
+            + "(caching off); `; collapsed` when the answer was shared with a concurrent request.", string, true))
+        .put("Last-Modified", header("When the row last changed (HTTP-date, second precision); sent once that "
+            + "second is two seconds old (until then the ETag alone validates).", string, false))
         .put("Location", header("The path of what was created.", string, true))
         .put("WWW-Authenticate", header("`Bearer`.", string, true))
         .put("Retry-After", header("Seconds to wait.", new JsonObject().put("type", "integer").put("minimum", 0), true));
@@ -489,6 +497,20 @@ final class OpenApiDocument {
 
   private static JsonObject headerRef(String name) {
     return new JsonObject().put("$ref", "#/components/headers/" + name);
+  }
+
+  private static JsonObject ifMatch() {
+    return new JsonObject().put("name", "If-Match").put("in", "header").put("required", false)
+        .put("description", "ETags (strong comparison) or `*`: the write goes ahead only when the row's current ETag "
+            + "is one of them, else 412 and nothing is written. A malformed value is a 400.")
+        .put("schema", new JsonObject().put("type", "string"));
+  }
+
+  private static JsonObject ifModifiedSince() {
+    return new JsonObject().put("name", "If-Modified-Since").put("in", "header").put("required", false)
+        .put("description", "An HTTP-date: 304 when the row has not changed since (ignored with `If-None-Match`, "
+            + "or when invalid).")
+        .put("schema", new JsonObject().put("type", "string"));
   }
 
   private static JsonObject ifNoneMatch() {
@@ -641,11 +663,34 @@ final class OpenApiDocument {
       return this;
     }
 
-    /** A read answered through the response cache: ETag, X-Cache, and 304 to a matching If-None-Match. */
+    /**
+     * A read answered through the response cache: ETag, X-Cache, Cache-Status, and 304 (repeating the headers of
+     * the 200) to a matching If-None-Match.
+     */
     Op cachedRead(JsonObject schema, String description) {
       param(ifNoneMatch());
-      response(200, description, schema, "ETag", "X-Cache");
-      return response(304, "Not modified: the `If-None-Match` ETag still matches.", null, "ETag", "X-Cache");
+      response(200, description, schema, "ETag", "X-Cache", "Cache-Status");
+      return response(304, "Not modified: the `If-None-Match` ETag still matches.", null, "ETag", "X-Cache",
+          "Cache-Status");
+    }
+
+    /** A cached detail with a modification time: also Last-Modified, and 304 to If-Modified-Since. */
+    Op cachedReadSince(JsonObject schema, String description) {
+      param(ifNoneMatch());
+      param(ifModifiedSince());
+      response(200, description, schema, "ETag", "X-Cache", "Cache-Status", "Last-Modified");
+      return response(304, "Not modified: the `If-None-Match` ETag still matches, or (without it) the row has not "
+          + "changed since `If-Modified-Since`.", null, "ETag", "X-Cache", "Cache-Status", "Last-Modified");
+    }
+
+    /** A conditional write ({@code If-Match}). */
+    Op ifMatch() {
+      return param(OpenApiDocument.ifMatch());
+    }
+
+    /** A write's answer: the representation and its new ETag. */
+    Op changed(JsonObject schema, String description) {
+      return response(200, description, schema, "ETag");
     }
 
     Op ok(JsonObject schema, String description) {
@@ -653,7 +698,7 @@ final class OpenApiDocument {
     }
 
     Op created(JsonObject schema, String description) {
-      return response(201, description, schema, "Location");
+      return response(201, description, schema, "Location", "ETag");
     }
 
     Op noContent(String description) {

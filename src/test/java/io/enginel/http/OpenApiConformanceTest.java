@@ -158,6 +158,18 @@ class OpenApiConformanceTest {
         Buffer.buffer("{\"description\": \"x\"}"), Map.of("Content-Type", "text/plain")), 415);
     expect(call("replaceOrganization", HttpMethod.PUT, "/api/organizations/" + org, admin,
         new JsonObject().put("description", "no name")), 400);
+    // conditional writes: the current ETag goes ahead (and answers the new one), an old one is a 412
+    HttpResult current = call("retrieveOrganization", HttpMethod.GET, "/api/organizations/" + org, admin, null);
+    String etag = current.header("ETag");
+    HttpResult changed = call("updateOrganization", HttpMethod.PATCH, "/api/organizations/" + org, admin,
+        new JsonObject().put("description", "Conditional"), Map.of("If-Match", etag));
+    expect(changed, 200);
+    expect(call("updateOrganization", HttpMethod.PATCH, "/api/organizations/" + org, admin,
+        new JsonObject().put("description", "Lost update"), Map.of("If-Match", etag)), 412);
+    expect(call("deleteOrganization", HttpMethod.DELETE, "/api/organizations/" + org, admin, null,
+        Map.of("If-Match", etag)), 412);
+    expect(call("retrieveOrganization", HttpMethod.GET, "/api/organizations/" + org, admin, null,
+        Map.of("If-None-Match", changed.header("ETag"))), 304);
     assertDocumentRejects("replaceOrganization", new JsonObject().put("description", "no name"));
 
     String slug = "conf-" + UUID.randomUUID().toString().substring(0, 8);
