@@ -4,6 +4,7 @@ import io.enginel.config.EnginelConfig;
 import io.enginel.domain.Entity;
 import io.enginel.repository.PgSetup;
 import io.enginel.support.Fixtures;
+import io.enginel.support.PrefixedKeys;
 import io.enginel.support.ServerProcess;
 import io.enginel.support.TestDatabase;
 import io.enginel.support.TestServer;
@@ -73,6 +74,7 @@ class KillDuringJobsTest {
 
   private ServerProcess server;
   private TestDatabase db;
+  private EnginelConfig config;
   private Connection sql;
   private Path storage;
 
@@ -81,6 +83,9 @@ class KillDuringJobsTest {
     try {
       if (server != null) {
         server.close();
+      }
+      if (config != null) {
+        PrefixedKeys.delete(config); // the prefix both lives of the server used is this test's own
       }
     } finally {
       if (sql != null) {
@@ -120,7 +125,7 @@ class KillDuringJobsTest {
   @Test
   void afterKillMinus9MidWritesAndMidJobNoAcknowledgedWriteIsMissingAndEveryQueuedJobCompletes() throws Exception {
     db = TestDatabase.create();
-    EnginelConfig config = TestServer.baseConfig(db.uri(), TestServices.redisUri());
+    config = TestServer.baseConfig(db.uri(), TestServices.redisUri());
     PgSetup.migrate(config.pg());
     sql = db.jdbc();
     Fixtures f = new Fixtures(db);

@@ -3,6 +3,7 @@ package io.enginel.degradation;
 import io.enginel.config.EnginelConfig;
 import io.enginel.repository.PgSetup;
 import io.enginel.support.Fixtures;
+import io.enginel.support.PrefixedKeys;
 import io.enginel.support.ServerProcess;
 import io.enginel.support.TestDatabase;
 import io.enginel.support.TestServer;
@@ -38,11 +39,15 @@ class KillDuringWritesTest {
   static final int WRITERS = 8;
   private ServerProcess server;
   private TestDatabase db;
+  private EnginelConfig config;
 
   @AfterEach
   void cleanUp() {
     if (server != null) {
       server.close();
+    }
+    if (config != null) {
+      PrefixedKeys.delete(config); // the prefix both lives of the server used is this test's own
     }
     if (db != null) {
       db.close();
@@ -65,7 +70,7 @@ class KillDuringWritesTest {
   @Test
   void noAcknowledgedWriteIsMissingAndNoQueuedJobIsLostAfterKillMinus9() throws Exception {
     db = TestDatabase.create();
-    EnginelConfig config = TestServer.baseConfig(db.uri(), TestServices.redisUri());
+    config = TestServer.baseConfig(db.uri(), TestServices.redisUri());
     PgSetup.migrate(config.pg());
     Fixtures f = new Fixtures(db);
     UUID org = f.organization("Killed");

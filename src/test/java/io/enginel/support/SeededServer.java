@@ -45,25 +45,19 @@ public final class SeededServer {
       throw e;
     }
     TestServer s = TestServer.startWith(db, config);
-    awaitClock(s, Tier.DEFAULT);
-    awaitClock(s, Tier.LONGTERM);
+    try {
+      awaitClock(s, Tier.DEFAULT);
+      awaitClock(s, Tier.LONGTERM);
+    } catch (RuntimeException | AssertionError e) {
+      s.close(); // its database and its keys with it
+      throw e;
+    }
     return new Seeded<>(s, data);
   }
 
   /** Waits (at most 5 s) until the tier's invalidation state exists: the start-up invalidation is done. */
   private static void awaitClock(TestServer s, Tier tier) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    String clock = s.prefix() + ":_inv";
-    while (!s.redisExists(tier, clock)) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the start-up invalidation of tier " + tier.id() + " did not happen");
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
+    Waits.until(() -> s.redisExists(tier, s.prefix() + ":_inv"), Duration.ofSeconds(5),
+        "the start-up invalidation of tier " + tier.id());
   }
 }

@@ -46,9 +46,13 @@ public final class TestServer implements AutoCloseable {
   private final WebClient http;
   private final Redis redis;
   private final boolean ownsDatabase;
+  private final SharedPrefix sharedPrefix;
+  private boolean closed;
 
-  private TestServer(Vertx vertx, EnginelServer server, TestDatabase db, EnginelConfig config, boolean ownsDatabase) {
+  private TestServer(Vertx vertx, EnginelServer server, TestDatabase db, EnginelConfig config, boolean ownsDatabase,
+                     SharedPrefix sharedPrefix) {
     this.ownsDatabase = ownsDatabase;
+    this.sharedPrefix = sharedPrefix;
     this.vertx = vertx;
     this.server = server;
     this.db = db;
@@ -95,24 +99,29 @@ public final class TestServer implements AutoCloseable {
         .with("cluster.secret", CLUSTER_SECRET); // used only by the tests that cluster their nodes
   }
 
+  /** A node on {@code db}, which it drops on close, and on the key prefix of {@code config}, whose keys it deletes then. */
   public static TestServer startWith(TestDatabase db, EnginelConfig config) {
-    return start(db, config, true);
+    return start(db, config, true, new SharedPrefix());
   }
 
   /**
    * Another node beside {@code first}: the same database (which it does not drop on close), the Redis and
-   * any other settings of {@code config} (same key prefix: one shared cache).
+   * any other settings of {@code config}. On the same key prefix (one shared cache) it deletes none of the
+   * prefix's keys when it closes while {@code first} runs: the last of them to close does. On a prefix of its own
+   * it deletes that prefix's keys on close.
    */
   public static TestServer startAlongside(TestServer first, EnginelConfig config) {
-    return start(first.db, config, false);
+    boolean samePrefix = config.cache().keyPrefix().equals(first.prefix());
+    return start(first.db, config, false, samePrefix ? first.sharedPrefix.join() : new SharedPrefix());
   }
 
-  private static TestServer start(TestDatabase db, EnginelConfig config, boolean ownsDatabase) {
+  private static TestServer start(TestDatabase db, EnginelConfig config, boolean ownsDatabase, SharedPrefix prefix) {
     Vertx vertx;
     try {
       // standalone, or a member of a clustered event bus when the configuration says so
       vertx = Clustering.vertx(config, new io.vertx.core.VertxOptions(), Vertx.builder()).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
+      prefix.leave();
       if (ownsDatabase) {
         db.close();
       }
@@ -121,13 +130,35 @@ public final class TestServer implements AutoCloseable {
     try {
       EnginelServer server = EnginelServer.start(vertx, config,
           new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT)).await(TIMEOUT_S, TimeUnit.SECONDS);
-      return new TestServer(vertx, server, db, config, ownsDatabase);
+      return new TestServer(vertx, server, db, config, ownsDatabase, prefix);
     } catch (Exception e) {
+      if (prefix.leave()) {
+        PrefixedKeys.delete(vertx, config); // what the failed start wrote
+      }
       vertx.close();
       if (ownsDatabase) {
         db.close();
       }
       throw new IllegalStateException("the test server did not start: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The running nodes on one key prefix: a node started with it, and those started alongside on the same prefix.
+   * The last of them to close deletes the prefix's keys, so that a node leaving early removes nothing the others
+   * still use.
+   */
+  private static final class SharedPrefix {
+    private int nodes = 1;
+
+    synchronized SharedPrefix join() {
+      nodes++;
+      return this;
+    }
+
+    /** True for the last node to leave. */
+    synchronized boolean leave() {
+      return --nodes == 0;
     }
   }
 
@@ -321,12 +352,20 @@ public final class TestServer implements AutoCloseable {
     }
   }
 
+  /** Stops the node; the last node on its key prefix deletes the prefix's keys; the owner of the database drops it. */
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     try {
       await(server.stop());
     } catch (RuntimeException ignored) {
       // closing anyway
+    }
+    if (sharedPrefix.leave()) {
+      PrefixedKeys.delete(vertx, config);
     }
     try {
       vertx.close().await(TIMEOUT_S, TimeUnit.SECONDS);
