@@ -2,6 +2,7 @@ package io.enginel.cache;
 
 import io.enginel.domain.Principal;
 
+import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -24,6 +25,7 @@ public final class PrincipalCache {
   private final Map<Long, Long> userEvictedAt = new ConcurrentHashMap<>();
   private final long maxAgeMillis;
   private final java.util.function.BooleanSupplier leaseValid;
+  private final Clock clock;
 
   public PrincipalCache(int maxAgeSeconds) {
     this(maxAgeSeconds, () -> true);
@@ -31,8 +33,17 @@ public final class PrincipalCache {
 
   /** @param leaseValid whether this process may use what it keeps in memory now ({@link MemoryLease#valid()}) */
   public PrincipalCache(int maxAgeSeconds, java.util.function.BooleanSupplier leaseValid) {
+    this(maxAgeSeconds, leaseValid, Clock.systemUTC());
+  }
+
+  /**
+   * @param clock the wall clock of the entries' times (their loading and their session's expiry, epoch milliseconds)
+   *     and of the evictions
+   */
+  public PrincipalCache(int maxAgeSeconds, java.util.function.BooleanSupplier leaseValid, Clock clock) {
     this.maxAgeMillis = maxAgeSeconds * 1000L;
     this.leaseValid = leaseValid;
+    this.clock = clock;
   }
 
   /** The principal of a token, or null when unknown, too old, its session expired, or this process's lease ran out. */
@@ -41,7 +52,7 @@ public final class PrincipalCache {
     if (e == null || !leaseValid.getAsBoolean()) {
       return null;
     }
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     if (now - e.loadedAtMillis() > maxAgeMillis || now >= e.sessionExpiresAtMillis()) {
       byToken.remove(token, e);
       return null;
@@ -71,14 +82,14 @@ public final class PrincipalCache {
 
   /** Drops every session of a user (their memberships or account changed). */
   public void evictUser(long userId) {
-    userEvictedAt.put(userId, System.currentTimeMillis());
+    userEvictedAt.put(userId, clock.millis());
     pruneEvictions();
     byToken.values().removeIf(e -> e.principal().userId() == userId);
   }
 
   /** Drops one session by its hash (logged out, possibly on another node or by hand in the database). */
   public void evictSession(String tokenHash) {
-    sessionEvictedAt.put(tokenHash, System.currentTimeMillis());
+    sessionEvictedAt.put(tokenHash, clock.millis());
     pruneEvictions();
     byToken.values().removeIf(e -> e.tokenHash().equals(tokenHash));
   }
@@ -86,7 +97,7 @@ public final class PrincipalCache {
   /** An eviction only fences lookups in flight: after a minute it is forgotten (bounded memory). */
   private void pruneEvictions() {
     if (sessionEvictedAt.size() + userEvictedAt.size() > 10_000) {
-      long horizon = System.currentTimeMillis() - 60_000;
+      long horizon = clock.millis() - 60_000;
       sessionEvictedAt.values().removeIf(t -> t < horizon);
       userEvictedAt.values().removeIf(t -> t < horizon);
     }

@@ -2,16 +2,19 @@ package io.enginel.cache;
 
 import io.enginel.domain.Principal;
 import io.enginel.domain.Role;
+import io.enginel.support.FakeClock;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The in-process token → principal tier of authentication. */
+/** The in-process token → principal tier of authentication, on a clock the test moves. */
 class PrincipalCacheTest {
   private static final long HOUR = 3_600_000L;
-  private final PrincipalCache cache = new PrincipalCache(60);
+  private final FakeClock clock = new FakeClock();
+  private final PrincipalCache cache = new PrincipalCache(60, () -> true, clock);
 
   @Test
   void freshEntryIsServed() {
@@ -25,7 +28,7 @@ class PrincipalCacheTest {
   @Test
   void nothingIsServedOrTakenInWhileTheProcessHasNoLease() {
     java.util.concurrent.atomic.AtomicBoolean lease = new java.util.concurrent.atomic.AtomicBoolean(true);
-    PrincipalCache leased = new PrincipalCache(60, lease::get);
+    PrincipalCache leased = new PrincipalCache(60, lease::get, clock);
     PrincipalCache.Entry e = entry(1, "hash-1", now() + HOUR, now());
     leased.put("token-1", e);
 
@@ -40,27 +43,34 @@ class PrincipalCacheTest {
 
   @Test
   void entryOlderThanTheMaximumAgeIsNotServedAndIsDropped() {
-    cache.put("old", entry(1, "hash-old", now() + HOUR, now() - 61_000));
-    cache.put("young", entry(1, "hash-young", now() + HOUR, now() - 55_000));
+    cache.put("old", entry(1, "hash-old", now() + HOUR, now()));
+    clock.advance(Duration.ofSeconds(5));
+    cache.put("young", entry(1, "hash-young", now() + HOUR, now()));
 
-    assertThat(cache.get("old")).isNull();
+    clock.advance(Duration.ofSeconds(55));
+    assertThat(cache.get("old")).as("exactly 60 s old").isNotNull();
+    clock.advance(Duration.ofMillis(1));
+    assertThat(cache.get("old")).as("older than 60 s").isNull();
     assertThat(cache.get("young")).isNotNull();
     assertThat(cache.size()).isEqualTo(1);
   }
 
   @Test
   void entryIsNotServedBeyondItsSessionExpiry() {
-    cache.put("expired", entry(1, "hash-expired", now() - 1, now()));
-    cache.put("valid", entry(1, "hash-valid", now() + 10_000, now()));
+    cache.put("expiring", entry(1, "hash-expiring", now() + 10_000, now()));
+    cache.put("valid", entry(1, "hash-valid", now() + HOUR, now()));
 
-    assertThat(cache.get("expired")).isNull();
+    clock.advance(Duration.ofMillis(9_999));
+    assertThat(cache.get("expiring")).as("a millisecond before its session's end").isNotNull();
+    clock.advance(Duration.ofMillis(1));
+    assertThat(cache.get("expiring")).as("at its session's end").isNull();
     assertThat(cache.get("valid")).isNotNull();
   }
 
   @Test
-  void aLookupThatStartedBeforeAnEvictionCannotPutItsPrincipalBack() throws Exception {
+  void aLookupThatStartedBeforeAnEvictionCannotPutItsPrincipalBack() {
     long started = now();
-    Thread.sleep(2);
+    clock.advance(Duration.ofMillis(1));
     cache.evictSession("h-raced"); // a logout lands while the lookup is in flight
     cache.evictUser(7); // a change of rights likewise
     cache.put("raced-session", entry(1, "h-raced", now() + HOUR, started));
@@ -68,7 +78,10 @@ class PrincipalCacheTest {
     assertThat(cache.get("raced-session")).isNull();
     assertThat(cache.get("raced-user")).isNull();
 
-    Thread.sleep(2);
+    cache.put("same-moment", entry(7, "h-same", now() + HOUR, now())); // started in the eviction's millisecond
+    assertThat(cache.get("same-moment")).as("a lookup that may have raced the eviction").isNull();
+
+    clock.advance(Duration.ofMillis(1));
     cache.put("after", entry(7, "h-new", now() + HOUR, now())); // a lookup started after the eviction
     assertThat(cache.get("after")).isNotNull();
   }
@@ -99,7 +112,7 @@ class PrincipalCacheTest {
 
   @Test
   void maximumAgeOfZeroCachesNothing() {
-    PrincipalCache off = new PrincipalCache(0);
+    PrincipalCache off = new PrincipalCache(0, () -> true, clock);
 
     off.put("t", entry(1, "h", now() + HOUR, now()));
 
@@ -123,7 +136,7 @@ class PrincipalCacheTest {
     return new PrincipalCache.Entry(p, tokenHash, expiresAt, loadedAt);
   }
 
-  private static long now() {
-    return System.currentTimeMillis();
+  private long now() {
+    return clock.millis();
   }
 }
