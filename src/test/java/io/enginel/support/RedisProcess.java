@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -114,13 +115,12 @@ public final class RedisProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("cannot start redis-server (is it on the PATH?): " + e.getMessage(), e);
     }
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (!answers()) {
-      if (System.currentTimeMillis() > deadline || !process.isAlive()) {
-        throw new IllegalStateException("redis-server on " + port + " did not answer");
+    Waits.until(() -> {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("redis-server on " + port + " exited");
       }
-      pause(20);
-    }
+      return answers();
+    }, Duration.ofSeconds(10), "redis-server on " + port + " answering PING");
   }
 
   /** SIGTERM, and waits until it has exited. */
@@ -154,14 +154,8 @@ public final class RedisProcess implements AutoCloseable {
 
   /** Repeats {@code args} on {@code port} until its output (lines joined by commas) contains {@code expected}. */
   public static void awaitCli(int port, String expected, int seconds, String... args) {
-    long deadline = System.currentTimeMillis() + seconds * 1000L;
-    while (System.currentTimeMillis() < deadline) {
-      if (cli(port, args).replace("\n", ",").contains(expected)) {
-        return;
-      }
-      pause(50);
-    }
-    throw new IllegalStateException("redis " + port + ": '" + String.join(" ", args) + "' never showed " + expected);
+    Waits.until(() -> cli(port, args).replace("\n", ",").contains(expected), Duration.ofSeconds(seconds),
+        Duration.ofMillis(50), "redis " + port + ": '" + String.join(" ", args) + "' showing " + expected);
   }
 
   /** Runs a command to its end (at most 20 s); its output and errors. */
@@ -211,14 +205,6 @@ public final class RedisProcess implements AutoCloseable {
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
         throw new IllegalStateException("redis-server on " + port + " did not exit");
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private static void pause(long ms) {
-    try {
-      Thread.sleep(ms);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

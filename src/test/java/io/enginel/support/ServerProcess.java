@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * An Enginel server in a JVM of its own, started as an operator starts it ({@code java … io.enginel.Main serve}
  * with {@code ENGINEL_*} variables, the test's class path), so that a test can kill it with SIGKILL. Its output
- * goes to {@code target/<name>.log}.
+ * goes to {@code target/<name>.log}. It owns neither the database nor the key prefix it is given: the test (or the
+ * {@link TestServer}) that made them drops the one and deletes the other's keys ({@link PrefixedKeys}).
  */
 public final class ServerProcess implements AutoCloseable {
   private final Process process;
@@ -47,27 +48,20 @@ public final class ServerProcess implements AutoCloseable {
   /** Polls {@code /ready} until 200 (at most 60 s); answers how long that took (ms). */
   public long awaitReady() {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    long t0 = System.nanoTime();
-    long deadline = System.currentTimeMillis() + 60_000;
-    while (System.currentTimeMillis() < deadline) {
+    return Waits.until(() -> {
       if (!process.isAlive()) {
         throw new IllegalStateException("the server process exited: see target/" + name + ".log");
       }
       try {
-        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/ready"))
-            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding());
-        if (r.statusCode() == 200) {
-          return (System.nanoTime() - t0) / 1_000_000;
-        }
+        return http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/ready")).timeout(Duration.ofSeconds(5)).build(),
+            HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
       } catch (IOException e) {
-        // not listening yet
+        return false; // not listening yet
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        break;
+        throw new IllegalStateException("interrupted while waiting for " + name, e);
       }
-      pause(100);
-    }
-    throw new IllegalStateException("the server did not become ready within 60 s: see target/" + name + ".log");
+    }, Duration.ofSeconds(60), Duration.ofMillis(100), "the server ready: see target/" + name + ".log");
   }
 
   /** One HTTP request with Java's client (HTTP/2 upgrade included, as such clients send it); a bearer token if given. */
@@ -97,14 +91,6 @@ public final class ServerProcess implements AutoCloseable {
     process.destroyForcibly();
     try {
       process.waitFor(20, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private static void pause(long ms) {
-    try {
-      Thread.sleep(ms);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -22,6 +22,7 @@ import io.vertx.redis.client.Response;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TestServer implements AutoCloseable {
   private static final long TIMEOUT_S = 30;
+  private static final Duration SETTLED = Duration.ofMillis(300);
   /** The secret of the test clusters' Enginel nodes (a member without it is a stranger). */
   public static final String CLUSTER_SECRET = "test-cluster-secret-" + UUID.randomUUID();
 
@@ -281,24 +283,18 @@ public final class TestServer implements AutoCloseable {
    * count stops growing for 300 ms), so that their invalidations cannot land in the middle of a test.
    */
   public void awaitNotificationsSettled() {
-    long deadline = System.currentTimeMillis() + 10_000;
-    long last = -1;
-    long stableSince = System.currentTimeMillis();
-    while (System.currentTimeMillis() < deadline) {
+    long[] seen = {-1};
+    long[] unchangedSince = {System.nanoTime()};
+    Waits.until(() -> {
       long now = request(io.enginel.invalidation.InvalidationApi.STATUS, new JsonObject()).getLong("notifications");
-      if (now != last) {
-        last = now;
-        stableSince = System.currentTimeMillis();
-      } else if (System.currentTimeMillis() - stableSince >= 300) {
-        return;
+      if (now != seen[0]) {
+        seen[0] = now;
+        unchangedSince[0] = System.nanoTime();
+        return false;
       }
-      try {
-        Thread.sleep(25);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
+      return System.nanoTime() - unchangedSince[0] >= SETTLED.toNanos();
+    }, Duration.ofSeconds(10), Duration.ofMillis(25), "the fixtures' change notifications settled (none new for "
+        + SETTLED.toMillis() + " ms)");
   }
 
   private boolean clusterMode() {
