@@ -10,6 +10,7 @@ import io.enginel.support.HttpResult;
 import io.enginel.support.TestDatabase;
 import io.enginel.support.TestServer;
 import io.enginel.support.TestServices;
+import io.enginel.support.Waits;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -335,7 +337,7 @@ class ClusteredNodesTest {
   }
 
   static void sleep(long ms) {
-    io.enginel.support.Waits.sleep(ms);
+    Waits.sleep(ms);
   }
 
   /** Reads a design's detail through node 2 until cached, then removes its Redis entry behind Enginel's back: a HIT after that is node 2's copy in memory. Answers the path. */
@@ -366,20 +368,7 @@ class ClusteredNodesTest {
     HttpResult write = node1.patch("/api/designs/" + design, alice, new JsonObject().put("description", "alone"));
     assertThat(write.status()).isEqualTo(200);
     assertThat(node1.get("/api/designs/" + design, alice).json().getString("description")).isEqualTo("alone");
-    long deadline = System.currentTimeMillis() + 15_000;
-    int membersLeft = -1;
-    while (System.currentTimeMillis() < deadline) {
-      membersLeft = node1.get("/ready", null).json().getJsonObject("cluster").getInteger("members");
-      if (membersLeft == 1) {
-        break;
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
-    assertThat(membersLeft).isEqualTo(1);
+    Waits.until(() -> node1.get("/ready", null).json().getJsonObject("cluster").getInteger("members") == 1,
+        Duration.ofSeconds(15), Duration.ofMillis(200), "node 1 the only member of the cluster");
   }
 }

@@ -9,6 +9,7 @@ import io.enginel.support.ServerProcess;
 import io.enginel.support.TestDatabase;
 import io.enginel.support.TestServer;
 import io.enginel.support.TestServices;
+import io.enginel.support.Waits;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -177,13 +178,11 @@ class KillDuringJobsTest {
         .POST(HttpRequest.BodyPublishers.ofByteArray(mesh)).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(up.statusCode()).as(up.body()).isEqualTo(202);
     UUID uploadJob = UUID.fromString(new JsonObject(up.body()).getString("job"));
-    long deadline = System.currentTimeMillis() + 60_000;
-    for (Object status = one("SELECT status FROM analysis_jobs WHERE id = ?", uploadJob).get("status");
-         !"COMPLETED".equals(status); status = one("SELECT status FROM analysis_jobs WHERE id = ?", uploadJob).get("status")) {
-      assertThat(status).as("the upload's geometry job").isIn("PENDING", "RUNNING");
-      assertThat(System.currentTimeMillis()).as("the upload's geometry job done within 60 s").isLessThan(deadline);
-      Thread.sleep(50);
-    }
+    until(() -> {
+      Object status = one("SELECT status FROM analysis_jobs WHERE id = ?", uploadJob).get("status");
+      assertThat(status).as("the upload's geometry job").isIn("PENDING", "RUNNING", "COMPLETED");
+      return "COMPLETED".equals(status);
+    }, Duration.ofSeconds(60), Duration.ofMillis(50), "the upload's geometry job done");
     Map<String, Object> uploaded = one("SELECT (result->>'triangle_count')::bigint AS triangles, "
         + "(result->>'volume')::float8 AS volume, extract(epoch FROM finished_at - started_at) * 1000 AS ms "
         + "FROM analysis_jobs WHERE id = ?", uploadJob);
@@ -269,16 +268,13 @@ class KillDuringJobsTest {
 
     // kill when enough has been acknowledged AND the worker has just begun integrating a job (not about to finish it)
     long writing = System.currentTimeMillis();
-    while (acknowledged.get() < 80 && System.currentTimeMillis() - writing < 30_000) {
-      Thread.sleep(10);
-    }
-    String computing;
+    Waits.until(() -> acknowledged.get() >= 80, Duration.ofSeconds(30), Duration.ofMillis(10), "80 writes acknowledged");
     String before = jobInComputation();
-    long waitForJob = System.currentTimeMillis() + 20_000;
-    do {
-      Thread.sleep(2);
-      computing = jobInComputation();
-    } while ((computing == null || computing.equals(before)) && System.currentTimeMillis() < waitForJob);
+    String[] computing = {null};
+    until(() -> {
+      computing[0] = jobInComputation();
+      return computing[0] != null && !computing[0].equals(before);
+    }, Duration.ofSeconds(20), Duration.ofMillis(2), "the worker beginning another job");
     int ackedAtKill = acknowledged.get();
     long killAt = System.currentTimeMillis();
     server.kill(); // SIGKILL: nothing flushed, no shutdown hook, no job handed back
@@ -293,9 +289,9 @@ class KillDuringJobsTest {
     for (Map<String, Object> r : all("SELECT id, started_at FROM analysis_jobs WHERE status = 'RUNNING'")) {
       runningAtKill.put((UUID) r.get("id"), (OffsetDateTime) r.get("started_at"));
     }
-    assertThat(computing).as("a job entered its computation while the writers wrote").isNotNull();
-    assertThat(runningAtKill).as("the job the worker was computing at the kill (%s), left RUNNING", computing)
-        .containsOnlyKeys(UUID.fromString(computing));
+    assertThat(computing[0]).as("a job entered its computation while the writers wrote").isNotNull();
+    assertThat(runningAtKill).as("the job the worker was computing at the kill (%s), left RUNNING", computing[0])
+        .containsOnlyKeys(UUID.fromString(computing[0]));
     long pendingAtKill = count("SELECT count(*) FROM analysis_jobs WHERE status = 'PENDING'");
     long completedBeforeKill = count("SELECT count(*) FROM analysis_jobs WHERE status = 'COMPLETED'");
     assertThat(count("SELECT count(*) FROM analysis_jobs WHERE status = 'FAILED'")).as("failed jobs").isZero();
@@ -428,11 +424,8 @@ class KillDuringJobsTest {
     long restart0 = System.nanoTime();
     server = ServerProcess.start(env, "faults-kill-during-writes-second");
     long restartMs = server.awaitReady();
-    deadline = System.currentTimeMillis() + 180_000;
-    while (count("SELECT count(*) FROM analysis_jobs WHERE status IN ('PENDING', 'RUNNING')") > 0) {
-      assertThat(System.currentTimeMillis()).as("every queued job processed within 180 s of the restart").isLessThan(deadline);
-      Thread.sleep(200);
-    }
+    until(() -> count("SELECT count(*) FROM analysis_jobs WHERE status IN ('PENDING', 'RUNNING')") == 0,
+        Duration.ofSeconds(180), Duration.ofMillis(200), "every queued job processed after the restart");
     long allDoneMs = (System.nanoTime() - restart0) / 1_000_000;
     long processedAfterRestart = count("SELECT count(*) FROM analysis_jobs WHERE finished_at > ?", killedAt);
     assertThat(processedAfterRestart).as("jobs finished by the second life").isEqualTo(pendingAtKill + runningAtKill.size());
@@ -505,6 +498,22 @@ class KillDuringJobsTest {
   }
 
   /** The id of the job the worker is integrating (progress 10 is reported just before the computation). */
+  /** A condition read from PostgreSQL. */
+  private interface SqlCondition {
+    boolean holds() throws SQLException;
+  }
+
+  /** {@link Waits#until} for a condition read from PostgreSQL. */
+  private static void until(SqlCondition condition, Duration within, Duration every, String what) {
+    Waits.until(() -> {
+      try {
+        return condition.holds();
+      } catch (SQLException e) {
+        throw new IllegalStateException(what + ": " + e.getMessage(), e);
+      }
+    }, within, every, what);
+  }
+
   private String jobInComputation() throws SQLException {
     Map<String, Object> r = one("SELECT id::text AS id FROM analysis_jobs WHERE status = 'RUNNING' AND progress = 10 LIMIT 1");
     return r == null ? null : (String) r.get("id");

@@ -8,6 +8,7 @@ import io.enginel.support.ServerProcess;
 import io.enginel.support.TestDatabase;
 import io.enginel.support.TestServer;
 import io.enginel.support.TestServices;
+import io.enginel.support.Waits;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -154,10 +155,7 @@ class KillDuringWritesTest {
       t.start();
     }
     // kill once enough writes have been acknowledged (a cold JVM on two shared cores starts slowly), mid-stream
-    long writing = System.currentTimeMillis();
-    while (acknowledged.get() < 60 && System.currentTimeMillis() - writing < 15_000) {
-      Thread.sleep(20);
-    }
+    Waits.until(() -> acknowledged.get() >= 60, Duration.ofSeconds(15), "60 writes acknowledged");
     int ackedBeforeKill = acknowledged.get();
     server.kill(); // SIGKILL: nothing flushed, no shutdown hook
     assertThat(done.await(20, java.util.concurrent.TimeUnit.SECONDS)).as("every writer saw the server die").isTrue();
@@ -198,11 +196,8 @@ class KillDuringWritesTest {
     server = ServerProcess.start(env, "kill-during-writes-second");
     server.awaitReady();
     long restartMs = (System.nanoTime() - restart0) / 1_000_000;
-    long deadline = System.currentTimeMillis() + 60_000;
-    while (f.queryLong("SELECT count(*) FROM analysis_jobs WHERE status IN ('PENDING', 'RUNNING')") > 0) {
-      assertThat(System.currentTimeMillis()).as("every queued job processed after the restart").isLessThan(deadline);
-      Thread.sleep(200);
-    }
+    Waits.until(() -> f.queryLong("SELECT count(*) FROM analysis_jobs WHERE status IN ('PENDING', 'RUNNING')") == 0,
+        Duration.ofSeconds(60), Duration.ofMillis(200), "every queued job processed after the restart");
     long processedMs = (System.nanoTime() - restart0) / 1_000_000;
     for (Writer w : writers) {
       for (UUID j : w.jobs) {

@@ -3,6 +3,7 @@ package io.enginel.degradation;
 import io.enginel.support.HttpResult;
 import io.enginel.support.SeededServer;
 import io.enginel.support.TestServer;
+import io.enginel.support.Waits;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import org.junit.jupiter.api.AfterAll;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +61,9 @@ class PoolExhaustionTest {
       st.execute("LOCK TABLE design_assets IN ACCESS EXCLUSIVE MODE");
       List<Future<HttpResult>> misses = fire(0, 6); // 2 on connections, 4 in the wait queue
       long t0 = System.nanoTime();
-      Thread.sleep(400);
+      // released once both pooled connections wait on the lock (within the 1.5 s query timeout)
+      Waits.until(() -> s.fixtures.queryLong("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+          + "AND wait_event_type = 'Lock'") == 2, Duration.ofSeconds(1), "both pooled connections waiting on the lock");
       outside.rollback();
       for (int i = 0; i < misses.size(); i++) {
         HttpResult r = TestServer.await(misses.get(i));

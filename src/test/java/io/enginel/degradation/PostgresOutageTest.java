@@ -8,6 +8,7 @@ import io.enginel.support.TcpProxy;
 import io.enginel.support.TestDatabase;
 import io.enginel.support.TestServer;
 import io.enginel.support.TestServices;
+import io.enginel.support.Waits;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -173,15 +175,10 @@ class PostgresOutageTest {
     String cold = "/api/designs/" + other;
     // the change listener is connected (after the other case it reconnects and drops everything once), and
     // the insert's own invalidations have landed, before the cached answer is taken
-    long deadline = System.currentTimeMillis() + 15_000;
-    while (!s.request(io.enginel.invalidation.InvalidationApi.STATUS, new JsonObject()).getBoolean("listening")) {
-      assertThat(System.currentTimeMillis()).as("the change listener reconnects").isLessThan(deadline);
-      sleep(50);
-    }
+    Waits.until(() -> s.request(io.enginel.invalidation.InvalidationApi.STATUS, new JsonObject()).getBoolean("listening"),
+        Duration.ofSeconds(15), Duration.ofMillis(50), "the change listener reconnects");
     s.awaitNotificationsSettled();
-    untilHit(detail, 5);
-    sleep(300);
-    untilHit(detail, 5);
+    untilSteadyHit(detail, Duration.ofMillis(300));
     long bound = s.config.pg().replyTimeoutMs(); // 1 s connect + 2 s query + 2 s margin
 
     proxy.freeze();
@@ -221,33 +218,28 @@ class PostgresOutageTest {
   }
 
   static void untilHit(String path, int seconds) {
-    long deadline = System.currentTimeMillis() + seconds * 1000L;
-    while (System.currentTimeMillis() < deadline) {
-      if ("HIT".equals(s.get(path, alice).xCache())) {
-        return;
+    Waits.until(() -> "HIT".equals(s.get(path, alice).xCache()), Duration.ofSeconds(seconds), Duration.ofMillis(50),
+        path + " a HIT");
+  }
+
+  /** Polls until {@code path} has answered nothing but HITs for {@code steady}: no late invalidation removes it. */
+  static void untilSteadyHit(String path, Duration steady) {
+    long[] hitsSince = {-1};
+    Waits.until(() -> {
+      if (!"HIT".equals(s.get(path, alice).xCache())) {
+        hitsSince[0] = -1;
+        return false;
       }
-      sleep(50);
-    }
-    throw new AssertionError(path + " did not become a HIT within " + seconds + " s");
+      if (hitsSince[0] < 0) {
+        hitsSince[0] = System.nanoTime();
+      }
+      return System.nanoTime() - hitsSince[0] >= steady.toNanos();
+    }, Duration.ofSeconds(10), Duration.ofMillis(50), path + " a HIT for " + steady.toMillis() + " ms on end");
   }
 
   /** Polls until {@code path} answers {@code status}; answers how long that took (ms). */
   static long untilStatus(String path, int status, int seconds) {
-    long t0 = System.currentTimeMillis();
-    while (System.currentTimeMillis() - t0 < seconds * 1000L) {
-      if (s.get(path, alice).status() == status) {
-        return System.currentTimeMillis() - t0;
-      }
-      sleep(50);
-    }
-    throw new AssertionError(path + " did not answer " + status + " within " + seconds + " s");
-  }
-
-  static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    return Waits.until(() -> s.get(path, alice).status() == status, Duration.ofSeconds(seconds), Duration.ofMillis(50),
+        path + " answering " + status);
   }
 }

@@ -4,6 +4,7 @@ import io.enginel.support.HttpResult;
 import io.enginel.support.RedisProcess;
 import io.enginel.support.SeededServer;
 import io.enginel.support.TestServer;
+import io.enginel.support.Waits;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -14,10 +15,12 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.LongPredicate;
 import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -73,14 +76,8 @@ class RedisOutageTest {
 
   /** Polls (at most {@code seconds}) until {@code path} answers a HIT; answers how long that took. */
   static long untilHit(String path, String token, int seconds) {
-    long t0 = System.currentTimeMillis();
-    while (System.currentTimeMillis() - t0 < seconds * 1000L) {
-      if ("HIT".equals(s.get(path, token).xCache())) {
-        return System.currentTimeMillis() - t0;
-      }
-      sleep(100);
-    }
-    throw new AssertionError(path + " did not become a HIT within " + seconds + " s");
+    return Waits.until(() -> "HIT".equals(s.get(path, token).xCache()), Duration.ofSeconds(seconds), Duration.ofMillis(100),
+        path + " a HIT");
   }
 
   static void sleep(long ms) {
@@ -232,10 +229,18 @@ class RedisOutageTest {
       t.start();
       clients.add(t);
     }
-    Thread.sleep(1_000);
+    // the clients running (and served) for a second, then Redis killed under them; restarted once they have been
+    // served for 2.5 s without it
+    LongPredicate servedFrom = ms -> {
+      synchronized (answers) {
+        return answers.stream().anyMatch(a -> a.startedMs() >= ms);
+      }
+    };
+    Waits.until(() -> servedFrom.test(1_000), Duration.ofSeconds(10), "the clients served for a second");
     killedAt[0] = System.currentTimeMillis() - t0;
     redis.kill(); // SIGKILL under load
-    Thread.sleep(2_500);
+    Waits.until(() -> servedFrom.test(killedAt[0] + 2_500), Duration.ofSeconds(10),
+        "the clients served for 2.5 s with Redis down");
     redis.restart();
     for (Thread t : clients) {
       t.join(20_000);

@@ -4,6 +4,7 @@ import at.favre.lib.crypto.bcrypt.BCrypt;
 import io.enginel.support.Fixtures;
 import io.enginel.support.HttpResult;
 import io.enginel.support.TestServer;
+import io.enginel.support.Waits;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -11,6 +12,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -156,18 +158,7 @@ final class ApiTestSupport {
 
   /** Polls a condition for up to three seconds (for effects that follow an answer, never precede it). */
   static void eventually(BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + 3_000_000_000L;
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within 3 s: " + what);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+    Waits.until(condition, Duration.ofSeconds(3), what);
   }
 
   static long auditRows(TestServer s) {

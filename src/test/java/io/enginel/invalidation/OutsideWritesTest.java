@@ -1,13 +1,14 @@
 package io.enginel.invalidation;
 
-import io.enginel.support.HttpResult;
 import io.enginel.support.SeededServer;
 import io.enginel.support.TestServer;
+import io.enginel.support.Waits;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,26 +50,12 @@ class OutsideWritesTest {
 
   /** Polls {@code path} until its description is {@code expected}; answers the milliseconds it took. */
   static long untilDescription(String path, String expected, long timeoutMs) {
-    long t0 = System.currentTimeMillis();
-    while (System.currentTimeMillis() - t0 < timeoutMs) {
-      HttpResult r = s.get(path, alice);
-      JsonObject body = r.json();
+    return Waits.until(() -> {
+      JsonObject body = s.get(path, alice).json();
       String seen = body.containsKey("results")
           ? body.getJsonArray("results").getJsonObject(0).getString("description") : body.getString("description");
-      if (expected.equals(seen)) {
-        return System.currentTimeMillis() - t0;
-      }
-      sleep(10);
-    }
-    throw new AssertionError(path + " did not show '" + expected + "' within " + timeoutMs + " ms");
-  }
-
-  static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+      return expected.equals(seen);
+    }, Duration.ofMillis(timeoutMs), Duration.ofMillis(10), path + " showing '" + expected + "'");
   }
 
   static String incarnation() {
@@ -100,11 +87,8 @@ class OutsideWritesTest {
     cached(detail);
     assertThat(s.fixtures.update("UPDATE design_series SET part_number = ? WHERE id = ?", "PN-RENAMED", series))
         .isEqualTo(1);
-    long t0 = System.currentTimeMillis();
-    while (!"PN-RENAMED".equals(s.get(detail, alice).json().getString("part_number"))) {
-      assertThat(System.currentTimeMillis() - t0).as("the series' new part number on the design").isLessThan(5_000);
-      sleep(10);
-    }
+    Waits.until(() -> "PN-RENAMED".equals(s.get(detail, alice).json().getString("part_number")), Duration.ofSeconds(5),
+        Duration.ofMillis(10), "the series' new part number on the design");
   }
 
   @Test
@@ -121,14 +105,11 @@ class OutsideWritesTest {
     assertThat(s.fixtures.update("UPDATE design_assets SET description = ? WHERE id = ?", "while deaf", design2))
         .isEqualTo(1);
 
-    long t0 = System.currentTimeMillis();
-    while (listenerStatus().getLong("connections") <= connectionsBefore || !listenerStatus().getBoolean("listening")) {
-      assertThat(System.currentTimeMillis() - t0).as("the listener reconnects").isLessThan(15_000);
-      sleep(50);
-    }
+    long reconnected = Waits.until(() -> listenerStatus().getLong("connections") > connectionsBefore
+        && listenerStatus().getBoolean("listening"), Duration.ofSeconds(15), Duration.ofMillis(50), "the listener reconnects");
     long fresh = untilDescription(detail, "while deaf", 5_000);
     assertThat(incarnation()).as("a new incarnation of the tier: every entry of before is a miss").isNotEqualTo(incarnationBefore);
-    System.out.printf("LISTENER-DROP reconnected-after-ms=%d fresh-after-ms=%d%n", System.currentTimeMillis() - t0 - fresh, fresh);
+    System.out.printf("LISTENER-DROP reconnected-after-ms=%d fresh-after-ms=%d%n", reconnected, fresh);
     assertThat(s.get(detail, alice).json().getString("description")).isEqualTo("while deaf");
   }
 }

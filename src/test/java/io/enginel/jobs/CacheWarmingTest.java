@@ -2,11 +2,13 @@ package io.enginel.jobs;
 
 import io.enginel.support.HttpResult;
 import io.enginel.support.TestServer;
+import io.enginel.support.Waits;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -76,15 +78,13 @@ class CacheWarmingTest {
   }
 
   @Test
-  void organizationsListedInTheConfigurationAreWarmedAtStartUp() throws Exception {
+  void organizationsListedInTheConfigurationAreWarmedAtStartUp() {
     try (TestServer warmed = TestServer.startAlongside(s, s.config.with("http.port", TestServer.freePort())
         .with("cache.keyPrefix", "ew" + UUID.randomUUID().toString().substring(0, 8))
         .with("cache.warmOrganizations", new io.vertx.core.json.JsonArray().add(org.toString())))) {
-      long deadline = System.currentTimeMillis() + 10_000;
       String key = warmed.server.cache().keys().orgDetail(org.toString());
-      while (!warmed.redisExists(io.enginel.config.Tier.DEFAULT, key) && System.currentTimeMillis() < deadline) {
-        Thread.sleep(50);
-      }
+      Waits.until(() -> warmed.redisExists(io.enginel.config.Tier.DEFAULT, key), Duration.ofSeconds(10),
+          "the organization warmed at start-up");
       assertThat(warmed.get("/api/organizations/" + org, warmed.login("warmmember")).xCache()).isEqualTo("HIT");
     }
   }

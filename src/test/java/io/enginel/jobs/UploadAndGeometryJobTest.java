@@ -3,6 +3,7 @@ package io.enginel.jobs;
 import io.enginel.config.Tier;
 import io.enginel.support.HttpResult;
 import io.enginel.support.TestServer;
+import io.enginel.support.Waits;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -13,8 +14,10 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
@@ -59,17 +62,17 @@ class UploadAndGeometryJobTest {
         Map.of("Content-Type", "application/octet-stream"));
   }
 
-  private JsonObject awaitJob(String job, String status) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 15_000;
-    JsonObject last = null;
-    while (System.currentTimeMillis() < deadline) {
-      last = s.get("/api/analysis-jobs/" + job, editor).json();
-      if (status.equals(last.getString("status"))) {
-        return last;
-      }
-      Thread.sleep(100);
+  private JsonObject awaitJob(String job, String status) {
+    AtomicReference<JsonObject> last = new AtomicReference<>();
+    try {
+      Waits.until(() -> {
+        last.set(s.get("/api/analysis-jobs/" + job, editor).json());
+        return status.equals(last.get().getString("status"));
+      }, Duration.ofSeconds(15), Duration.ofMillis(100), "job " + job + " " + status);
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; last read: " + last.get(), e);
     }
-    throw new AssertionError("job " + job + " did not become " + status + ": " + last);
+    return last.get();
   }
 
   @Test
