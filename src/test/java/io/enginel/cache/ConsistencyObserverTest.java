@@ -68,13 +68,8 @@ class ConsistencyObserverTest {
     assertThat(stale.xCache()).isEqualTo("HIT");
     assertThat(stale.json().getString("description")).as("no notification came: the entry is stale")
         .isEqualTo("before");
-    long deadline = System.currentTimeMillis() + 60_000;
-    String seen = stale.json().getString("description");
-    while (!"changed behind Enginel's back".equals(seen)) {
-      assertThat(System.currentTimeMillis()).as("fresh again within 60 s").isLessThan(deadline);
-      Waits.sleep(50);
-      seen = s.get(path, alice).json().getString("description");
-    }
+    Waits.until(() -> "changed behind Enginel's back".equals(s.get(path, alice).json().getString("description")),
+        Duration.ofSeconds(60), Duration.ofMillis(50), "fresh again");
 
     JsonObject after = consistency();
     assertThat(after.getLong("violations")).isGreaterThanOrEqualTo(1);

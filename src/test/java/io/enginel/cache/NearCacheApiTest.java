@@ -12,8 +12,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -69,16 +71,13 @@ class NearCacheApiTest {
   static HttpResult warm() {
     // within 5 s: a tier fenced for a moment (a kept invalidation being carried out, a server being verified
     // after a failed command, an open circuit waiting for its reset) takes nothing in until it is trusted again
-    long deadline = System.currentTimeMillis() + 5_000;
-    while (System.currentTimeMillis() < deadline) {
+    AtomicReference<HttpResult> served = new AtomicReference<>();
+    Waits.until(() -> {
       long before = nearHits();
-      HttpResult r = s.get(detail(), alice);
-      if ("HIT".equals(r.xCache()) && nearHits() > before) {
-        return r;
-      }
-      Waits.sleep(20);
-    }
-    throw new AssertionError("the detail never came from the near cache");
+      served.set(s.get(detail(), alice));
+      return "HIT".equals(served.get().xCache()) && nearHits() > before;
+    }, Duration.ofSeconds(5), "the detail from the near cache");
+    return served.get();
   }
 
   static long nearHits() {
@@ -178,17 +177,11 @@ class NearCacheApiTest {
     }
 
     redis.restart();
-    long deadline = System.currentTimeMillis() + 15_000;
-    HttpResult back = null;
-    while (System.currentTimeMillis() < deadline) {
-      back = s.get(detail(), alice);
+    Waits.until(() -> {
+      HttpResult back = s.get(detail(), alice);
       assertThat(back.json().getString("description")).isEqualTo("during the outage");
-      if ("HIT".equals(back.xCache())) {
-        break;
-      }
-      Waits.sleep(100);
-    }
-    assertThat(back.xCache()).as("caching resumes once Redis answers").isEqualTo("HIT");
+      return "HIT".equals(back.xCache());
+    }, Duration.ofSeconds(15), Duration.ofMillis(100), "caching resumes once Redis answers");
     assertThat(warm().json().getString("description")).isEqualTo("during the outage");
   }
 }

@@ -278,10 +278,8 @@ class ClusteredNodesTest {
     } finally {
       node1Redis.restore();
     }
-    long deadline = System.currentTimeMillis() + 15_000;
-    while (System.currentTimeMillis() < deadline && !"HIT".equals(node1.get(path, alice).xCache())) {
-      sleep(100);
-    }
+    Waits.until(() -> "HIT".equals(node1.get(path, alice).xCache()), Duration.ofSeconds(15), Duration.ofMillis(100),
+        "node 1 caching again once its Redis is back");
     assertThat(node1.get(path, alice).json().getString("description")).isEqualTo("while node 1 had no Redis");
   }
 
@@ -291,9 +289,9 @@ class ClusteredNodesTest {
     String path = holdOnlyInNode2sMemory(designs.get(3));
 
     node2.redis(Tier.DEFAULT, "SET", node2.storedKey(Tier.DEFAULT, node2.prefix() + ":_memory:epoch"), "changed-by-hand");
-    sleep(600); // three reads of the epoch
-
-    assertThat(node2.get(path, alice2).xCache()).isEqualTo("MISS");
+    // node 2 reads the epoch every 200 ms: its copy goes at the next read
+    Waits.until(() -> "MISS".equals(node2.get(path, alice2).xCache()), Duration.ofSeconds(5), Duration.ofMillis(100),
+        "node 2 dropping its copy at the changed epoch");
   }
 
   @Test

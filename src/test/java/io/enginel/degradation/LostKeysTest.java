@@ -23,12 +23,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -121,18 +123,13 @@ class LostKeysTest {
 
     /** Reads {@code path} until it is a HIT (at most 5 s: a tier fenced by an earlier case starts a new incarnation first). */
     HttpResult cached(String path, String token) {
-      long deadline = System.currentTimeMillis() + 5_000;
-      while (true) {
-        HttpResult r = s.get(path, token);
-        assertThat(r.status()).as("GET %s: %s", path, r).isEqualTo(200);
-        if ("HIT".equals(r.xCache())) {
-          return r;
-        }
-        if (System.currentTimeMillis() > deadline) {
-          throw new AssertionError(path + " was never a HIT within 5 s (near cache " + label() + ")");
-        }
-        Waits.sleep(50);
-      }
+      AtomicReference<HttpResult> hit = new AtomicReference<>();
+      Waits.until(() -> {
+        hit.set(s.get(path, token));
+        assertThat(hit.get().status()).as("GET %s: %s", path, hit.get()).isEqualTo(200);
+        return "HIT".equals(hit.get().xCache());
+      }, Duration.ofSeconds(5), Duration.ofMillis(50), path + " a HIT (near cache " + label() + ")");
+      return hit.get();
     }
 
     /**
@@ -140,18 +137,13 @@ class LostKeysTest {
      * earlier case's restart refuses fills until its new incarnation); answers the token.
      */
     String loginCached(String user) {
-      long deadline = System.currentTimeMillis() + 5_000;
-      while (true) {
-        String token = s.login(user);
-        assertThat(s.get("/api/users/me", token).status()).isEqualTo(200);
-        if (s.redisExists(Tier.SESSIONS, sessionKey(token))) {
-          return token;
-        }
-        if (System.currentTimeMillis() > deadline) {
-          throw new AssertionError(user + "'s session was never cached within 5 s");
-        }
-        Waits.sleep(100);
-      }
+      AtomicReference<String> token = new AtomicReference<>();
+      Waits.until(() -> {
+        token.set(s.login(user));
+        assertThat(s.get("/api/users/me", token.get()).status()).isEqualTo(200);
+        return s.redisExists(Tier.SESSIONS, sessionKey(token.get()));
+      }, Duration.ofSeconds(5), Duration.ofMillis(100), user + "'s session cached");
+      return token.get();
     }
 
     String sessionKey(String token) {

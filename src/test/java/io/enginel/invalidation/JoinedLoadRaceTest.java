@@ -13,6 +13,7 @@ import io.enginel.support.HeldRead;
 import io.enginel.support.HttpResult;
 import io.enginel.support.SeededServer;
 import io.enginel.support.TestServer;
+import io.enginel.support.Waits;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -127,10 +129,6 @@ class JoinedLoadRaceTest {
   }
 
   static void awaitJoins(long atLeast) {
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (joins() < atLeast) {
-      assertThat(System.currentTimeMillis()).as("a request joined the load in flight").isLessThan(deadline);
-      io.enginel.support.Waits.sleep(10);
-    }
+    Waits.until(() -> joins() >= atLeast, Duration.ofSeconds(10), Duration.ofMillis(10), "a request joined the load in flight");
   }
 }
