@@ -77,7 +77,8 @@ public final class CannotRun extends RuntimeException {
         + "or correct ENGINEL_PG_URI (leave pg.uri unset and the server starts its own)", cause);
   }
 
-  private static CannotRun postgres(String state, Throwable t, EnginelConfig.Pg pg) {
+  /** PostgreSQL's refusal, by its SQL state, when it is one that does not go away by itself; else null. */
+  static CannotRun postgres(String state, Throwable t, EnginelConfig.Pg pg) {
     PgConnectOptions o = PgConnectOptions.fromUri(pg.uri());
     if (state.startsWith("28")) {
       return new CannotRun("PostgreSQL at " + address(pg) + " refused the login of '" + o.getUser() + "' ("

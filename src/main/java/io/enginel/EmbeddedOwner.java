@@ -11,33 +11,56 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * The process that runs the embedded PostgreSQL of a data directory, as it records itself in
- * {@code <embedded.dataDir>/embedded.json}: its pid and start time, its command ({@code serve}, {@code seed},
- * {@code migrate}), and the addresses of the services it started. Written once they answer, removed when they
- * stop. A {@code seed} or {@code migrate} that finds a live {@code serve} there uses that server's PostgreSQL
- * instead of starting a second one on the same files (which its lock refuses). A record whose process is gone
- * (killed) or is another process under a reused pid (its start time differs) is stale and ignored.
+ * The process that runs the embedded services of a data directory, as it records itself in
+ * {@code <embedded.dataDir>/embedded.json}: itself (pid and start time), its command ({@code serve}, {@code seed},
+ * {@code migrate}), the addresses of the services it started, and its {@code redis-server} process, which outlives
+ * a killed owner and is stopped by the next one. Written once the services answer, removed when they stop. A
+ * {@code seed} or {@code migrate} that finds a live {@code serve} there uses that server's PostgreSQL instead of
+ * starting a second one on the same files (which its lock refuses). A record whose process is gone (killed) or is
+ * another process under a reused pid (its start time differs) is stale.
  */
-record EmbeddedOwner(long pid, String started, String command, String pgUri, String redisUri) {
+record EmbeddedOwner(Running process, String command, String pgUri, String redisUri, Running redis) {
   static final String FILE = "embedded.json";
 
-  /** This process, as owner of services it started. */
-  static EmbeddedOwner self(String command, String pgUri, String redisUri) {
-    ProcessHandle me = ProcessHandle.current();
-    return new EmbeddedOwner(me.pid(), startOf(me), command, pgUri, redisUri);
+  /** A process, known by its pid and its start time (a pid alone may have been reused). */
+  record Running(long pid, String started) {
+    static Running of(ProcessHandle p) {
+      return new Running(p.pid(), startOf(p));
+    }
+
+    /** The process itself, while it runs. */
+    Optional<ProcessHandle> handle() {
+      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(p -> startOf(p).equals(started));
+    }
+
+    private static String startOf(ProcessHandle p) {
+      return p.info().startInstant().map(Instant::toString).orElse("");
+    }
+  }
+
+  /** This process, as owner of the services it started ({@code redis} null when it runs no redis-server process). */
+  static EmbeddedOwner self(String command, String pgUri, String redisUri, ProcessHandle redis) {
+    return new EmbeddedOwner(Running.of(ProcessHandle.current()), command, pgUri, redisUri,
+        redis == null ? null : Running.of(redis));
   }
 
   /** The live owner recorded in {@code dataDir}, if any. */
   static Optional<EmbeddedOwner> find(Path dataDir) {
+    return recorded(dataDir).filter(EmbeddedOwner::alive);
+  }
+
+  /** The owner recorded in {@code dataDir}, alive or not. */
+  static Optional<EmbeddedOwner> recorded(Path dataDir) {
     Path file = dataDir.resolve(FILE);
     if (!Files.isRegularFile(file)) {
       return Optional.empty();
     }
     try {
       JsonObject j = new JsonObject(Files.readString(file));
-      EmbeddedOwner owner = new EmbeddedOwner(j.getLong("pid", -1L), j.getString("started", ""),
-          j.getString("command", ""), j.getString("pg_uri"), j.getString("redis_uri"));
-      return owner.alive() ? Optional.of(owner) : Optional.empty();
+      JsonObject redis = j.getJsonObject("redis_process");
+      return Optional.of(new EmbeddedOwner(new Running(j.getLong("pid", -1L), j.getString("started", "")),
+          j.getString("command", ""), j.getString("pg_uri"), j.getString("redis_uri"),
+          redis == null ? null : new Running(redis.getLong("pid", -1L), redis.getString("started", ""))));
     } catch (IOException | DecodeException | ClassCastException e) {
       return Optional.empty(); // unreadable: as good as absent
     }
@@ -45,9 +68,10 @@ record EmbeddedOwner(long pid, String started, String command, String pgUri, Str
 
   /** Writes the record (atomically: a reader never sees half of it). */
   void write(Path dataDir) throws IOException {
-    JsonObject j = new JsonObject().put("pid", pid).put("started", started).put("command", command).put("pg_uri", pgUri);
-    if (redisUri != null) {
-      j.put("redis_uri", redisUri);
+    JsonObject j = new JsonObject().put("pid", process.pid()).put("started", process.started()).put("command", command)
+        .put("pg_uri", pgUri).put("redis_uri", redisUri);
+    if (redis != null) {
+      j.put("redis_process", new JsonObject().put("pid", redis.pid()).put("started", redis.started()));
     }
     Path tmp = dataDir.resolve(FILE + ".tmp");
     Files.writeString(tmp, j.encodePrettily());
@@ -67,15 +91,15 @@ record EmbeddedOwner(long pid, String started, String command, String pgUri, Str
   }
 
   boolean alive() {
-    return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(p -> startOf(p).equals(started)).orElse(false);
+    return process.handle().isPresent();
   }
 
-  /** "the Enginel server (pid 123)", "a seed (pid 123)". */
+  long pid() {
+    return process.pid();
+  }
+
+  /** "the Enginel server (pid 123)", "a 'seed' (pid 123)". */
   String describe() {
-    return (command.equals("serve") ? "the Enginel server" : "a '" + command + "'") + " (pid " + pid + ")";
-  }
-
-  private static String startOf(ProcessHandle p) {
-    return p.info().startInstant().map(Instant::toString).orElse("");
+    return (command.equals("serve") ? "the Enginel server" : "a '" + command + "'") + " (pid " + pid() + ")";
   }
 }

@@ -18,6 +18,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The zero-setup default: when no Postgres address is configured the server starts a real PostgreSQL
@@ -128,6 +131,8 @@ public final class EmbeddedServices implements AutoCloseable {
     if (locked(pgData.resolve(LOCK))) {
       throw dataDirInUse(pgData, null);
     }
+    stopLeftoverPostgres(pgData);
+    stopLeftoverRedis();
     if (StartChecks.answers(port)) {
       throw new CannotRun("port " + port + ", where the embedded PostgreSQL would listen, is taken by another process "
           + "(a PostgreSQL left behind by a killed server?): stop it, or set ENGINEL_EMBEDDED_PG_PORT to a free port", null);
@@ -160,6 +165,52 @@ public final class EmbeddedServices implements AutoCloseable {
     return new CannotRun(what, cause);
   }
 
+  /**
+   * A PostgreSQL still running on {@code pgData} although no process holds its lock was left behind by an owner
+   * that was killed (SIGKILL runs no shutdown hook): nobody uses it, and it keeps the files and the port. It is
+   * stopped (SIGTERM, PostgreSQL's smart shutdown; its clients died with their process).
+   */
+  private static void stopLeftoverPostgres(Path pgData) {
+    Path pidFile = pgData.resolve("postmaster.pid");
+    long pid;
+    try {
+      // postmaster.pid: the postmaster's pid, then its data directory
+      List<String> lines = Files.isRegularFile(pidFile) ? Files.readAllLines(pidFile) : List.of();
+      pid = lines.size() > 1 && Path.of(lines.get(1).trim()).equals(pgData) ? Long.parseLong(lines.get(0).trim()) : -1;
+    } catch (IOException | RuntimeException e) {
+      return; // unreadable: PostgreSQL's own start will judge it
+    }
+    Optional<ProcessHandle> leftover = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+        .filter(p -> p.info().command().map(c -> c.endsWith("/postgres")).orElse(false));
+    if (leftover.isPresent()) {
+      LOG.warn("a PostgreSQL (pid {}) left running on {} by a process that was killed: stopping it", pid, pgData);
+      stop(leftover.get(), "the PostgreSQL (pid " + pid + ") left running on " + pgData);
+    }
+  }
+
+  /** The redis-server process of the recorded owner, which was killed: stopped, so that its port is free again. */
+  private void stopLeftoverRedis() {
+    Optional<EmbeddedOwner> dead = EmbeddedOwner.recorded(dataDir).filter(o -> !o.alive() && o.redis() != null);
+    Optional<ProcessHandle> leftover = dead.flatMap(o -> o.redis().handle());
+    if (leftover.isPresent()) {
+      LOG.warn("a Redis (pid {}) left running by a killed server (pid {}): stopping it", leftover.get().pid(),
+          dead.get().pid());
+      stop(leftover.get(), "the Redis (pid " + leftover.get().pid() + ") left running by a killed server");
+    }
+  }
+
+  private static void stop(ProcessHandle process, String what) {
+    process.destroy();
+    try {
+      process.onExit().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new CannotRun(what + " did not stop within 30 s: stop it (kill " + process.pid() + "), then try again", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CannotRun("interrupted while stopping " + what, e);
+    }
+  }
+
   private static boolean locked(Path lock) {
     if (!Files.exists(lock)) {
       return false;
@@ -180,6 +231,9 @@ public final class EmbeddedServices implements AutoCloseable {
 
   private void startRedis() throws IOException {
     int port = config.embedded().redisPort();
+    if (StartChecks.answers(port)) {
+      stopLeftoverRedis();
+    }
     if (StartChecks.answers(port)) {
       throw new CannotRun("port " + port + ", where the embedded Redis would listen, is taken by another process: stop "
           + "it, set ENGINEL_EMBEDDED_REDIS_PORT to a free port, or set ENGINEL_REDIS_URI to use that Redis", null);
@@ -203,11 +257,11 @@ public final class EmbeddedServices implements AutoCloseable {
 
   /** Records this process as the owner of what it started ({@code embedded.json}), so that a seed can find it. */
   private void recordOwner() throws IOException {
-    if (postgres == null) {
+    if (postgres == null && redisProcess == null && redisServer == null) {
       return;
     }
-    EmbeddedOwner.self(command, postgresUri(), redisProcess != null || redisServer != null ? redisUri() : null)
-        .write(dataDir);
+    EmbeddedOwner.self(command, postgres == null ? null : postgresUri(), redisProcess != null || redisServer != null ? redisUri() : null,
+        redisProcess != null ? redisProcess.toHandle() : null).write(dataDir);
   }
 
   private static String findOnPath(String name) {
@@ -243,9 +297,7 @@ public final class EmbeddedServices implements AutoCloseable {
 
   @Override
   public void close() {
-    if (postgres != null) {
-      EmbeddedOwner.removeOwn(dataDir);
-    }
+    EmbeddedOwner.removeOwn(dataDir);
     for (AutoCloseable c : List.<AutoCloseable>of(
         () -> { if (redisProcess != null) { redisProcess.destroy(); } },
         () -> { if (redisServer != null) { redisServer.stop(); } },

@@ -7,6 +7,11 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Locale;
+import java.util.Properties;
 
 /**
  * What is checked before anything starts, so that a command that cannot work stops at once with one line saying
@@ -29,16 +34,32 @@ final class StartChecks {
     }
   }
 
-  /** The configured PostgreSQL accepts connections (a Unix socket path is left to the driver). */
+  /**
+   * The configured PostgreSQL lets this user into this database: one attempt, so that what will not change by
+   * itself (nothing listens, a wrong password, a missing database) is said at once instead of after the
+   * migrations' retries. Anything else (a server still starting up) is left to those retries.
+   */
   static void postgresAnswers(EnginelConfig.Pg pg) {
     PgConnectOptions o = PgConnectOptions.fromUri(pg.uri());
     if (o.getHost() == null || o.getHost().startsWith("/")) {
-      return;
+      return; // a Unix socket: left to the driver
     }
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(o.getHost(), o.getPort()), pg.connectTimeoutMs());
-    } catch (IOException e) {
-      throw CannotRun.postgresUnreachable(pg, e);
+    Properties p = new Properties();
+    p.setProperty("user", o.getUser());
+    if (o.getPassword() != null) {
+      p.setProperty("password", o.getPassword());
+    }
+    p.setProperty("connectTimeout", Integer.toString(Math.max(1, pg.connectTimeoutMs() / 1000)));
+    p.setProperty("ApplicationName", "enginel-check");
+    p.setProperty("sslmode", o.getSslMode().name().toLowerCase(Locale.ROOT).replace('_', '-')); // as the server connects
+    String url = "jdbc:postgresql://" + o.getHost() + ":" + o.getPort() + "/" + o.getDatabase();
+    try (Connection ignored = DriverManager.getConnection(url, p)) {
+      // it answers
+    } catch (SQLException e) {
+      CannotRun known = e.getSQLState() == null ? null : CannotRun.postgres(e.getSQLState(), e, pg);
+      if (known != null) {
+        throw known;
+      }
     }
   }
 

@@ -16,12 +16,13 @@ class EmbeddedOwnerTest {
 
   @Test
   void aLiveOwnerIsFoundWithItsAddresses() throws Exception {
-    EmbeddedOwner.self("serve", "postgresql://postgres@127.0.0.1:54329/postgres", "redis://127.0.0.1:63790").write(data);
+    EmbeddedOwner.self("serve", "postgresql://postgres@127.0.0.1:54329/postgres", "redis://127.0.0.1:63790", ProcessHandle.current()).write(data);
 
     assertThat(EmbeddedOwner.find(data)).hasValueSatisfying(o -> {
       assertThat(o.pid()).isEqualTo(ProcessHandle.current().pid());
       assertThat(o.command()).isEqualTo("serve");
       assertThat(o.pgUri()).isEqualTo("postgresql://postgres@127.0.0.1:54329/postgres");
+      assertThat(o.redis().handle()).contains(ProcessHandle.current());
       assertThat(o.describe()).isEqualTo("the Enginel server (pid " + ProcessHandle.current().pid() + ")");
     });
   }
@@ -30,15 +31,20 @@ class EmbeddedOwnerTest {
   void theRecordOfAProcessThatIsGoneIsStale() throws Exception {
     Process gone = new ProcessBuilder("true").start();
     assertThat(gone.waitFor(10, TimeUnit.SECONDS)).isTrue();
-    new EmbeddedOwner(gone.pid(), "", "serve", "postgresql://postgres@127.0.0.1:54329/postgres", null).write(data);
+    EmbeddedOwner.Running dead = EmbeddedOwner.Running.of(gone.toHandle());
+    new EmbeddedOwner(dead, "serve", "postgresql://postgres@127.0.0.1:54329/postgres", null, dead).write(data);
 
     assertThat(EmbeddedOwner.find(data)).isEmpty();
+    assertThat(EmbeddedOwner.recorded(data)).hasValueSatisfying(o -> {
+      assertThat(o.pid()).isEqualTo(gone.pid());
+      assertThat(o.redis().handle()).isEmpty();
+    });
   }
 
   @Test
   void aLiveProcessThatStartedAtAnotherTimeIsAnotherProcessUnderAReusedPid() throws Exception {
-    new EmbeddedOwner(ProcessHandle.current().pid(), "2001-01-01T00:00:00Z", "serve", "postgresql://x@h:1/d", null)
-        .write(data);
+    new EmbeddedOwner(new EmbeddedOwner.Running(ProcessHandle.current().pid(), "2001-01-01T00:00:00Z"), "serve",
+        "postgresql://x@h:1/d", null, null).write(data);
 
     assertThat(EmbeddedOwner.find(data)).isEmpty();
   }
@@ -48,11 +54,12 @@ class EmbeddedOwnerTest {
     Files.writeString(data.resolve(EmbeddedOwner.FILE), "{ half a record");
     assertThat(EmbeddedOwner.find(data)).isEmpty();
 
-    new EmbeddedOwner(ProcessHandle.current().pid() + 1_000_000, "", "serve", "postgresql://x@h:1/d", null).write(data);
+    new EmbeddedOwner(new EmbeddedOwner.Running(ProcessHandle.current().pid() + 1_000_000, ""), "serve",
+        "postgresql://x@h:1/d", null, null).write(data);
     EmbeddedOwner.removeOwn(data);
     assertThat(data.resolve(EmbeddedOwner.FILE)).exists();
 
-    EmbeddedOwner.self("seed", "postgresql://x@h:1/d", null).write(data);
+    EmbeddedOwner.self("seed", "postgresql://x@h:1/d", null, null).write(data);
     EmbeddedOwner.removeOwn(data);
     assertThat(data.resolve(EmbeddedOwner.FILE)).doesNotExist();
   }

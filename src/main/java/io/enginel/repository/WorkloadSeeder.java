@@ -82,8 +82,11 @@ public final class WorkloadSeeder {
     return InvalidationConfirmations.listen(vertx, options, ticket).compose(confirmations -> pool.withConnection(conn ->
             existingUsers(conn)
                 .compose(existing -> {
-                  progress.step("hashing the passwords of " + (USERS - existing.size()) + " new users (bcrypt cost "
-                      + config.auth().bcryptCost() + ")");
+                  long missing = IntStream.rangeClosed(1, USERS).filter(u -> !existing.contains("user" + u)).count();
+                  if (missing > 0) {
+                    progress.step("hashing the passwords of " + missing + " new users (bcrypt cost "
+                        + config.auth().bcryptCost() + ")");
+                  }
                   return vertx.executeBlocking(() -> passwordHashes(existing, config.auth().bcryptCost()), false);
                 })
                 .compose(hashes -> conn.begin().compose(tx -> conn.query("SET LOCAL enginel.bulk = 'on'").execute()
