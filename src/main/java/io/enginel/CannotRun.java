@@ -37,8 +37,8 @@ public final class CannotRun extends RuntimeException {
   }
 
   /**
-   * One line for what stopped {@code command}: a known cause (configuration, PostgreSQL's answer, a port in use)
-   * said plainly with what to do; anything else as its message. {@code config} (null before it was read) names
+   * One line for what stopped {@code command}: a known cause (configuration, PostgreSQL's answer) said plainly
+   * with what to do; anything else as its innermost message. (A port in use is found before: {@link StartChecks}.) {@code config} (null before it was read) names
    * the PostgreSQL and the port concerned.
    */
   static CannotRun explain(Throwable failure, String command, EnginelConfig config) {
@@ -56,10 +56,6 @@ public final class CannotRun extends RuntimeException {
         if (known != null) {
           return known;
         }
-      }
-      if (t.getMessage() != null && t.getMessage().contains("Address already in use") && config != null
-          && command.equals("serve")) {
-        return portInUse(config.http().port(), t);
       }
     }
     return new CannotRun(command + " failed: " + innermostMessage(failure) + " (--verbose prints the details)", failure);
@@ -79,6 +75,9 @@ public final class CannotRun extends RuntimeException {
 
   /** PostgreSQL's refusal, by its SQL state, when it is one that does not go away by itself; else null. */
   static CannotRun postgres(String state, Throwable t, EnginelConfig.Pg pg) {
+    if (!pg.configured()) {
+      return null; // no address to name: said as the failure's own message
+    }
     PgConnectOptions o = PgConnectOptions.fromUri(pg.uri());
     if (state.startsWith("28")) {
       return new CannotRun("PostgreSQL at " + address(pg) + " refused the login of '" + o.getUser() + "' ("
