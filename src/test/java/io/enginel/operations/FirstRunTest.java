@@ -22,11 +22,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -166,6 +168,10 @@ class FirstRunTest {
 
       server.stop();
       assertThat(data.resolve("embedded.json")).doesNotExist();
+    } finally {
+      try (Stream<Path> files = Files.walk(data)) { // the embedded PostgreSQL's files: tens of megabytes
+        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
     }
   }
 
