@@ -1,8 +1,8 @@
 package io.enginel.invalidation;
 
+import io.enginel.domain.ChangeChannels;
 import io.enginel.domain.DomainEvent;
 import io.enginel.domain.Entity;
-import io.enginel.repository.ChangeChannels;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;

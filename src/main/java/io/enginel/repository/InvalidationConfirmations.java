@@ -1,5 +1,6 @@
 package io.enginel.repository;
 
+import io.enginel.domain.ChangeChannels;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

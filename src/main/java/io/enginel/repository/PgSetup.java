@@ -1,6 +1,7 @@
 package io.enginel.repository;
 
 import io.enginel.config.EnginelConfig;
+import io.enginel.domain.ChangeChannels;
 import io.vertx.pgclient.PgConnectOptions;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;

@@ -2,6 +2,7 @@ package io.enginel.repository;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import io.enginel.config.EnginelConfig;
+import io.enginel.domain.ChangeChannels;
 import io.enginel.repository.WorkloadData.Block;
 import io.enginel.repository.WorkloadData.People;
 import io.vertx.core.Future;

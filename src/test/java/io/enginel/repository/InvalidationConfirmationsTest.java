@@ -1,5 +1,6 @@
 package io.enginel.repository;
 
+import io.enginel.domain.ChangeChannels;
 import io.enginel.support.HttpResult;
 import io.enginel.support.SeededServer;
 import io.enginel.support.TestServer;

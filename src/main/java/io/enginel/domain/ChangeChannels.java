@@ -1,4 +1,4 @@
-package io.enginel.repository;
+package io.enginel.domain;
 
 import io.vertx.core.json.JsonObject;
 
