@@ -104,7 +104,7 @@ public final class EnginelServer {
               new DeploymentOptions().setInstances(loops)));
         })
         .compose(v -> step("invalidation", vertx.deployVerticle(
-            new InvalidationVerticle(PgSetup.connectOptions(config.pg(), nodeId), nodeId, cache, principals, cacheStats,
+            new InvalidationVerticle(PgSetup.listenerOptions(config.pg(), nodeId), PgSetup.applicationName(nodeId), nodeId, cache, principals, cacheStats,
                 cluster))))
         // known to the other Enginel nodes as one of them (a signed, empty eviction), before it serves anything
         .compose(v -> cluster.announce(CacheApi.NEAR_EVICT, new JsonObject().put("tier", Tier.DEFAULT.id())

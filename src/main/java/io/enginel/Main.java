@@ -1,6 +1,5 @@
 package io.enginel;
 
-import io.enginel.config.ConfigException;
 import io.enginel.config.ConfigLoader;
 import io.enginel.config.EnginelConfig;
 import io.enginel.repository.PgSetup;
@@ -14,98 +13,126 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code java -jar enginel.jar [serve | seed | migrate]}: serve the API (the default), load the benchmark
- * data set of {@code shared/bench/WORKLOAD.md}, or only run the schema migrations.
+ * {@code java -jar enginel.jar [serve | seed [--scale N] | migrate] [--verbose]}: serve the API (the default), load
+ * the benchmark data set of {@code shared/bench/WORKLOAD.md}, or only run the schema migrations. A command that
+ * cannot run prints one line on standard error saying why and what to do ({@link CannotRun}) and exits with a
+ * status other than 0; its stack trace only with {@code --verbose}.
  */
 public final class Main {
-  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
-
   private Main() {}
 
   public static void main(String[] args) {
-    String command = args.length == 0 ? "serve" : args[0];
-    EnginelConfig config;
+    CommandLine line;
     try {
-      config = ConfigLoader.load();
-    } catch (ConfigException e) {
-      System.err.println("enginel: bad configuration: " + e.getMessage());
-      System.exit(2);
+      line = CommandLine.parse(args);
+    } catch (CannotRun e) {
+      System.exit(fail(e, false));
       return;
     }
-    try {
-      switch (command) {
-        case "serve" -> serve(config);
-        case "seed" -> runOnce(config, true);
-        case "migrate" -> runOnce(config, false);
-        default -> {
-          System.err.println("usage: java -jar enginel.jar [serve | seed | migrate]");
-          System.exit(2);
-        }
-      }
-    } catch (Exception e) {
-      LOG.error("enginel {} failed: {}", command, e.getMessage(), e);
-      System.exit(1);
+    if (line.help()) {
+      System.out.println("usage: " + CommandLine.USAGE);
+      return;
+    }
+    int status = run(line);
+    if (status != 0 || !line.command().equals("serve")) {
+      System.exit(status); // seed and migrate are done; nothing of theirs is left to wait for
     }
   }
 
-  private static void serve(EnginelConfig configured) throws Exception {
-    EmbeddedServices embedded = EmbeddedServices.startIfNeeded(configured);
-    EnginelConfig config = embedded.config();
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Vertx vertx = Clustering.vertx(config,
-            new VertxOptions().setEventLoopPoolSize(config.vertx().effectiveEventLoops())
-                .setWorkerPoolSize(config.vertx().workerPoolSize())
-                .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(config.vertx().metrics()).setJvmMetricsEnabled(true)),
-            Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry)))
-        .await(60, TimeUnit.SECONDS);
-    if (vertx.isClustered()) {
-      LOG.info("joined the cluster '{}' as {}:{} ({})", config.cluster().name(), config.cluster().host(),
-          config.cluster().port(), Clustering.status(vertx).getInteger("members") + " member(s)");
+  /** Runs the command; 0 when it is done (seed, migrate) or serving (serve), else the exit status. */
+  static int run(CommandLine line) {
+    EnginelConfig[] config = new EnginelConfig[1];
+    try {
+      config[0] = ConfigLoader.load();
+      if (line.command().equals("serve")) {
+        serve(config);
+      } else {
+        runOnce(config, line);
+      }
+      return 0;
+    } catch (Throwable e) {
+      return fail(CannotRun.explain(e, line.command(), config[0]), line.verbose());
     }
-    CountDownLatch started = new CountDownLatch(1);
-    EnginelServer[] server = new EnginelServer[1];
-    Throwable[] failure = new Throwable[1];
-    EnginelServer.start(vertx, config, registry).onComplete(ar -> {
-      server[0] = ar.result();
-      failure[0] = ar.cause();
-      started.countDown();
-    });
-    started.await();
-    if (failure[0] != null) {
-      LOG.error("Enginel did not start: {}", failure[0].getMessage());
-      vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  private static int fail(CannotRun e, boolean verbose) {
+    System.out.flush();
+    System.err.println("enginel: " + e.getMessage());
+    if (verbose) {
+      (e.getCause() != null ? e.getCause() : e).printStackTrace();
+    }
+    return e.status();
+  }
+
+  /** {@code config[0]} follows what the command uses (embedded services plugged in), for the failure's line. */
+  private static void serve(EnginelConfig[] config) throws Exception {
+    StartChecks.httpPortFree(config[0]);
+    if (config[0].pg().configured()) {
+      StartChecks.postgresAnswers(config[0].pg());
+    }
+    EmbeddedServices embedded = EmbeddedServices.forServer(config[0]);
+    config[0] = embedded.config();
+    EnginelConfig c = config[0];
+    Vertx vertx = null;
+    EnginelServer server;
+    try {
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      vertx = Clustering.vertx(c,
+              new VertxOptions().setEventLoopPoolSize(c.vertx().effectiveEventLoops())
+                  .setWorkerPoolSize(c.vertx().workerPoolSize())
+                  .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(c.vertx().metrics()).setJvmMetricsEnabled(true)),
+              Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry)))
+          .await(60, TimeUnit.SECONDS);
+      if (vertx.isClustered()) {
+        log().info("joined the cluster '{}' as {}:{} ({})", c.cluster().name(), c.cluster().host(),
+            c.cluster().port(), Clustering.status(vertx).getInteger("members") + " member(s)");
+      }
+      server = EnginelServer.start(vertx, c, registry).await(10, TimeUnit.MINUTES);
+    } catch (Exception e) {
+      if (vertx != null) {
+        vertx.close().await(10, TimeUnit.SECONDS);
+      }
       embedded.close();
-      System.exit(1);
+      throw e;
     }
+    Vertx started = vertx;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("shutting down");
+      log().info("shutting down");
       try {
-        server[0].stop().compose(v -> vertx.close()).await(15, TimeUnit.SECONDS);
+        server.stop().compose(v -> started.close()).await(15, TimeUnit.SECONDS);
       } catch (Exception e) {
-        LOG.warn("shutdown: {}", e.getMessage());
+        log().warn("shutdown: {}", e.getMessage());
       }
       embedded.close();
     }, "enginel-shutdown"));
   }
 
-  /** {@code seed} and {@code migrate}: run, report, stop (embedded services included). */
-  private static void runOnce(EnginelConfig configured, boolean seed) throws Exception {
-    try (EmbeddedServices embedded = EmbeddedServices.startIfNeeded(configured)) {
-      EnginelConfig config = embedded.config();
-      PgSetup.migrate(config.pg());
-      if (seed) {
+  /** {@code seed} and {@code migrate}: run, report, stop (an embedded PostgreSQL of their own included). */
+  private static void runOnce(EnginelConfig[] config, CommandLine line) throws Exception {
+    if (config[0].pg().configured()) {
+      StartChecks.postgresAnswers(config[0].pg());
+    }
+    try (EmbeddedServices embedded = EmbeddedServices.forCommand(config[0], line.command())) {
+      config[0] = embedded.config();
+      PgSetup.migrate(config[0].pg());
+      if (line.command().equals("seed")) {
         Vertx vertx = Vertx.vertx();
         try {
-          WorkloadSeeder.Report report = WorkloadSeeder.seed(vertx, config).await(10, TimeUnit.MINUTES);
-          System.out.println(report);
+          WorkloadSeeder.Report report = WorkloadSeeder.seed(vertx, config[0], line.scale(),
+              ConsoleProgress.onStandardOutput()).await(10L * line.scale(), TimeUnit.MINUTES);
+          System.out.println(report); // the last line: scripts keep it with tail -n 1
         } finally {
           vertx.close().await(10, TimeUnit.SECONDS);
         }
       }
     }
+  }
+
+  /** Looked up when first used: nothing is logged before the command line and the configuration are known. */
+  private static Logger log() {
+    return LoggerFactory.getLogger(Main.class);
   }
 }

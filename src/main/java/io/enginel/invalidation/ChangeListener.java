@@ -1,5 +1,6 @@
 package io.enginel.invalidation;
 
+import io.enginel.domain.ChangeChannels;
 import io.enginel.domain.DomainEvent;
 import io.enginel.domain.Entity;
 import io.vertx.core.Future;
@@ -10,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
 import io.vertx.pgclient.pubsub.PgSubscriber;
+import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,16 +19,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Listens to {@code NOTIFY enginel_changes} (migration V2), so that writes made outside this node (psql,
  * another service, another node) invalidate like its own. Its own writes are recognised by the
  * application name and skipped: they were invalidated before their answer. Every time the listening
  * connection is (re)established, notifications may have been missed: {@code onListening} then
- * invalidates conservatively. A heartbeat notices a connection that died without closing.
+ * invalidates conservatively. A heartbeat notices a connection that died without closing. A bulk load's
+ * "everything changed" that carries a ticket is answered on {@link ChangeChannels#CONFIRMATIONS} once everything
+ * is invalidated, so that the load (another process: {@code seed}) returns only when no node serves the old data.
  */
 final class ChangeListener {
-  static final String CHANNEL = "enginel_changes";
+  static final String CHANNEL = ChangeChannels.CHANGES;
   private static final Logger LOG = LoggerFactory.getLogger(ChangeListener.class);
   private static final long HEARTBEAT_MS = 5_000;
 
@@ -34,7 +39,7 @@ final class ChangeListener {
   private final String ownOrigin;
   private final PgSubscriber subscriber;
   private final Consumer<DomainEvent> onChange;
-  private final Runnable onEverything;
+  private final Supplier<Future<?>> onEverything;
   private final Runnable onListening;
   private final AtomicLong notifications = new AtomicLong();
   private final AtomicLong ownSkipped = new AtomicLong();
@@ -42,7 +47,7 @@ final class ChangeListener {
   private long heartbeat = -1;
 
   ChangeListener(Vertx vertx, PgConnectOptions options, String ownOrigin, Consumer<DomainEvent> onChange,
-                 Runnable onEverything, Runnable onListening) {
+                 Supplier<Future<?>> onEverything, Runnable onListening) {
     this.vertx = vertx;
     this.ownOrigin = ownOrigin;
     this.onChange = onChange;
@@ -56,6 +61,10 @@ final class ChangeListener {
         .handler(this::onNotification)
         .subscribeHandler(v -> {
           long n = subscriptions.incrementAndGet();
+          PgConnection conn = subscriber.actualConnection();
+          if (conn != null) { // a connection PostgreSQL ends (restart, shutdown) is said in a line, not printed as a trace
+            conn.exceptionHandler(t -> LOG.warn("the change listener's connection failed: {}", t.getMessage()));
+          }
           LOG.info("listening to {} ({}); invalidating conservatively", CHANNEL, n == 1 ? "first connection" : "reconnected");
           onListening.run();
         });
@@ -100,6 +109,18 @@ final class ChangeListener {
     });
   }
 
+  /** Tells the bulk load waiting for {@code ticket} that this node has invalidated everything. */
+  private void confirm(String ticket) {
+    PgConnection conn = subscriber.actualConnection();
+    if (conn == null) {
+      LOG.warn("cannot confirm the invalidation of a bulk load: the listener is not connected (the load will say so)");
+      return;
+    }
+    conn.preparedQuery("SELECT pg_notify($1, $2)")
+        .execute(Tuple.of(ChangeChannels.CONFIRMATIONS, ChangeChannels.confirmation(ticket, ownOrigin)))
+        .onFailure(t -> LOG.warn("cannot confirm the invalidation of a bulk load: {}", t.getMessage()));
+  }
+
   private void onNotification(String payload) {
     notifications.incrementAndGet();
     JsonObject n;
@@ -110,7 +131,12 @@ final class ChangeListener {
       return;
     }
     if ("*".equals(n.getString("table"))) {
-      onEverything.run();
+      String ticket = n.getString("ticket");
+      onEverything.get().onSuccess(v -> {
+        if (ticket != null) {
+          confirm(ticket);
+        }
+      });
       return;
     }
     if (ownOrigin.equals(n.getString("origin"))) {

@@ -35,6 +35,8 @@ public final class InvalidationVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(InvalidationVerticle.class);
 
   private final PgConnectOptions listenTo;
+  /** The application name of this node's writing connections, which its notifications carry back. */
+  private final String ownOrigin;
   private final String nodeId;
   private final CacheClient cache;
   private final PrincipalCache principals;
@@ -43,9 +45,11 @@ public final class InvalidationVerticle extends VerticleBase {
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private ChangeListener listener;
 
-  public InvalidationVerticle(PgConnectOptions listenTo, String nodeId, CacheClient cache, PrincipalCache principals,
+  public InvalidationVerticle(PgConnectOptions listenTo, String ownOrigin, String nodeId, CacheClient cache,
+                              PrincipalCache principals,
                               CacheStats stats, ClusterFanOut cluster) {
     this.listenTo = listenTo;
+    this.ownOrigin = ownOrigin;
     this.cluster = cluster;
     this.nodeId = nodeId;
     this.cache = cache;
@@ -62,7 +66,7 @@ public final class InvalidationVerticle extends VerticleBase {
     if (evictions != null) {
       consumers.add(evictions);
     }
-    listener = new ChangeListener(vertx, listenTo, listenTo.getProperties().get("application_name"),
+    listener = new ChangeListener(vertx, listenTo, ownOrigin,
         event -> apply(event).onFailure(t -> LOG.warn("invalidation of a notified change failed: {}", t.getMessage())),
         this::invalidateEverything, this::invalidateEverything);
     List<Future<Void>> registrations = new ArrayList<>();
@@ -120,9 +124,9 @@ public final class InvalidationVerticle extends VerticleBase {
   }
 
   /** What may have been missed is invalidated conservatively: a new incarnation of every response tier. */
-  private void invalidateEverything() {
+  private Future<JsonObject> invalidateEverything() {
     principals.clear();
-    cache.invalidateAll()
+    return cache.invalidateAll()
         .onSuccess(r -> stats.invalidation(DomainEvent.SOURCE_NOTIFY, 0))
         .onFailure(t -> LOG.warn("conservative invalidation failed: {}", t.getMessage()));
   }

@@ -1,6 +1,7 @@
 package io.enginel.repository;
 
 import io.enginel.config.EnginelConfig;
+import io.enginel.domain.ChangeChannels;
 import io.vertx.pgclient.PgConnectOptions;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -12,6 +13,8 @@ import java.util.Map;
 /** Connection options for every Postgres connection of a node, and the schema migrations. */
 public final class PgSetup {
   private static final Logger LOG = LoggerFactory.getLogger(PgSetup.class);
+  /** The suffix of a change listener's application name, after the node's own. */
+  public static final String LISTENER_SUFFIX = "/listener";
 
   private PgSetup() {}
 
@@ -28,6 +31,16 @@ public final class PgSetup {
     options.setProperties(new java.util.HashMap<>(Map.of(
         "application_name", applicationName(nodeId),
         "statement_timeout", Integer.toString(pg.queryTimeoutMs()))));
+    return options;
+  }
+
+  /**
+   * The change listener's connection is named {@code enginel/<node>/listener}: a bulk load asks PostgreSQL which
+   * nodes listen, and waits for each of them to confirm its invalidation (see {@link ChangeChannels}).
+   */
+  public static PgConnectOptions listenerOptions(EnginelConfig.Pg pg, String nodeId) {
+    PgConnectOptions options = connectOptions(pg, nodeId);
+    options.getProperties().put("application_name", applicationName(nodeId) + LISTENER_SUFFIX);
     return options;
   }
 

@@ -420,6 +420,9 @@ final class Writes {
       if (actor.staff() || (!delete && target == actor.id())) {
         return Future.succeededFuture(null);
       }
+      if (target == actor.id()) { // deleting one's own account: seen, not allowed, whatever organizations they share
+        return Future.failedFuture(ApiError.forbidden("Only staff may delete users."));
+      }
       return checks.sharesOrganization(conn, actor.id(), target).compose(shares -> Future.failedFuture(shares
           ? ApiError.forbidden(delete ? "Only staff may delete users." : "You may change only your own account.")
           : ApiError.notFound()));

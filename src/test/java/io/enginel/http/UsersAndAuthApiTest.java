@@ -222,6 +222,14 @@ class UsersAndAuthApiTest {
     assertThat(s.fixtures.queryLong("SELECT count(*) FROM users WHERE id = ?", t.viewerId())).isEqualTo(1);
   }
 
+  @Test
+  void aNonStaffUserInNoOrganizationCannotDeleteTheirOwnAccountAndIsToldSo() {
+    String name = unique("loner");
+    long id = s.fixtures.user(name);
+    assertError(s.delete("/api/users/" + id, s.login(name)), 403, "forbidden");
+    assertThat(s.fixtures.queryLong("SELECT count(*) FROM users WHERE id = ?", id)).isEqualTo(1);
+  }
+
   // ------------------------------------------------------------------ me
 
   @Test

@@ -7,6 +7,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -29,16 +31,28 @@ public final class ServerProcess implements AutoCloseable {
 
   /** Starts a server with exactly these {@code ENGINEL_*} variables (none inherited); {@code ENGINEL_HTTP_PORT} is required. */
   public static ServerProcess start(Map<String, String> env, String name) {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-        "io.enginel.Main", "serve").redirectErrorStream(true).redirectOutput(new File("target/" + name + ".log"));
-    pb.environment().keySet().removeIf(k -> k.startsWith("ENGINEL_"));
-    pb.environment().putAll(env);
+    ProcessBuilder pb = main(env, "serve").redirectErrorStream(true).redirectOutput(new File("target/" + name + ".log"));
     try {
       return new ServerProcess(pb.start(), Integer.parseInt(env.get("ENGINEL_HTTP_PORT")), name);
     } catch (IOException e) {
       throw new IllegalStateException("cannot start the server process: " + e.getMessage(), e);
     }
+  }
+
+  /** {@code java … io.enginel.Main <args>} with exactly these {@code ENGINEL_*} variables (none inherited). */
+  static ProcessBuilder main(Map<String, String> env, String... args) {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+        "io.enginel.Main"));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().keySet().removeIf(k -> k.startsWith("ENGINEL_"));
+    pb.environment().putAll(env);
+    return pb;
+  }
+
+  public long pid() {
+    return process.pid();
   }
 
   public String baseUrl() {
@@ -94,6 +108,23 @@ public final class ServerProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * SIGTERM, as an operator stops it: the shutdown hook runs (embedded services stopped, their record removed);
+   * answers the exit status.
+   */
+  public int stop() {
+    process.destroy();
+    try {
+      if (process.waitFor(60, TimeUnit.SECONDS)) {
+        return process.exitValue();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    kill();
+    throw new IllegalStateException("the server did not stop within 60 s of SIGTERM: see target/" + name + ".log");
   }
 
   @Override
