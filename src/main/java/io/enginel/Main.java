@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,7 +84,7 @@ public final class Main {
       vertx = Clustering.vertx(c,
               new VertxOptions().setEventLoopPoolSize(c.vertx().effectiveEventLoops())
                   .setWorkerPoolSize(c.vertx().workerPoolSize())
-                  .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(c.vertx().metrics()).setJvmMetricsEnabled(true)),
+                  .setMetricsOptions(metricsOptions(c)),
               Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry)))
           .await(60, TimeUnit.SECONDS);
       if (vertx.isClustered()) {
@@ -132,6 +133,13 @@ public final class Main {
   }
 
   /** Looked up when first used: nothing is logged before the command line and the configuration are known. */
+  /** Vert.x's own metrics into Enginel's registry; its per-request HTTP server metrics only when asked for. */
+  private static MicrometerMetricsOptions metricsOptions(EnginelConfig c) {
+    MicrometerMetricsOptions options = new MicrometerMetricsOptions().setEnabled(c.vertx().metrics())
+        .setJvmMetricsEnabled(true);
+    return c.vertx().httpServerMetrics() ? options : options.addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER);
+  }
+
   private static Logger log() {
     return LoggerFactory.getLogger(Main.class);
   }

@@ -107,7 +107,7 @@ public final class CacheKeys {
 
   /** Encodes a part: kept as is when it only holds {@code [A-Za-z0-9._=&,-]}, else percent-encoded (UTF-8). */
   static String encode(String part) {
-    if (part.chars().allMatch(CacheKeys::plain)) {
+    if (allPlain(part)) {
       return part;
     }
     StringBuilder sb = new StringBuilder(part.length() * 3);
@@ -121,6 +121,15 @@ public final class CacheKeys {
       }
     });
     return sb.toString();
+  }
+
+  private static boolean allPlain(String part) {
+    for (int i = 0; i < part.length(); i++) {
+      if (!plain(part.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean plain(int c) {

@@ -1,11 +1,13 @@
 package io.enginel.cache;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,6 +27,9 @@ public final class CacheStats {
   private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+  /** Per tier and resource, the counts of {@link #request} by result: the hit path's counters, found without allocating. */
+  private final Map<String, Map<String, LongAdder[]>> requests = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> nearHits = new ConcurrentHashMap<>();
 
   public CacheStats(MeterRegistry registry) {
     this.registry = registry;
@@ -35,11 +40,31 @@ public final class CacheStats {
   }
 
   public void request(String tier, String resource, Result result) {
-    String key = "req|" + tier + "|" + resource + "|" + result.name().toLowerCase();
-    counts.computeIfAbsent(key, k -> new LongAdder()).increment();
-    counters.computeIfAbsent(key, k -> Counter.builder("enginel_cache_requests").description("Cache lookups by result")
-        .tag("tier", tier).tag("resource", resource).tag("result", result.name().toLowerCase()).register(registry))
-        .increment();
+    Map<String, LongAdder[]> byResource = requests.get(tier);
+    if (byResource == null) {
+      byResource = requests.computeIfAbsent(tier, t -> new ConcurrentHashMap<>());
+    }
+    LongAdder[] byResult = byResource.get(resource);
+    if (byResult == null) {
+      byResult = byResource.computeIfAbsent(resource, r -> requestCounts(tier, r));
+    }
+    byResult[result.ordinal()].increment();
+  }
+
+  /**
+   * The counts of one tier and resource, one per result, each also a Micrometer counter (registered once here, so that a
+   * lookup afterwards allocates nothing).
+   */
+  private LongAdder[] requestCounts(String tier, String resource) {
+    LongAdder[] out = new LongAdder[Result.values().length];
+    for (Result result : Result.values()) {
+      String name = result.name().toLowerCase(Locale.ROOT);
+      LongAdder count = counts.computeIfAbsent("req|" + tier + "|" + resource + "|" + name, k -> new LongAdder());
+      FunctionCounter.builder("enginel_cache_requests", count, LongAdder::doubleValue).description("Cache lookups by result")
+          .tag("tier", tier).tag("resource", resource).tag("result", name).register(registry);
+      out[result.ordinal()] = count;
+    }
+    return out;
   }
 
   public void latency(String tier, String operation, long nanos) {
@@ -54,7 +79,15 @@ public final class CacheStats {
 
   /** A hit served from the near cache (also counted as a hit of its resource). */
   public void nearHit(String tier) {
-    add("near|" + tier, "enginel_cache_near_hits", 1);
+    LongAdder count = nearHits.get(tier);
+    if (count == null) {
+      count = nearHits.computeIfAbsent(tier, t -> {
+        LongAdder c = counts.computeIfAbsent("near|" + t, k -> new LongAdder());
+        FunctionCounter.builder("enginel_cache_near_hits", c, LongAdder::doubleValue).tag("tier", t).register(registry);
+        return c;
+      });
+    }
+    count.increment();
   }
 
   public void fill(String tier, String result) {
@@ -95,8 +128,6 @@ public final class CacheStats {
       String[] parts = k.split("\\|");
       if (metric.equals("enginel_cache_fills")) {
         b.tag("tier", parts[1]).tag("result", parts[2]);
-      } else if (metric.equals("enginel_cache_near_hits")) {
-        b.tag("tier", parts[1]);
       } else if (metric.startsWith("enginel_invalidation")) {
         b.tag("source", parts[1]);
       } else if (metric.equals("enginel_cache_consistency_violations")) {

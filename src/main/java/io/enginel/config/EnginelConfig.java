@@ -21,10 +21,11 @@ public record EnginelConfig(
     JsonObject source) {
 
   /**
-   * Event-loop threads (0: one per core), worker threads, and whether Vert.x reports its own HTTP server,
-   * pool and event-bus metrics (Enginel's own metrics are always on).
+   * Event-loop threads (0: one per core), worker threads, whether Vert.x reports its own pool, event-bus and JVM metrics
+   * (Enginel's own metrics are always on), and whether it also reports every HTTP request (off by default: measured at
+   * about a tenth of a cached hit's allocation, docs/performance.md).
    */
-  public record Runtime(int eventLoops, int workerPoolSize, boolean metrics) {
+  public record Runtime(int eventLoops, int workerPoolSize, boolean metrics, boolean httpServerMetrics) {
     public int effectiveEventLoops() {
       return eventLoops > 0 ? eventLoops : Math.max(1, java.lang.Runtime.getRuntime().availableProcessors());
     }
@@ -202,7 +203,8 @@ public record EnginelConfig(
   }
 
   private static Runtime runtime(Reader r) {
-    return new Runtime(r.intMin("vertx.eventLoops", 0), r.intMin("vertx.workerPoolSize", 1), r.bool("vertx.metrics"));
+    return new Runtime(r.intMin("vertx.eventLoops", 0), r.intMin("vertx.workerPoolSize", 1), r.bool("vertx.metrics"),
+        r.bool("vertx.httpServerMetrics"));
   }
 
   private static Cluster cluster(Reader r) {

@@ -11,9 +11,11 @@ public enum Tier {
   /** Expensive computations (BOM trees, geometry metadata): 1 hour. */
   LONGTERM;
 
+  private final String id = name().toLowerCase(Locale.ROOT);
+
   /** The lower-case name used in configuration, event-bus messages and statistics. */
   public String id() {
-    return name().toLowerCase(Locale.ROOT);
+    return id;
   }
 
   public static Tier parse(String id) {

@@ -2,6 +2,8 @@ package io.enginel.domain;
 
 import io.vertx.core.json.JsonObject;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -105,8 +107,16 @@ public record ListQuery(Resource resource, Map<String, String> filters, Map<Stri
     return sb.toString();
   }
 
+  /** Form-encoded; a value of unreserved characters only (the usual case) is its own encoding. */
   private static String encode(String s) {
-    return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
+          || c == '.' || c == '*')) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+      }
+    }
+    return s;
   }
 
   /** The parameters of another page of the same query, for next / previous links. */

@@ -20,6 +20,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
+import static io.enginel.http.ResourceRoutes.guard;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -64,19 +66,14 @@ public final class HttpVerticle extends VerticleBase {
     }
     OpenApiEndpoint.mount(router, OpenApiDocument.Settings.of(config,
         services.registry() instanceof PrometheusMeterRegistry));
-    // uploads stream their body to disk themselves: registered before the body handler of the other routes
-    router.post("/api/designs/:id/file").handler(auth).handler(guard(uploads::upload));
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes());
-    for (HttpMethod m : List.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE)) {
-      router.route("/api/*").method(m).handler(bodies); // reads need no body handling
-    }
-
+    router.post("/api/auth/*").handler(bodies);
     router.post("/api/auth/login").handler(guard(accounts::login));
     router.route("/api/*").handler(auth);
     router.post("/api/auth/logout").handler(guard(accounts::logout));
-    router.get("/api/users/me").handler(guard(resources::me));
 
     router.route("/api/cache/*").handler(AdminHandlers::staffOnly);
+    router.post("/api/cache/*").handler(bodies);
     router.get("/api/cache/stats").handler(guard(admin::stats));
     router.get("/api/cache/health").handler(guard(admin::health));
     router.post("/api/cache/invalidate").handler(guard(admin::invalidate));
@@ -89,34 +86,12 @@ public final class HttpVerticle extends VerticleBase {
           }
         })));
 
+    ResourceRoutes routes = new ResourceRoutes(vertx, resources, uploads, bodies);
     for (Resource r : Resources.BY_NAME.values()) {
-      if (r.nesting() != null) {
-        continue;
-      }
-      String base = "/api/" + r.name();
-      router.get(base).handler(guard(ctx -> resources.list(ctx, r)));
-      router.get(base + "/:id").handler(guard(ctx -> resources.retrieve(ctx, r)));
-      if (r.writable()) {
-        router.post(base).handler(guard(ctx -> resources.create(ctx, r, null)));
-        router.patch(base + "/:id").handler(guard(ctx -> resources.update(ctx, r, false, "id", null)));
-        router.put(base + "/:id").handler(guard(ctx -> resources.update(ctx, r, true, "id", null)));
-        router.delete(base + "/:id").handler(guard(ctx -> resources.delete(ctx, r, "id", null)));
+      if (r.nesting() == null) {
+        routes.mount(router, r);
       }
     }
-    for (Resources.SubList sub : Resources.SUB_LISTS) {
-      router.get("/api/" + sub.under().name() + "/:id/" + sub.segment()).handler(guard(ctx -> resources.subList(ctx, sub)));
-    }
-    Resource members = Resources.MEMBERS;
-    String member = "/api/" + members.nesting().under().name() + "/:org/" + members.name();
-    router.post(member).handler(guard(ctx -> resources.create(ctx, members, "org")));
-    router.patch(member + "/:user").handler(guard(ctx -> resources.update(ctx, members, false, "user", "org")));
-    router.put(member + "/:user").handler(guard(ctx -> resources.update(ctx, members, true, "user", "org")));
-    router.delete(member + "/:user").handler(guard(ctx -> resources.delete(ctx, members, "user", "org")));
-    router.get("/api/organizations/:id/storage").handler(guard(resources::storage));
-    router.get("/api/designs/:id/bom").handler(guard(resources::bom));
-    router.get("/api/designs/:id/metadata").handler(guard(resources::metadata));
-    router.post("/api/reviews/:id/reviewers").handler(guard(ctx -> resources.reviewer(ctx, true)));
-    router.delete("/api/reviews/:id/reviewers/:user").handler(guard(ctx -> resources.reviewer(ctx, false)));
 
     router.errorHandler(404, ctx -> Responses.error(ctx, new ApiError(404, "not_found", "No such endpoint.")));
     router.errorHandler(405, ctx -> Responses.error(ctx, new ApiError(405, "method_not_allowed",
@@ -164,16 +139,5 @@ public final class HttpVerticle extends VerticleBase {
       return e;
     }
     return ApiError.badRequest("request", "Bad request.");
-  }
-
-  /** Runs a handler, turning what it throws (an invalid parameter, a malformed body) into a JSON error. */
-  private static Handler<RoutingContext> guard(Handler<RoutingContext> handler) {
-    return ctx -> {
-      try {
-        handler.handle(ctx);
-      } catch (RuntimeException e) {
-        Responses.error(ctx, e);
-      }
-    };
   }
 }

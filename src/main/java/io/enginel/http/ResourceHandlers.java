@@ -24,7 +24,6 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * List, retrieve, create, update and delete of every resource, and the sub-collections
@@ -56,12 +55,11 @@ final class ResourceHandlers {
     Principal p = Authenticator.principal(ctx);
     ListQuery q = query(ctx, r, Map.of(), null);
     EnginelConfig.ResourceCache rc = config.cache().resource(r.name());
-    String path = "/api/" + r.name() + "/";
-    Set<String> columns = r.listColumns(q);
+    // a hit needs only the key: what renders and tags the page is worked out on a miss
     cache.serve(ctx, p, new CachedRead(Tier.DEFAULT, keys.list(r.item(), p.scopeKey(), q.canonical()), r.name(),
         rc.ttlSeconds(), rc.list(), () -> repository.list(q, p, null, null).map(result -> new CachedRead.Loaded(
-            Pages.render(path, q, result), scopeOwners(p),
-            r.listTags(p.orgIds(), p.userId(), p.staff(), columns, result.getJsonArray("rows"))))));
+            Pages.render("/api/" + r.name() + "/", q, result), scopeOwners(p),
+            r.listTags(p.orgIds(), p.userId(), p.staff(), r.listColumns(q), result.getJsonArray("rows"))))));
   }
 
   void retrieve(RoutingContext ctx, Resource r) {

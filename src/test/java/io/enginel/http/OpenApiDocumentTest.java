@@ -97,14 +97,27 @@ class OpenApiDocumentTest {
     assertThat(undescribed(router.getRoutes(), doc)).containsExactly("POST /api/designs/{}/comments");
   }
 
-  /** {@code METHOD /path} of every route with an exact path; handlers ahead of others ({@code /api/*}) are not endpoints. */
+  /**
+   * {@code METHOD /path} of every route with an exact path, those of a mounted resource router under its mount path;
+   * handlers ahead of others ({@code /api/*}) are not endpoints.
+   */
   static Set<String> routed(List<Route> routes) {
+    return routed(routes, "");
+  }
+
+  private static Set<String> routed(List<Route> routes, String mountedAt) {
     Set<String> out = new TreeSet<>();
     for (Route r : routes) {
+      if (r.getSubRouter() != null) {
+        String mount = r.getPath().endsWith("/") ? r.getPath().substring(0, r.getPath().length() - 1) : r.getPath();
+        out.addAll(routed(r.getSubRouter().getRoutes(), mountedAt + mount));
+        continue;
+      }
       if (r.getPath() == null || !r.isExactPath()) {
         continue;
       }
-      String path = r.getPath().replaceAll(":[A-Za-z0-9_]+", "{}");
+      String relative = r.getPath().equals("/") && !mountedAt.isEmpty() ? "" : r.getPath();
+      String path = (mountedAt + relative).replaceAll(":[A-Za-z0-9_]+", "{}");
       Set<HttpMethod> methods = r.methods() == null || r.methods().isEmpty() ? Set.of(HttpMethod.GET) : r.methods();
       methods.forEach(m -> out.add(m.name() + " " + path));
     }
