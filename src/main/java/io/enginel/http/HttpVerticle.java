@@ -1,7 +1,6 @@
 package io.enginel.http;
 
 import io.enginel.cache.CacheApi;
-import io.enginel.domain.ApiError;
 import io.enginel.domain.Bus;
 import io.enginel.domain.Resource;
 import io.enginel.domain.Resources;
@@ -17,7 +16,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
 import static io.enginel.http.ResourceRoutes.guard;
@@ -86,22 +84,15 @@ public final class HttpVerticle extends VerticleBase {
           }
         })));
 
-    ResourceRoutes routes = new ResourceRoutes(vertx, resources, uploads, bodies);
+    ErrorPages errorPages = new ErrorPages(config.http().bodyLimitBytes());
+    ResourceRoutes routes = new ResourceRoutes(vertx, resources, uploads, bodies, errorPages);
     for (Resource r : Resources.BY_NAME.values()) {
       if (r.nesting() == null) {
         routes.mount(router, r);
       }
     }
 
-    router.errorHandler(404, ctx -> Responses.error(ctx, new ApiError(404, "not_found", "No such endpoint.")));
-    router.errorHandler(405, ctx -> Responses.error(ctx, new ApiError(405, "method_not_allowed",
-        "Method " + ctx.request().method() + " is not allowed here.")));
-    router.errorHandler(413, ctx -> Responses.error(ctx, new ApiError(413, "too_large",
-        "The body is over the limit of " + config.http().bodyLimitBytes() + " bytes.")));
-    router.errorHandler(400, ctx -> Responses.error(ctx, ctx.failure() instanceof ApiError
-        || ctx.failure() instanceof io.vertx.core.eventbus.ReplyException ? ctx.failure() : badRequest(ctx)));
-    router.errorHandler(500, ctx -> Responses.error(ctx, ctx.failure() == null ? new ApiError(500, "internal",
-        "Internal server error.") : ctx.failure()));
+    errorPages.install(router);
 
     consumers.addAll(new BusFrontDoor(vertx, auth, repository, warmer, manual).bind());
     consumers.add(Bus.local(vertx, CacheApi.APPLY_WARM, m -> warmer.warmOrganization(BusFrontDoor.organization(m))));
@@ -126,18 +117,5 @@ public final class HttpVerticle extends VerticleBase {
   /** The port actually bound (useful with port 0). */
   public int port() {
     return server.actualPort();
-  }
-
-  /**
-   * A 400 the router raised itself (vertx-web fails a route with path parameters before its handler runs
-   * when the query string is not valid percent-encoding): named when it is the query, never a 500.
-   */
-  private static ApiError badRequest(RoutingContext ctx) {
-    try {
-      Requests.queryParams(ctx);
-    } catch (ApiError e) {
-      return e;
-    }
-    return ApiError.badRequest("request", "Bad request.");
   }
 }

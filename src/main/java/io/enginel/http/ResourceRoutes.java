@@ -19,12 +19,15 @@ final class ResourceRoutes {
   private final ResourceHandlers resources;
   private final UploadHandler uploads;
   private final BodyHandler bodies;
+  private final ErrorPages errorPages;
 
-  ResourceRoutes(Vertx vertx, ResourceHandlers resources, UploadHandler uploads, BodyHandler bodies) {
+  ResourceRoutes(Vertx vertx, ResourceHandlers resources, UploadHandler uploads, BodyHandler bodies,
+      ErrorPages errorPages) {
     this.vertx = vertx;
     this.resources = resources;
     this.uploads = uploads;
     this.bodies = bodies;
+    this.errorPages = errorPages;
   }
 
   /**
@@ -41,7 +44,7 @@ final class ResourceRoutes {
   }
 
   private Router underRow(Resource r) {
-    Router router = Router.router(vertx);
+    Router router = errorPages.install(Router.router(vertx));
     // the list and create took GET and POST of the collection itself: any other method reaching it is not allowed
     router.route("/").handler(ctx -> ctx.fail(405));
     if (r == Resources.USERS) {
