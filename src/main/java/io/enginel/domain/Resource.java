@@ -33,6 +33,9 @@ import java.util.regex.Pattern;
  * event name and the SQL table.
  */
 public final class Resource {
+  /** The visibility of a resource whose rows belong to one organization each: {@code <column> = ANY(:orgs)}. */
+  public static final String IN_SCOPE = " = ANY(:orgs)";
+  private static final Pattern JOIN = Pattern.compile("\\bJOIN\\s+[a-z_]+\\s+([a-z_]+)\\s+ON\\b");
 
   /** The row a new row belongs to: the field naming it, its resource and its organization column. */
   public record Parent(String field, Resource resource, String orgColumn) {
@@ -55,9 +58,11 @@ public final class Resource {
   private final List<Field> fields;
   private final Map<String, Filter> filters;
   private final List<String> search;
+  private final Map<String, String> searchPredicates;
   private final Map<String, String> orderings;
   private final String defaultOrdering;
   private final String visibility;
+  private final List<String> joinedAliases;
   private final String ownerSelect;
   private final Parent parent;
   private final Nesting nesting;
@@ -87,9 +92,16 @@ public final class Resource {
     this.fields = List.copyOf(b.fields);
     this.filters = Collections.unmodifiableMap(new LinkedHashMap<>(b.filters));
     this.search = List.copyOf(b.search);
+    this.searchPredicates = Map.copyOf(b.searchPredicates);
     this.orderings = Collections.unmodifiableMap(new LinkedHashMap<>(b.orderings));
     this.defaultOrdering = b.defaultOrdering;
     this.visibility = b.visibility;
+    List<String> joined = new ArrayList<>();
+    Matcher join = JOIN.matcher(b.from);
+    while (join.find()) {
+      joined.add(join.group(1));
+    }
+    this.joinedAliases = List.copyOf(joined);
     this.ownerSelect = b.ownerSelect;
     this.parent = b.parent;
     this.nesting = b.nesting;
@@ -168,6 +180,39 @@ public final class Resource {
   /** Columns the {@code search} parameter matches (case-insensitive substring). */
   public List<String> search() {
     return search;
+  }
+
+  /**
+   * The SQL condition that matches one {@link #search()} column against the search's {@code ILIKE} pattern, the
+   * pattern being its one {@code ?}: {@code <column> ILIKE ?}, unless the resource declared a faster condition of
+   * the same meaning for it ({@link Builder#searchBy}), such as a stored lower-cased copy under a trigram index.
+   */
+  public String searchPredicate(String column) {
+    String declared = searchPredicates.get(column);
+    return declared != null ? declared : column + " ILIKE ?";
+  }
+
+  /**
+   * The column a row's organization is read from when the resource's visibility is exactly "its organization is one
+   * of the reader's" ({@code d.organization_id = ANY(:orgs)}) and its path ids are unique across organizations; else
+   * null. A list of such a resource can be read organization by organization, each part in the order of an index,
+   * and merged.
+   */
+  public String scopeColumn() {
+    if (nesting != null || !visibility.endsWith(IN_SCOPE)) {
+      return null;
+    }
+    String column = visibility.substring(0, visibility.length() - IN_SCOPE.length());
+    return column.matches("[a-z]+\\.[a-z_]+") ? column : null;
+  }
+
+  /**
+   * The aliases of the tables {@link #from()} joins to its own ({@code ds} in {@code design_assets d JOIN
+   * design_series ds ON …}). Those joins add columns to a row and never remove or repeat one (they follow a NOT NULL
+   * foreign key), so a count whose conditions mention none of these aliases can leave them out.
+   */
+  public List<String> joinedAliases() {
+    return joinedAliases;
   }
 
   /** {@code ordering} values allowed, mapped to SQL expressions. */
@@ -394,6 +439,7 @@ public final class Resource {
     private final List<Field> fields = new ArrayList<>();
     private final Map<String, Filter> filters = new LinkedHashMap<>();
     private final List<String> search = new ArrayList<>();
+    private final Map<String, String> searchPredicates = new LinkedHashMap<>();
     private final Map<String, String> orderings = new LinkedHashMap<>();
     private String defaultOrdering;
     private String visibility;
@@ -448,6 +494,15 @@ public final class Resource {
 
     public Builder search(String... expressions) {
       this.search.addAll(List.of(expressions));
+      return this;
+    }
+
+    /**
+     * A faster condition of the same meaning as {@code <column> ILIKE ?} for one search column (see
+     * {@link Resource#searchPredicate}); its one {@code ?} is the pattern.
+     */
+    public Builder searchBy(String column, String predicate) {
+      this.searchPredicates.put(column, predicate);
       return this;
     }
 

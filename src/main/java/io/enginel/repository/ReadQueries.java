@@ -12,8 +12,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /** Lists and retrieves, built from the resource definitions: one parameterised statement each. */
 final class ReadQueries {
@@ -25,30 +27,21 @@ final class ReadQueries {
     this.stats = stats;
   }
 
-  /** {@code {"count": n, "rows": [...]}}; a page past the end (other than the first) is a 404. */
+  /**
+   * {@code {"count": n, "rows": [...]}}; a page past the end (other than the first) is a 404.
+   *
+   * <p>One statement: the page, and its count as a sub-select of the same conditions (evaluated once), so that the
+   * page itself reads only the rows it shows where an index gives its order. A resource whose rows each belong to an
+   * organization ({@link Resource#scopeColumn}) is read organization by organization: each organization's first
+   * {@code offset + size} rows in the list's order (an ordered index scan that stops there), merged and cut to the
+   * page. Its order ends with the row's unique id, so the merge gives exactly the rows and order of the plain
+   * statement ({@code ListStatementTest} compares the two). The count leaves out joined tables its conditions do not
+   * mention ({@link Resource#joinedAliases}).
+   */
   Future<JsonObject> list(ListQuery q, Scope scope) {
     Resource r = q.resource();
     List<Field> fields = r.readableFields();
-    Sql sql = new Sql().append("SELECT ");
-    appendSelect(sql, fields);
-    sql.append(", count(*) OVER () FROM ").append(r.from()).append(" WHERE ").template(r.visibility(), scope);
-    appendFilters(sql, r, q.fixed(), scope);
-    appendFilters(sql, r, q.filters(), scope);
-    if (!q.search().isEmpty()) {
-      String pattern = "%" + likeEscape(q.search()) + "%";
-      sql.append(" AND (");
-      for (int i = 0; i < r.search().size(); i++) {
-        sql.append(i == 0 ? "" : " OR ").append(r.search().get(i)).append(" ILIKE ").param(pattern);
-      }
-      sql.append(")");
-    }
-    sql.append(" ORDER BY ");
-    for (String o : q.ordering()) {
-      boolean desc = o.startsWith("-");
-      String column = r.orderings().get(desc ? o.substring(1) : o);
-      sql.append(column).append(desc ? " DESC, " : " ASC, ");
-    }
-    sql.append(r.idSelect()).append(" LIMIT ").param(q.pageSize()).append(" OFFSET ").param((long) (q.page() - 1) * q.pageSize());
+    Sql sql = statement(q, scope);
     stats.count("list:" + r.name());
     return db.preparedQuery(sql.text()).execute(sql.tuple()).map(rows -> {
       JsonArray results = new JsonArray();
@@ -62,6 +55,79 @@ final class ReadQueries {
       }
       return new JsonObject().put("count", count).put("rows", results);
     });
+  }
+
+  /** The statement of {@link #list}: the row's fields in order, then the count. */
+  static Sql statement(ListQuery q, Scope scope) {
+    Resource r = q.resource();
+    List<Field> fields = r.readableFields();
+    String scopeColumn = r.scopeColumn();
+    Sql sql = new Sql();
+    String orgs = scopeColumn == null ? null : sql.placeholder(scope.orgs());
+    String visibility;
+    if (orgs != null) {
+      visibility = scopeColumn + " = ANY(" + orgs + ")";
+    } else {
+      visibility = sql.template(r.visibility(), scope).takeText();
+    }
+    appendFilters(sql, r, q.fixed(), scope);
+    appendFilters(sql, r, q.filters(), scope);
+    if (!q.search().isEmpty()) {
+      String pattern = "%" + likeEscape(q.search()) + "%";
+      sql.append(" AND (");
+      for (int i = 0; i < r.search().size(); i++) {
+        sql.append(i == 0 ? "" : " OR ").template(r.searchPredicate(r.search().get(i)), scope, pattern);
+      }
+      sql.append(")");
+    }
+    String conditions = sql.takeText();
+    String count = "(SELECT count(*) FROM " + countFrom(r, visibility + conditions) + " WHERE " + visibility
+        + conditions + ")";
+    List<String> order = new ArrayList<>();
+    for (String o : q.ordering()) {
+      boolean desc = o.startsWith("-");
+      order.add(r.orderings().get(desc ? o.substring(1) : o) + (desc ? " DESC" : " ASC"));
+    }
+    order.add(r.idSelect() + " ASC");
+    long offset = (long) (q.page() - 1) * q.pageSize();
+    if (orgs == null) {
+      sql.append("SELECT ");
+      appendSelect(sql, fields);
+      sql.append(", ").append(count).append(" FROM ").append(r.from()).append(" WHERE ").append(visibility)
+          .append(conditions).append(" ORDER BY ").append(String.join(", ", order))
+          .append(" LIMIT ").param(q.pageSize()).append(" OFFSET ").param(offset);
+      return sql;
+    }
+    sql.append("SELECT ");
+    for (int i = 0; i < fields.size(); i++) {
+      sql.append("page.f").append(String.valueOf(i)).append(", ");
+    }
+    sql.append(count).append(" FROM unnest(").append(orgs).append("::uuid[]) AS scope_org(id) CROSS JOIN LATERAL (SELECT ");
+    for (int i = 0; i < fields.size(); i++) {
+      sql.append(fields.get(i).select()).append(" AS f").append(String.valueOf(i)).append(", ");
+    }
+    List<String> outer = new ArrayList<>();
+    for (int i = 0; i < order.size(); i++) {
+      String key = order.get(i);
+      int space = key.lastIndexOf(' ');
+      sql.append(i == 0 ? "" : ", ").append(key.substring(0, space)).append(" AS k").append(String.valueOf(i));
+      outer.add("page.k" + i + key.substring(space));
+    }
+    sql.append(" FROM ").append(r.from()).append(" WHERE ").append(scopeColumn).append(" = scope_org.id")
+        .append(conditions).append(" ORDER BY ").append(String.join(", ", order))
+        .append(" LIMIT ").param(offset + q.pageSize()).append(") page ORDER BY ").append(String.join(", ", outer))
+        .append(" LIMIT ").param(q.pageSize()).append(" OFFSET ").param(offset);
+    return sql;
+  }
+
+  /** {@link Resource#from()}, without the joined tables that {@code conditions} do not mention. */
+  private static String countFrom(Resource r, String conditions) {
+    for (String alias : r.joinedAliases()) {
+      if (Pattern.compile("\\b" + alias + "\\.").matcher(conditions).find()) {
+        return r.from();
+      }
+    }
+    return r.table() + " " + r.alias();
   }
 
   /**

@@ -17,9 +17,14 @@ final class Sql {
 
   /** Appends {@code $n} for a new parameter. */
   Sql param(Object value) {
-    params.add(value);
-    text.append('$').append(params.size());
+    text.append(placeholder(value));
     return this;
+  }
+
+  /** A new parameter, its {@code $n} returned to be written where it belongs (it may be written more than once). */
+  String placeholder(Object value) {
+    params.add(value);
+    return "$" + params.size();
   }
 
   /**
@@ -46,6 +51,13 @@ final class Sql {
       }
     }
     return this;
+  }
+
+  /** The text written so far, which is then cleared; the parameters stay (for a statement built in pieces). */
+  String takeText() {
+    String taken = text.toString();
+    text.setLength(0);
+    return taken;
   }
 
   String text() {
