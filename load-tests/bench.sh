@@ -9,12 +9,13 @@
 # hot-list, hot-detail, cold-list and bom are driven by wrk (load-tests/wrk/enginel.lua, -t2 -c64); mixed by
 # the Gatling MixedSimulation, which checks every read (a detail, every row of a list page) against the last
 # write acknowledged before the read was sent, counts stale reads, and writes the original descriptions back
-# at its end. Then, unless BENCH_CEILING=0, the ceiling: a bare Vert.x server doing one Redis GET + inflate of
-# the real hot-list page per request (src/test/java/io/enginel/bench/CeilingServer.java), and hits / ceiling.
+# at its end. Then, unless BENCH_CEILING=0, the ceilings of hot-list, hot-detail and bom: a bare Vert.x server
+# answering the same wrk requests with the body Enginel answers them with, from memory and through one Redis GET
+# (src/test/java/io/enginel/bench/CeilingServer.java), and hits / ceiling per scenario.
 #
 # Any failure stops the script with a non-zero exit and a line "bench.sh: FAILED: ..." on stderr, and no table:
 # the server not starting or exiting during a run, a failed login, wrk exiting non-zero or counting any error
-# (connect, read, write, timeout, non-2xx answer; warm-ups included), the Gatling run failing (any failed
+# (connect, read, write, a timeout of 10 s, non-2xx answer; warm-ups included), the Gatling run failing (any failed
 # request, a failed restore of the descriptions), or any stale read.
 #
 # The output starts with the exact command line (with the BENCH_* variables set), the date, the commit and the
@@ -28,9 +29,10 @@
 #                      ratio of each later jar to the first, per row (req/s, p50, p95, p99). Relative paths are
 #                      relative to the repository root. The jars are copied to BENCH_OUT first, so a rebuild
 #                      during the run changes nothing; each must accept the database's schema (the first one
-#                      seeds it). The ceiling, when run, runs once, on the last jar.
+#                      seeds it). The ceilings, when run, run once, with the bodies of the last jar.
 #   BENCH_SCENARIOS    default all five: "hot-list hot-detail cold-list bom mixed"
 #   BENCH_MODES        default "true redis false": cache on, cache on with the near cache off (Redis only), off
+#   BENCH_CEILING      0 skips the ceilings; BENCH_CEILING_MODES picks their kinds, default "memory redis"
 #   BENCH_WARMUP       seconds of unmeasured load before each run, default 15
 #   BENCH_CONNECTIONS  64 (wrk connections, Gatling users)
 #   BENCH_JAVA_OPTS    -Xms1g -Xmx1g
@@ -80,7 +82,7 @@ for i in $(seq 1 "$NJARS"); do cp "${JARS[$((i - 1))]}" "$WORK/jar-$i.jar"; done
 jar_of() { echo "$WORK/jar-$1.jar"; } # $1 = 1-based index
 
 GATLING_CMD="./mvnw -q -B -f load-tests/pom.xml gatling:test -Dgatling.simulationClass=io.enginel.load.MixedSimulation -DbaseUrl=http://127.0.0.1:$PORT -Dusers=$CONNECTIONS -Dduration=$DURATION -Dtokens=$WORK/tokens"
-WRK_CMD="wrk -t2 -c$CONNECTIONS -d${DURATION}s --latency -s load-tests/wrk/enginel.lua http://127.0.0.1:$PORT -- <scenario> $WORK/tokens <pairs>"
+WRK_CMD="wrk -t2 -c$CONNECTIONS -d${DURATION}s --timeout 10s --latency -s load-tests/wrk/enginel.lua http://127.0.0.1:$PORT -- <scenario> $WORK/tokens <pairs>"
 
 echo "command: $COMMAND"
 echo "date:    $STARTED"
@@ -164,7 +166,7 @@ pairs_of() { [ "$1" = bom ] && echo "$WORK/pairs-bom" || echo "$WORK/pairs-hot";
 
 wrk_run() { # $1 scenario, $2 seconds, $3 output file; fails the script on any error
   local rc=0
-  wrk -t2 -c"$CONNECTIONS" -d"$2"s --latency -s load-tests/wrk/enginel.lua "http://127.0.0.1:$PORT" \
+  wrk -t2 -c"$CONNECTIONS" -d"$2"s --timeout 10s --latency -s load-tests/wrk/enginel.lua "http://127.0.0.1:$PORT" \
     -- "$1" "$WORK/tokens" "$(pairs_of "$1")" > "$3" 2>&1 || rc=$?
   [ "$rc" = 0 ] || die "wrk $1 exited with $rc ($3): $(tail -n 5 "$3")"
   grep -q '^RESULT ' "$3" || die "wrk $1 printed no RESULT line ($3): $(tail -n 5 "$3")"
@@ -228,26 +230,39 @@ for mode in $MODES; do
   [ -z "$SERVER" ] || stop_server
 done
 
-# the ceiling, in the same session: a bare Vert.x server answering one Redis GET + inflate of a real hot-list
-# page per request (src/test/java/io/enginel/bench/CeilingServer.java); BENCH_CEILING=0 skips it
+# the ceilings, in the same session (src/test/java/io/enginel/bench/CeilingServer.java): for each hit scenario, a
+# bare Vert.x server that answers every request with the very body Enginel answers that scenario's first request
+# with, from memory ("memory": what near-cache hits are held to) or by one Redis GET + inflate of it ("redis": what
+# Redis-only hits are held to), loaded by the same wrk script: same paths, same Authorization headers, same body
+# size and shape, no authentication, routing or permission check. BENCH_CEILING=0 skips them;
+# BENCH_CEILING_MODES picks the kinds (default "memory redis").
 if [ "${BENCH_CEILING:-1}" = 1 ]; then
-  use_server true "$NJARS"
-  curl -sf -H "Authorization: Bearer $(head -n 1 "$WORK/tokens")" \
-    "http://127.0.0.1:$PORT/api/designs/?upload_status=COMPLETED&ordering=-created_at&page=1&page_size=20" > "$WORK/page.json" \
-    || die "cannot read the hot-list page for the ceiling"
-  stop_server
   [ -d target/test-classes/io/enginel/bench ] || ./mvnw -q -B test-compile || die "./mvnw test-compile (CeilingServer) failed"
-  # shellcheck disable=SC2086
-  java $JAVA_OPTS -cp "target/test-classes:$(jar_of "$NJARS")" io.enginel.bench.CeilingServer \
-    "$PORT" "$REDIS_URI" "$WORK/page.json" redis > "$WORK/ceiling.log" 2>&1 &
-  echo $! > "$WORK/pid"; SERVER="ceiling $NJARS"
-  for _ in $(seq 1 40); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.5; done
-  curl -sf -o /dev/null "http://127.0.0.1:$PORT/" || die "the ceiling server did not start: $(tail -n 20 "$WORK/ceiling.log")"
-  wrk_run ceiling "$WARMUP" "$WORK/warmup-ceiling.wrk.log"
-  wrk_run ceiling "$DURATION" "$WORK/ceiling.wrk.log"
-  grep '^RESULT ' "$WORK/ceiling.wrk.log" | sed "s/^RESULT/ceiling redis-get $NJARS wrk/" | tee -a "$WORK/results"
-  kill -0 "$(cat "$WORK/pid")" 2>/dev/null || die "the ceiling server exited during the run"
-  kill "$(cat "$WORK/pid")"; wait "$(cat "$WORK/pid")" 2>/dev/null || true; rm -f "$WORK/pid"; SERVER=""
+  for s in $SCENARIOS; do
+    case "$s" in
+      hot-list) path="/api/designs/?upload_status=COMPLETED&ordering=-created_at&page=1&page_size=20"; user=1 ;;
+      hot-detail) read -r user id < "$WORK/pairs-hot"; path="/api/designs/$id/" ;;
+      bom) read -r user id < "$WORK/pairs-bom"; path="/api/designs/$id/bom/" ;;
+      *) continue ;;
+    esac
+    use_server true "$NJARS"
+    curl -sf -H "Authorization: Bearer $(sed -n "${user}p" "$WORK/tokens")" "http://127.0.0.1:$PORT$path" \
+      > "$WORK/body-$s.json" || die "cannot read the $s body for the ceiling ($path)"
+    stop_server
+    for kind in ${BENCH_CEILING_MODES:-memory redis}; do
+      # shellcheck disable=SC2086
+      java $JAVA_OPTS -cp "target/test-classes:$(jar_of "$NJARS")" io.enginel.bench.CeilingServer \
+        "$PORT" "$REDIS_URI" "$WORK/body-$s.json" "$kind" > "$WORK/ceiling-$kind-$s.log" 2>&1 &
+      echo $! > "$WORK/pid"; SERVER="ceiling $NJARS"
+      for _ in $(seq 1 40); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.5; done
+      curl -sf -o /dev/null "http://127.0.0.1:$PORT/" || die "the ceiling server did not start: $(tail -n 20 "$WORK/ceiling-$kind-$s.log")"
+      wrk_run "$s" "$WARMUP" "$WORK/warmup-ceiling-$kind-$s.wrk.log"
+      wrk_run "$s" "$DURATION" "$WORK/ceiling-$kind-$s.wrk.log"
+      grep '^RESULT ' "$WORK/ceiling-$kind-$s.wrk.log" | sed "s/^RESULT/ceiling-$kind $s $NJARS wrk/" | tee -a "$WORK/results"
+      kill -0 "$(cat "$WORK/pid")" 2>/dev/null || die "the ceiling server exited during the run"
+      kill "$(cat "$WORK/pid")"; wait "$(cat "$WORK/pid")" 2>/dev/null || true; rm -f "$WORK/pid"; SERVER=""
+    done
+  done
 fi
 
 # results lines: <cache label> <scenario> <jar index> <tool> rps= p50= p95= p99= errors= requests= [stale= writes= checked=]
@@ -267,7 +282,7 @@ if [ "$NJARS" -gt 1 ]; then
   awk '
     function v(k,   i, x) { for (i = 5; i <= NF; i++) if (index($i, k "=") == 1) { split($i, x, "="); return x[2] } return 0 }
     function r(a, b) { return b > 0 ? sprintf("%.2fx", a / b) : "-" }
-    $1 != "ceiling" { key = $1 " " $2; if ($3 == 1) { rps[key] = v("rps"); p50[key] = v("p50"); p95[key] = v("p95"); p99[key] = v("p99") }
+    $1 !~ /^ceiling/ { key = $1 " " $2; if ($3 == 1) { rps[key] = v("rps"); p50[key] = v("p50"); p95[key] = v("p95"); p99[key] = v("p99") }
                       else rows[++n] = $0 }
     END {
       printf "%-11s %-10s %-11s %9s %9s %9s %9s\n", "scenario", "cache", "jars", "req/s", "p50", "p95", "p99"
@@ -292,11 +307,15 @@ for j in $(seq 1 "$NJARS"); do
         'BEGIN { if (r > 0) printf "%-11s near cache on / off (Redis only) = %.2fx requests/s%s\n", s, on / r, t }'
     fi
   done
-  ceil=$(awk '$1=="ceiling" { split($5,a,"="); split($8,d,"="); print a[2], d[2] }' "$WORK/results")
-  if [ -n "$ceil" ]; then
-    for s in hot-list hot-detail; do
-      awk -v s="$s" -v c="$ceil" -v j="$j" -v t="$tag" '$1=="cache-on" && $2==s && $3==j { split($5,a,"="); split($8,d,"="); split(c, x, " ");
-        printf "%-11s hits / ceiling = %.2fx requests/s, p99 %.2fx the ceiling'"'"'s (%s ms)%s\n", s, a[2] / x[1], d[2] / x[2], x[2], t }' "$WORK/results"
+  # hits against the ceiling of the same scenario and body: near cache vs memory, Redis only vs one Redis GET
+  for s in $SCENARIOS; do
+    for pair in "cache-on ceiling-memory" "redis-only ceiling-redis"; do
+      awk -v s="$s" -v j="$j" -v mode="${pair% *}" -v ceiling="${pair#* }" -v t="$tag" '
+        function v(k,   i, x) { for (i = 5; i <= NF; i++) if (index($i, k "=") == 1) { split($i, x, "="); return x[2] } return 0 }
+        $1 == mode && $2 == s && $3 == j { rps = v("rps"); p99 = v("p99") }
+        $1 == ceiling && $2 == s { crps = v("rps"); cp99 = v("p99") }
+        END { if (rps > 0 && crps > 0) printf "%-11s %s / %s = %.2fx requests/s, p99 %.2fx its (%s ms)%s\n", s, mode, ceiling,
+                rps / crps, p99 / cp99, cp99, t }' "$WORK/results"
     done
-  fi
+  done
 done

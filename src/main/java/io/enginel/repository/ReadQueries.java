@@ -35,8 +35,9 @@ final class ReadQueries {
    * organization ({@link Resource#scopeColumn}) is read organization by organization: each organization's first
    * {@code offset + size} rows in the list's order (an ordered index scan that stops there), merged and cut to the
    * page. Its order ends with the row's unique id, so the merge gives exactly the rows and order of the plain
-   * statement ({@code ListStatementTest} compares the two). The count leaves out joined tables its conditions do not
-   * mention ({@link Resource#joinedAliases}).
+   * statement ({@code ListStatementTest} compares the two). A search reads its matches once instead
+   * ({@link #matchesFirst}): walking each organization's index in order would read every row for a rare word. The
+   * count leaves out joined tables its conditions do not mention ({@link Resource#joinedAliases}).
    */
   Future<JsonObject> list(ListQuery q, Scope scope) {
     Resource r = q.resource();
@@ -98,6 +99,9 @@ final class ReadQueries {
           .append(" LIMIT ").param(q.pageSize()).append(" OFFSET ").param(offset);
       return sql;
     }
+    if (!q.search().isEmpty()) {
+      return matchesFirst(sql, r, fields, visibility + conditions, order, q.pageSize(), offset);
+    }
     sql.append("SELECT ");
     for (int i = 0; i < fields.size(); i++) {
       sql.append("page.f").append(String.valueOf(i)).append(", ");
@@ -117,6 +121,32 @@ final class ReadQueries {
         .append(conditions).append(" ORDER BY ").append(String.join(", ", order))
         .append(" LIMIT ").param(offset + q.pageSize()).append(") page ORDER BY ").append(String.join(", ", outer))
         .append(" LIMIT ").param(q.pageSize()).append(" OFFSET ").param(offset);
+    return sql;
+  }
+
+  /**
+   * A search's list: the matching rows' order keys read once into a set that the count and the page share (a search
+   * must read every row it might match, through a trigram index or not), the page's rows then read by id.
+   */
+  private static Sql matchesFirst(Sql sql, Resource r, List<Field> fields, String where, List<String> order,
+                                  int size, long offset) {
+    List<String> keys = new ArrayList<>();
+    List<String> outer = new ArrayList<>();
+    for (int i = 0; i < order.size(); i++) {
+      String key = order.get(i);
+      int space = key.lastIndexOf(' ');
+      keys.add(key.substring(0, space) + " AS k" + i);
+      outer.add("page.k" + i + key.substring(space));
+    }
+    String id = "page.k" + (order.size() - 1);
+    sql.append("WITH matches AS MATERIALIZED (SELECT ").append(String.join(", ", keys)).append(" FROM ")
+        .append(countFrom(r, where + String.join(" ", order))).append(" WHERE ").append(where).append(") SELECT ");
+    appendSelect(sql, fields);
+    sql.append(", (SELECT count(*) FROM matches) FROM (SELECT * FROM matches ORDER BY ")
+        .append(String.join(", ", outer).replace("page.", "")).append(" LIMIT ").param(size).append(" OFFSET ")
+        .param(offset).append(") page JOIN ")
+        .append(r.joinedAliases().isEmpty() ? r.from() : "(" + r.from() + ")").append(" ON ").append(r.idSelect()).append(" = ")
+        .append(id).append(" ORDER BY ").append(String.join(", ", outer));
     return sql;
   }
 
