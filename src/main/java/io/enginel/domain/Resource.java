@@ -62,7 +62,7 @@ public final class Resource {
   private final Map<String, String> orderings;
   private final String defaultOrdering;
   private final String visibility;
-  private final List<String> joinedAliases;
+  private final Pattern joinedAlias;
   private final String ownerSelect;
   private final Parent parent;
   private final Nesting nesting;
@@ -99,9 +99,9 @@ public final class Resource {
     List<String> joined = new ArrayList<>();
     Matcher join = JOIN.matcher(b.from);
     while (join.find()) {
-      joined.add(join.group(1));
+      joined.add(Pattern.quote(join.group(1)));
     }
-    this.joinedAliases = List.copyOf(joined);
+    this.joinedAlias = joined.isEmpty() ? null : Pattern.compile("\\b(" + String.join("|", joined) + ")\\.");
     this.ownerSelect = b.ownerSelect;
     this.parent = b.parent;
     this.nesting = b.nesting;
@@ -207,12 +207,17 @@ public final class Resource {
   }
 
   /**
-   * The aliases of the tables {@link #from()} joins to its own ({@code ds} in {@code design_assets d JOIN
-   * design_series ds ON …}). Those joins add columns to a row and never remove or repeat one (they follow a NOT NULL
-   * foreign key), so a count whose conditions mention none of these aliases can leave them out.
+   * The FROM clause a statement with these conditions needs: {@link #from()}, or only the resource's own table when
+   * the conditions mention none of the tables it joins. Those joins add columns to a row and never remove or repeat
+   * one (they follow a NOT NULL foreign key), so leaving them out changes no count.
    */
-  public List<String> joinedAliases() {
-    return joinedAliases;
+  public String fromFor(String conditions) {
+    return joinedAlias == null || joinedAlias.matcher(conditions).find() ? from : table + " " + alias();
+  }
+
+  /** True when {@link #from()} joins other tables to the resource's own. */
+  public boolean joinsTables() {
+    return joinedAlias != null;
   }
 
   /** {@code ordering} values allowed, mapped to SQL expressions. */

@@ -15,7 +15,6 @@ import io.vertx.sqlclient.SqlClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /** Lists and retrieves, built from the resource definitions: one parameterised statement each. */
 final class ReadQueries {
@@ -37,7 +36,7 @@ final class ReadQueries {
    * page. Its order ends with the row's unique id, so the merge gives exactly the rows and order of the plain
    * statement ({@code ListStatementTest} compares the two). A search reads its matches once instead
    * ({@link #matchesFirst}): walking each organization's index in order would read every row for a rare word. The
-   * count leaves out joined tables its conditions do not mention ({@link Resource#joinedAliases}).
+   * count leaves out joined tables its conditions do not mention ({@link Resource#fromFor}).
    */
   Future<JsonObject> list(ListQuery q, Scope scope) {
     Resource r = q.resource();
@@ -82,7 +81,7 @@ final class ReadQueries {
       sql.append(")");
     }
     String conditions = sql.takeText();
-    String count = "(SELECT count(*) FROM " + countFrom(r, visibility + conditions) + " WHERE " + visibility
+    String count = "(SELECT count(*) FROM " + r.fromFor(visibility + conditions) + " WHERE " + visibility
         + conditions + ")";
     List<String> order = new ArrayList<>();
     for (String o : q.ordering()) {
@@ -131,33 +130,25 @@ final class ReadQueries {
   private static Sql matchesFirst(Sql sql, Resource r, List<Field> fields, String where, List<String> order,
                                   int size, long offset) {
     List<String> keys = new ArrayList<>();
+    List<String> inner = new ArrayList<>();
     List<String> outer = new ArrayList<>();
     for (int i = 0; i < order.size(); i++) {
       String key = order.get(i);
       int space = key.lastIndexOf(' ');
       keys.add(key.substring(0, space) + " AS k" + i);
+      inner.add("k" + i + key.substring(space));
       outer.add("page.k" + i + key.substring(space));
     }
     String id = "page.k" + (order.size() - 1);
     sql.append("WITH matches AS MATERIALIZED (SELECT ").append(String.join(", ", keys)).append(" FROM ")
-        .append(countFrom(r, where + String.join(" ", order))).append(" WHERE ").append(where).append(") SELECT ");
+        .append(r.fromFor(where + String.join(" ", order))).append(" WHERE ").append(where).append(") SELECT ");
     appendSelect(sql, fields);
     sql.append(", (SELECT count(*) FROM matches) FROM (SELECT * FROM matches ORDER BY ")
-        .append(String.join(", ", outer).replace("page.", "")).append(" LIMIT ").param(size).append(" OFFSET ")
+        .append(String.join(", ", inner)).append(" LIMIT ").param(size).append(" OFFSET ")
         .param(offset).append(") page JOIN ")
-        .append(r.joinedAliases().isEmpty() ? r.from() : "(" + r.from() + ")").append(" ON ").append(r.idSelect()).append(" = ")
+        .append(r.joinsTables() ? "(" + r.from() + ")" : r.from()).append(" ON ").append(r.idSelect()).append(" = ")
         .append(id).append(" ORDER BY ").append(String.join(", ", outer));
     return sql;
-  }
-
-  /** {@link Resource#from()}, without the joined tables that {@code conditions} do not mention. */
-  private static String countFrom(Resource r, String conditions) {
-    for (String alias : r.joinedAliases()) {
-      if (Pattern.compile("\\b" + alias + "\\.").matcher(conditions).find()) {
-        return r.from();
-      }
-    }
-    return r.table() + " " + r.alias();
   }
 
   /**
