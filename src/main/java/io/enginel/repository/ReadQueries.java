@@ -105,7 +105,9 @@ final class ReadQueries {
     for (int i = 0; i < fields.size(); i++) {
       sql.append("page.f").append(String.valueOf(i)).append(", ");
     }
-    sql.append(count).append(" FROM unnest(").append(orgs).append("::uuid[]) AS scope_org(id) CROSS JOIN LATERAL (SELECT ");
+    // each organization once, as = ANY(...) counts it, whatever the array holds
+    sql.append(count).append(" FROM (SELECT DISTINCT unnest(").append(orgs)
+        .append("::uuid[]) AS id) AS scope_org CROSS JOIN LATERAL (SELECT ");
     for (int i = 0; i < fields.size(); i++) {
       sql.append(fields.get(i).select()).append(" AS f").append(String.valueOf(i)).append(", ");
     }

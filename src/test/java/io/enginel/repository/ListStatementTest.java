@@ -154,9 +154,16 @@ class ListStatementTest {
     return ListQuery.parse(r, params, Map.of(), null, 20, 100);
   }
 
-  /** A user's own organizations, sometimes none, sometimes every one (as staff would be given by no rule here). */
+  /**
+   * A user's own organizations, sometimes none, sometimes every one, sometimes one of them twice (the plain
+   * statement's {@code = ANY} counts an organization once however often the array names it).
+   */
   private Scope randomScope(Random random) {
     int pick = random.nextInt(10);
+    if (pick == 2) {
+      UUID twice = orgs.get(random.nextInt(orgs.size()));
+      return new Scope(new UUID[] {twice, orgs.get(0), twice}, 1 + random.nextInt(100), false);
+    }
     if (pick == 0) {
       return new Scope(new UUID[0], 1 + random.nextInt(100), false);
     }
