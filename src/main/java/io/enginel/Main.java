@@ -132,7 +132,6 @@ public final class Main {
     }
   }
 
-  /** Looked up when first used: nothing is logged before the command line and the configuration are known. */
   /** Vert.x's own metrics into Enginel's registry; its per-request HTTP server metrics only when asked for. */
   private static MicrometerMetricsOptions metricsOptions(EnginelConfig c) {
     MicrometerMetricsOptions options = new MicrometerMetricsOptions().setEnabled(c.vertx().metrics())
@@ -140,6 +139,7 @@ public final class Main {
     return c.vertx().httpServerMetrics() ? options : options.addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER);
   }
 
+  /** Looked up when first used: nothing is logged before the command line and the configuration are known. */
   private static Logger log() {
     return LoggerFactory.getLogger(Main.class);
   }
