@@ -89,7 +89,7 @@ public final class CacheShared {
       }
     }));
     DeliveryOptions local = new DeliveryOptions().setLocalOnly(true);
-    this.observer = new ConsistencyObserver(vertx, config.cache().consistency(), guards, stats, (tier, key) ->
+    this.observer = new ConsistencyObserver(vertx, config.cache().consistency(), guards, stats, ticker, (tier, key) ->
         vertx.eventBus().request(CacheApi.OWN_DELETE, new JsonObject().put("tier", tier.id())
             .put("keys", new JsonArray().add(key)).put("guaranteed", true), local));
   }

@@ -1,5 +1,6 @@
 package io.enginel.cache;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.enginel.config.EnginelConfig;
 import io.enginel.config.Tier;
 import io.vertx.core.Vertx;
@@ -10,15 +11,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 
 /**
  * Proves in production what the tests prove in the lab: a share of the cached answers this process serves
  * ({@code cache.consistency.sampleRate}) is derived again from PostgreSQL after the answer has gone out, off the
- * request's path and within a budget ({@code cache.consistency.maxPerSecond}, a few at a time), and compared with
- * what was served. (Meta's Polaris does this for its caches; no open-source API cache does.)
+ * request's path and within a budget of the database's time ({@link ObserverBudget}:
+ * {@code cache.consistency.databaseMsPerSecond}, at most {@code cache.consistency.maxPerSecond} checks a second,
+ * a few at a time), and compared with what was served. (Meta's Polaris does this for its caches; no open-source API cache does.)
  *
  * <ul>
  *   <li>The same: a consistent check.</li>
@@ -44,15 +44,19 @@ final class ConsistencyObserver {
   private final Map<Tier, TierGuard> guards;
   private final CacheStats stats;
   private final BiConsumer<Tier, String> heal;
-  private final AtomicInteger running = new AtomicInteger();
-  private final AtomicLong windowStart = new AtomicLong();
-  private final AtomicInteger inWindow = new AtomicInteger();
+  private final ObserverBudget budget;
+  private final Ticker ticker;
 
-  /** @param heal invalidates a key of a tier on every node (a violation's entry) */
+  /**
+   * @param ticker the clock the budget's database time is measured on
+   * @param heal   invalidates a key of a tier on every node (a violation's entry)
+   */
   ConsistencyObserver(Vertx vertx, EnginelConfig.Consistency config, Map<Tier, TierGuard> guards, CacheStats stats,
-                      BiConsumer<Tier, String> heal) {
+                      Ticker ticker, BiConsumer<Tier, String> heal) {
     this.vertx = vertx;
     this.config = config;
+    this.ticker = ticker;
+    this.budget = new ObserverBudget(ticker, MAX_CONCURRENT, config.maxPerSecond(), config.databaseMsPerSecond());
     this.guards = guards;
     this.stats = stats;
     this.heal = heal;
@@ -68,24 +72,23 @@ final class ConsistencyObserver {
         || (config.sampleRate() < 1 && ThreadLocalRandom.current().nextDouble() >= config.sampleRate())) {
       return;
     }
-    if (!withinBudget()) {
+    if (!budget.tryStart()) {
       stats.consistency("skipped", read.resource());
       return;
     }
     EvictionStamps stamps = guards.get(read.tier()).stamps;
+    long started = ticker.read();
     read.loader().get().onComplete(ar -> {
+      budget.finished(ticker.read() - started);
       if (ar.failed()) {
-        running.decrementAndGet();
         stats.consistency("skipped", read.resource()); // the row went away, or the database is busy: no verdict
         return;
       }
       if (ResponseEntry.etagOf(ar.result().body().getBytes()).equals(served.etag())) {
-        running.decrementAndGet();
         stats.consistency("consistent", read.resource());
         return;
       }
       vertx.setTimer(Math.max(1, config.graceMs()), t -> {
-        running.decrementAndGet();
         if (stamps.invalidatedSince(lookupStarted, read.key(), tags)) {
           stats.consistency("inconclusive", read.resource());
           return;
@@ -96,22 +99,5 @@ final class ConsistencyObserver {
         heal.accept(read.tier(), read.key());
       });
     });
-  }
-
-  /** At most {@link #MAX_CONCURRENT} at once, and {@code maxPerSecond} started per second. */
-  private boolean withinBudget() {
-    long second = System.currentTimeMillis() / 1000;
-    long started = windowStart.get();
-    if (started != second && windowStart.compareAndSet(started, second)) {
-      inWindow.set(0);
-    }
-    if (inWindow.incrementAndGet() > config.maxPerSecond()) {
-      return false;
-    }
-    if (running.incrementAndGet() > MAX_CONCURRENT) {
-      running.decrementAndGet();
-      return false;
-    }
-    return true;
   }
 }

@@ -179,10 +179,11 @@ public record EnginelConfig(
 
   /**
    * The consistency observer: the share of cached answers derived again from PostgreSQL after they were served
-   * (0 switches it off, 1 checks every one), at most {@code maxPerSecond} a second, and how long it waits for
-   * invalidations in flight before it calls a difference a violation.
+   * (0 switches it off, 1 checks every one), at most {@code maxPerSecond} a second and on average
+   * {@code databaseMsPerSecond} of the database's time a second, and how long it waits for invalidations in flight
+   * before it calls a difference a violation.
    */
-  public record Consistency(double sampleRate, int maxPerSecond, long graceMs) {}
+  public record Consistency(double sampleRate, int maxPerSecond, long databaseMsPerSecond, long graceMs) {}
 
   public record Auth(int sessionTtlSeconds, int bcryptCost, int principalCacheSeconds, int loginAttemptsPerMinute,
                      int loginAttemptsPerMinutePerAddress) {}
@@ -340,7 +341,7 @@ public record EnginelConfig(
       throw new ConfigException("cache.consistency.sampleRate: expected a number from 0 to 1, found " + rate);
     }
     return new Consistency(n.doubleValue(), r.intMin("cache.consistency.maxPerSecond", 1),
-        r.longMin("cache.consistency.graceMs", 0));
+        r.longMin("cache.consistency.databaseMsPerSecond", 1), r.longMin("cache.consistency.graceMs", 0));
   }
 
   private static List<String> warmOrganizations(Reader r) {

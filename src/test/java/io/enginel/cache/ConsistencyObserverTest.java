@@ -34,7 +34,8 @@ class ConsistencyObserverTest {
 
   @BeforeAll
   static void start() {
-    s = SeededServer.start(Map.of("cache.consistency.sampleRate", 1.0, "cache.consistency.graceMs", 200), f -> {
+    s = SeededServer.start(Map.of("cache.consistency.sampleRate", 1.0, "cache.consistency.databaseMsPerSecond", 1000,
+        "cache.consistency.graceMs", 200), f -> {
       UUID org = f.organization("Observed");
       f.member(org, f.user("alice"), "EDITOR");
       UUID series = f.series(org, "PN-OBS");

@@ -81,6 +81,7 @@ class ConcurrentWritesTest {
     Map<String, Object> overrides = new HashMap<>(Map.of(
         "cache.consistency.sampleRate", 1.0,
         "cache.consistency.maxPerSecond", 1000,
+        "cache.consistency.databaseMsPerSecond", 1000,
         "auth.loginAttemptsPerMinute", 1000));
     if (near.equals("off")) {
       overrides.put("cache.near.enabled", false);
