@@ -4,7 +4,6 @@ import io.enginel.domain.ETags;
 import io.vertx.core.buffer.Buffer;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 
@@ -38,14 +37,16 @@ public final class ResponseEntry {
   private final long lastModifiedSeconds;
   private final String etag;
   private final List<String> owners;
-  private final List<String> tags;
+  /** The tags as stored, comma-separated: compared whole by a lookup, split only when asked for. */
+  private final String tagText;
+  private List<String> tags;
   private final int bodySize;
   private final int bodyOffset;
   /** The inflated body, kept by a copy held in memory so that its hits do not inflate again (else null). */
   private final Buffer inflated;
 
   private ResponseEntry(Buffer buffer, String incarnation, long sequence, long expiresAtMillis,
-                        long lastModifiedSeconds, String etag, List<String> owners, List<String> tags, int bodySize,
+                        long lastModifiedSeconds, String etag, List<String> owners, String tagText, int bodySize,
                         int bodyOffset, Buffer inflated) {
     this.buffer = buffer;
     this.incarnation = incarnation;
@@ -54,7 +55,7 @@ public final class ResponseEntry {
     this.lastModifiedSeconds = lastModifiedSeconds;
     this.etag = etag;
     this.owners = owners;
-    this.tags = tags;
+    this.tagText = tagText;
     this.bodySize = bodySize;
     this.bodyOffset = bodyOffset;
     this.inflated = inflated;
@@ -140,14 +141,14 @@ public final class ResponseEntry {
       if (pos >= b.length() || size < 0) {
         return null;
       }
-      return new ResponseEntry(b, inc, seq, expires, lastModified, etag, list(own), list(tagList), size, pos, null);
+      return new ResponseEntry(b, inc, seq, expires, lastModified, etag, list(own), tagList, size, pos, null);
     } catch (IndexOutOfBoundsException e) {
       return null;
     }
   }
 
   private static List<String> list(String commaSeparated) {
-    return commaSeparated.isEmpty() ? List.of() : Arrays.asList(commaSeparated.split(","));
+    return commaSeparated.isEmpty() ? List.of() : List.of(commaSeparated.split(","));
   }
 
   /**
@@ -156,7 +157,7 @@ public final class ResponseEntry {
    */
   ResponseEntry materialized() {
     return new ResponseEntry(buffer.copy(), incarnation, sequence, expiresAtMillis, lastModifiedSeconds, etag, owners,
-        tags, bodySize, bodyOffset, compressed() ? body() : null);
+        tagText, bodySize, bodyOffset, compressed() ? body() : null);
   }
 
   /** Bytes held in memory by this entry (the stored form, and the inflated body when kept). */
@@ -193,7 +194,17 @@ public final class ResponseEntry {
 
   /** The invalidation tags it was filled under. */
   public List<String> tags() {
-    return tags;
+    List<String> t = tags;
+    if (t == null) { // an immutable list: a second thread that splits again gets an equal one
+      t = list(tagText);
+      tags = t;
+    }
+    return t;
+  }
+
+  /** The tags it was filled under as stored, comma-separated (in their order). */
+  String tagText() {
+    return tagText;
   }
 
   public boolean compressed() {

@@ -96,7 +96,7 @@ final class ResponseStore {
       count(resource, CacheStats.Result.SKIPPED);
       return Future.succeededFuture(new Miss(null, started));
     }
-    List<String> remembered = guard.memo.get(key);
+    TagMemo.Remembered remembered = guard.memo.get(key);
     Clock highestWhenSent = guard.clocks.highest();
     long t0 = System.nanoTime();
     return client.readBatch(List.of(Request.cmd(Command.GET).arg(client.key(key)), state(remembered)))
@@ -111,16 +111,18 @@ final class ResponseStore {
         });
   }
 
-  /** {@code HMGET state i s f t:<tag>...}: the clock, the floor and the stamps of {@code tags}. */
-  private Request state(List<String> tags) {
+  /** {@code HMGET state i s f t:<tag>...}: the clock, the floor and the stamps of the {@code remembered} tags. */
+  private Request state(TagMemo.Remembered remembered) {
     Request r = Request.cmd(Command.HMGET).arg(client.stateKey).arg("i").arg("s").arg("f");
-    if (tags != null) {
-      tags.forEach(t -> r.arg("t:" + t));
+    if (remembered != null) {
+      for (byte[] field : remembered.fields()) {
+        r.arg(field);
+      }
     }
     return r;
   }
 
-  private Future<Lookup> judge(String key, String resource, long resourceTtl, long started, List<String> remembered,
+  private Future<Lookup> judge(String key, String resource, long resourceTtl, long started, TagMemo.Remembered remembered,
                                Clock highestWhenSent, List<Response> replies, NearCache near) {
     Response state = replies.get(1);
     Clock clock = clockOf(state);
@@ -138,7 +140,7 @@ final class ResponseStore {
       count(resource, CacheStats.Result.SKIPPED);
       return Future.succeededFuture(new Miss(null, started));
     }
-    Future<Boolean> valid = entry.tags().equals(remembered)
+    Future<Boolean> valid = remembered != null && entry.tagText().equals(remembered.text())
         ? Future.succeededFuture(unstamped(state, 3, entry.sequence()))
         : stampsOf(entry.tags()).map(stamps -> {
           guard.memo.put(key, entry.tags());

@@ -3,6 +3,7 @@ package io.enginel.cache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -12,19 +13,29 @@ import java.util.List;
  * trip, then remembered. Bounded by weight; forgetting a key costs one second round trip, never correctness.
  */
 final class TagMemo {
-  private final Cache<String, List<String>> tags;
+  /**
+   * Tags as a lookup uses them: {@code text} as an entry stores them (comma-separated, compared whole with the
+   * entry's), {@code fields} the invalidation state's field of each ({@code t:<tag>}), encoded once.
+   */
+  record Remembered(String text, List<byte[]> fields) {}
+
+  private final Cache<String, Remembered> tags;
 
   TagMemo(long maxBytes) {
     this.tags = Caffeine.newBuilder().maximumWeight(maxBytes)
-        .weigher((String key, List<String> t) -> 2 * key.length() + t.stream().mapToInt(s -> 2 * s.length() + 16).sum())
+        .weigher((String key, Remembered r) -> 2 * key.length() + 3 * r.text().length() + 24 * r.fields().size())
         .executor(Runnable::run).build();
   }
 
-  List<String> get(String key) {
+  Remembered get(String key) {
     return tags.getIfPresent(key);
   }
 
   void put(String key, List<String> filledUnder) {
-    tags.put(key, List.copyOf(filledUnder));
+    byte[][] fields = new byte[filledUnder.size()][];
+    for (int i = 0; i < fields.length; i++) {
+      fields[i] = ("t:" + filledUnder.get(i)).getBytes(StandardCharsets.UTF_8);
+    }
+    tags.put(key, new Remembered(String.join(",", filledUnder), List.of(fields)));
   }
 }
