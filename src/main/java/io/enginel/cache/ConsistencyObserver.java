@@ -7,7 +7,6 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -67,7 +66,7 @@ final class ConsistencyObserver {
    * re-derived later when sampled and within the budget. An invalidation of its key or tags after the lookup
    * started makes a difference inconclusive: the lookup may have read Redis before it.
    */
-  void sample(CachedRead read, Answer served, List<String> tags, long lookupStarted) {
+  void sample(CachedRead read, Answer served, ResponseEntry entry, long lookupStarted) {
     if (config.sampleRate() <= 0 || NOT_OBSERVED.contains(read.resource())
         || (config.sampleRate() < 1 && ThreadLocalRandom.current().nextDouble() >= config.sampleRate())) {
       return;
@@ -89,7 +88,7 @@ final class ConsistencyObserver {
         return;
       }
       vertx.setTimer(Math.max(1, config.graceMs()), t -> {
-        if (stamps.invalidatedSince(lookupStarted, read.key(), tags)) {
+        if (stamps.invalidatedSince(lookupStarted, read.key(), entry.tags())) {
           stats.consistency("inconclusive", read.resource());
           return;
         }

@@ -63,7 +63,7 @@ final class ResponseReads {
     return store.lookup(read.key(), read.resource(), read.ttl()).compose(lookup -> {
       Answer cached = usable(lookup);
       if (cached != null) {
-        observer.sample(read, cached, ((ResponseStore.Hit) lookup).entry().tags(), lookupStarted);
+        observer.sample(read, cached, ((ResponseStore.Hit) lookup).entry(), lookupStarted);
         return Future.succeededFuture(cached);
       }
       if (lookup instanceof ResponseStore.Hit) {
