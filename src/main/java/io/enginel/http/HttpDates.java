@@ -1,11 +1,14 @@
 package io.enginel.http;
 
+import io.netty.handler.codec.DateFormatter;
+
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.temporal.ChronoField;
+import java.util.Date;
 import java.util.Locale;
 
 /**
@@ -26,8 +29,12 @@ final class HttpDates {
 
   private HttpDates() {}
 
+  /**
+   * IMF-fixdate of {@code epochSeconds}, by Netty's formatter (a reused calendar and builder per thread): written on
+   * every detail answered with a Last-Modified, where {@code java.time}'s formatter took 8 % of a near-cache hit.
+   */
   static String format(long epochSeconds) {
-    return IMF_FIXDATE.format(Instant.ofEpochSecond(epochSeconds));
+    return DateFormatter.format(new Date(epochSeconds * 1000));
   }
 
   /** The epoch seconds of an HTTP-date, or -1 when the value is not one. */

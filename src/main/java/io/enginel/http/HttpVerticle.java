@@ -70,12 +70,15 @@ public final class HttpVerticle extends VerticleBase {
     router.route("/api/*").handler(auth);
     router.post("/api/auth/logout").handler(guard(accounts::logout));
 
-    router.route("/api/cache/*").handler(AdminHandlers::staffOnly);
-    router.post("/api/cache/*").handler(bodies);
-    router.get("/api/cache/stats").handler(guard(admin::stats));
-    router.get("/api/cache/health").handler(guard(admin::health));
-    router.post("/api/cache/invalidate").handler(guard(admin::invalidate));
-    router.post("/api/cache/warm/organizations/:id").handler(guard(ctx -> warmer.warmOrganization(
+    ErrorPages errorPages = new ErrorPages(config.http().bodyLimitBytes());
+    // under a prefix of its own, so that no other request is matched against its patterns
+    Router cacheAdmin = errorPages.install(Router.router(vertx));
+    cacheAdmin.route().handler(AdminHandlers::staffOnly);
+    cacheAdmin.post().handler(bodies);
+    cacheAdmin.get("/stats").handler(guard(admin::stats));
+    cacheAdmin.get("/health").handler(guard(admin::health));
+    cacheAdmin.post("/invalidate").handler(guard(admin::invalidate));
+    cacheAdmin.post("/warm/organizations/:id").handler(guard(ctx -> warmer.warmOrganization(
         Requests.id(ctx, "id", Resources.ORGANIZATIONS)).onComplete(ar -> {
           if (ar.failed()) {
             Responses.error(ctx, ar.cause());
@@ -83,8 +86,7 @@ public final class HttpVerticle extends VerticleBase {
             Responses.json(ctx, 200, ar.result());
           }
         })));
-
-    ErrorPages errorPages = new ErrorPages(config.http().bodyLimitBytes());
+    router.route("/api/cache/*").subRouter(cacheAdmin);
     ResourceRoutes routes = new ResourceRoutes(vertx, resources, uploads, bodies, errorPages);
     for (Resource r : Resources.BY_NAME.values()) {
       if (r.nesting() == null) {

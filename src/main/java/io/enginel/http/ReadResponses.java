@@ -22,7 +22,8 @@ import io.vertx.ext.web.RoutingContext;
  * without one, an {@code If-Modified-Since} not before the last modification; and the stored deflated bytes as they
  * are for a client that accepts {@code deflate}.
  *
- * <p>One instance per HTTP verticle instance; the last {@code Last-Modified} it formatted is kept for the next answer.
+ * <p>One instance per HTTP verticle instance (one event loop); the {@code Last-Modified} values it formatted are kept
+ * for the next answers of the same seconds.
  */
 final class ReadResponses {
   private static final ApiError NOT_FOUND = ApiError.notFound();
@@ -38,8 +39,11 @@ final class ReadResponses {
   /** A second and its HTTP-date, kept as one value so that it can never be read half-updated. */
   private record Formatted(long seconds, String text) {}
 
+  /** Slots of the formatted dates, direct-mapped by second: the hot answers' seconds stay formatted. */
+  private static final int DATE_SLOTS = 4096;
+
   private final CacheClient cache;
-  private Formatted formatted = new Formatted(-1, null);
+  private final Formatted[] formatted = new Formatted[DATE_SLOTS];
 
   ReadResponses(CacheClient cache) {
     this.cache = cache;
@@ -115,14 +119,15 @@ final class ReadResponses {
     return since >= 0 && lastModified <= since;
   }
 
-  /** The HTTP-date of a second; the last one formatted is kept (a hot answer is formatted once). */
+  /** The HTTP-date of a second, formatted once per slot it keeps (a hot answer's date is formatted once). */
   private String httpDate(long epochSeconds) {
-    Formatted last = formatted;
-    if (last.seconds() != epochSeconds) {
-      last = new Formatted(epochSeconds, HttpDates.format(epochSeconds));
-      formatted = last;
+    int slot = (int) (epochSeconds & (DATE_SLOTS - 1));
+    Formatted kept = formatted[slot];
+    if (kept == null || kept.seconds() != epochSeconds) {
+      kept = new Formatted(epochSeconds, HttpDates.format(epochSeconds));
+      formatted[slot] = kept;
     }
-    return last.text();
+    return kept.text();
   }
 
   /**
