@@ -51,18 +51,18 @@ final class ResourceRoutes {
       router.get("/me").handler(guard(resources::me)); // before the detail, whose id it would be taken for
     }
     router.get("/:id").handler(guard(ctx -> resources.retrieve(ctx, r)));
+    if (r == Resources.ORGANIZATIONS) {
+      router.get("/:id/storage").handler(guard(resources::storage));
+    }
+    if (r == Resources.DESIGNS) { // the BOM is read most after the detail: matched second
+      router.get("/:id/bom").handler(guard(resources::bom));
+      router.get("/:id/metadata").handler(guard(resources::metadata));
+      router.post("/:id/file").handler(guard(uploads::upload)); // streams its body itself
+    }
     for (Resources.SubList sub : Resources.SUB_LISTS) {
       if (sub.under() == r) {
         router.get("/:id/" + sub.segment()).handler(guard(ctx -> resources.subList(ctx, sub)));
       }
-    }
-    if (r == Resources.ORGANIZATIONS) {
-      router.get("/:id/storage").handler(guard(resources::storage));
-    }
-    if (r == Resources.DESIGNS) {
-      router.get("/:id/bom").handler(guard(resources::bom));
-      router.get("/:id/metadata").handler(guard(resources::metadata));
-      router.post("/:id/file").handler(guard(uploads::upload)); // streams its body itself
     }
     if (r.writable()) {
       router.patch("/:id").handler(bodies).handler(guard(ctx -> resources.update(ctx, r, false, "id", null)));
