@@ -3,6 +3,7 @@ package io.enginel.cache;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.enginel.config.EnginelConfig;
 import io.enginel.config.Tier;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,7 +78,13 @@ final class ConsistencyObserver {
     }
     EvictionStamps stamps = guards.get(read.tier()).stamps;
     long started = ticker.read();
-    read.loader().get().onComplete(ar -> {
+    Future<CachedRead.Loaded> derived;
+    try {
+      derived = read.loader().get();
+    } catch (RuntimeException e) { // the answer already went out: a loader that throws is a check without a verdict
+      derived = Future.failedFuture(e);
+    }
+    derived.onComplete(ar -> {
       budget.finished(ticker.read() - started);
       if (ar.failed()) {
         stats.consistency("skipped", read.resource()); // the row went away, or the database is busy: no verdict

@@ -341,7 +341,7 @@ public record EnginelConfig(
       throw new ConfigException("cache.consistency.sampleRate: expected a number from 0 to 1, found " + rate);
     }
     return new Consistency(n.doubleValue(), r.intMin("cache.consistency.maxPerSecond", 1),
-        r.longMin("cache.consistency.databaseMsPerSecond", 1), r.longMin("cache.consistency.graceMs", 0));
+        r.longBetween("cache.consistency.databaseMsPerSecond", 1, 4000), r.longMin("cache.consistency.graceMs", 0));
   }
 
   private static List<String> warmOrganizations(Reader r) {
@@ -445,6 +445,14 @@ public record EnginelConfig(
         throw new ConfigException(key + ": " + n + " is below the minimum of " + min);
       }
       return n.longValue();
+    }
+
+    long longBetween(String key, long min, long max) {
+      long v = longMin(key, min);
+      if (v > max) {
+        throw new ConfigException(key + ": " + v + " is above the maximum of " + max);
+      }
+      return v;
     }
 
     int intMin(String key, int min) {

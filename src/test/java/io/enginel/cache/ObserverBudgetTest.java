@@ -26,12 +26,29 @@ class ObserverBudgetTest {
   void aLongCheckIsPaidOffBeforeTheNextStarts() {
     ObserverBudget budget = new ObserverBudget(time, 4, 1000, 20);
     assertThat(budget.tryStart()).isTrue();
-    budget.finished(Duration.ofMillis(500).toNanos());
-    assertThat(budget.tryStart()).as("credit spent 24 times over").isFalse();
-    time.advance(Duration.ofSeconds(20));
-    assertThat(budget.tryStart()).as("paid off after 480 ms / 20 ms a second = 24 s").isFalse();
-    time.advance(Duration.ofSeconds(5));
+    budget.finished(Duration.ofMillis(70).toNanos());
+    assertThat(budget.tryStart()).as("credit of 20 ms spent by 70 ms").isFalse();
+    time.advance(Duration.ofMillis(2400));
+    assertThat(budget.tryStart()).as("50 ms of debt, 48 ms paid off").isFalse();
+    time.advance(Duration.ofMillis(200));
     assertThat(budget.tryStart()).isTrue();
+  }
+
+  @Test
+  void aStalledDatabaseSilencesTheObserverForSecondsNotForTheTimeItWaited() {
+    ObserverBudget budget = new ObserverBudget(time, 4, 1000, 20);
+    for (int i = 0; i < 4; i++) {
+      assertThat(budget.tryStart()).isTrue();
+    }
+    time.advance(Duration.ofSeconds(10));
+    for (int i = 0; i < 4; i++) {
+      budget.finished(Duration.ofSeconds(10).toNanos()); // each waited out a query timeout
+    }
+    assertThat(budget.credit()).isEqualTo(-Duration.ofMillis(100).toNanos()); // five seconds' worth at most
+    time.advance(Duration.ofSeconds(5));
+    assertThat(budget.tryStart()).isFalse();
+    time.advance(Duration.ofMillis(100));
+    assertThat(budget.tryStart()).as("40 s of waiting paid off in a little over 5 s").isTrue();
   }
 
   @Test
