@@ -9,10 +9,9 @@ import com.github.benmanes.caffeine.cache.Ticker;
  *
  * <p>The time is a credit that fills at {@code databaseMsPerSecond} per second up to one second's worth; each
  * finished re-derivation takes what it took (the debt bounded at five seconds' worth), and none starts while the
- * credit is spent. A count alone let the
- * observer take a tenth of the machine on list pages (50 lists a second) where it took almost nothing on details;
- * a time budget samples cheap answers often and expensive ones less, and under load, when every query waits
- * longer, it samples less by itself.
+ * credit is spent. A count alone let the observer take a tenth of the machine on list pages (50 lists a second)
+ * where it took almost nothing on details; a time budget samples cheap answers often and expensive ones less, and
+ * under load, when every query waits longer, it samples less by itself.
  */
 final class ObserverBudget {
   private static final long SECOND = 1_000_000_000L;

@@ -113,7 +113,11 @@ final class ResponseStore {
 
   /** {@code HMGET state i s f t:<tag>...}: the clock, the floor and the stamps of the {@code remembered} tags. */
   private Request state(TagMemo.Remembered remembered) {
-    Request r = Request.cmd(Command.HMGET).arg(client.stateKey).arg("i").arg("s").arg("f");
+    return withStamps(Request.cmd(Command.HMGET).arg(client.stateKey).arg("i").arg("s").arg("f"), remembered);
+  }
+
+  /** {@code r} with the stamp field of each remembered tag added (none when nothing is remembered). */
+  private static Request withStamps(Request r, TagMemo.Remembered remembered) {
     if (remembered != null) {
       for (byte[] field : remembered.fields()) {
         r.arg(field);
@@ -142,10 +146,7 @@ final class ResponseStore {
     }
     Future<Boolean> valid = remembered != null && entry.tagText().equals(remembered.text())
         ? Future.succeededFuture(unstamped(state, 3, entry.sequence()))
-        : stampsOf(entry.tags()).map(stamps -> {
-          guard.memo.put(key, entry.tags());
-          return unstamped(stamps, 0, entry.sequence());
-        });
+        : stampsOf(guard.memo.put(key, entry.tags())).map(stamps -> unstamped(stamps, 0, entry.sequence()));
     return valid.<Lookup>map(ok -> {
       if (!ok) {
         return missNow(key, resource, clock, started, true);
@@ -180,14 +181,12 @@ final class ResponseStore {
     client.send(Request.cmd(Command.UNLINK).arg(client.key(key)));
   }
 
-  /** The stamps of {@code tags}, in their order (a second round trip, for an entry filled under other tags). */
-  private Future<Response> stampsOf(List<String> tags) {
-    if (tags.isEmpty()) {
+  /** The stamps of the {@code remembered} tags, in their order (a second round trip, for an entry filled under other tags). */
+  private Future<Response> stampsOf(TagMemo.Remembered remembered) {
+    if (remembered.fields().isEmpty()) {
       return Future.succeededFuture(null);
     }
-    Request r = Request.cmd(Command.HMGET).arg(client.stateKey);
-    tags.forEach(t -> r.arg("t:" + t));
-    return client.read(r);
+    return client.read(withStamps(Request.cmd(Command.HMGET).arg(client.stateKey), remembered));
   }
 
   /** True when none of the stamps from {@code from} on is above the entry's sequence. */

@@ -31,11 +31,14 @@ final class TagMemo {
     return tags.getIfPresent(key);
   }
 
-  void put(String key, List<String> filledUnder) {
+  /** Remembers the tags {@code key} was filled under; answers them as a lookup uses them. */
+  Remembered put(String key, List<String> filledUnder) {
     byte[][] fields = new byte[filledUnder.size()][];
     for (int i = 0; i < fields.length; i++) {
       fields[i] = ("t:" + filledUnder.get(i)).getBytes(StandardCharsets.UTF_8);
     }
-    tags.put(key, new Remembered(String.join(",", filledUnder), List.of(fields)));
+    Remembered remembered = new Remembered(String.join(",", filledUnder), List.of(fields));
+    tags.put(key, remembered);
+    return remembered;
   }
 }
