@@ -77,7 +77,12 @@ public final class CacheKeys {
 
   /** A list under one parent row ({@code series:<id>:versions:<query>}), shared by all who may see the parent. */
   public String subList(String kind, String id, String segment, String query) {
-    return make(kind, id, segment, readable(query));
+    return subListByPart(kind, id, segment, queryPart(query));
+  }
+
+  /** {@link #subList} with the query already made a key part ({@link #queryPart}). */
+  public String subListByPart(String kind, String id, String segment, String queryPart) {
+    return make(kind, id, segment) + ':' + queryPart;
   }
 
   /** Detail of any resource kind ({@code design}, {@code org}, {@code node} …). */
@@ -85,7 +90,17 @@ public final class CacheKeys {
 
   /** A list of any resource kind as seen by one permission scope. */
   public String list(String kind, String scope, String query) {
-    return make(kind, "list", scope, readable(query));
+    return listByPart(kind, scope, queryPart(query));
+  }
+
+  /** {@link #list} with the query already made a key part ({@link #queryPart}): a hot list's part is kept. */
+  public String listByPart(String kind, String scope, String queryPart) {
+    return make(kind, "list", scope) + ':' + queryPart;
+  }
+
+  /** A list's canonical query as the last part of its key: readable when short, hashed when long, encoded. */
+  public static String queryPart(String canonicalQuery) {
+    return encode(readable(canonicalQuery));
   }
 
   /** Sessions live in their own tier under {@code <prefix>:session:<sha-256 of token>}. */

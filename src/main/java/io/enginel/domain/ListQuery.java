@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +49,8 @@ public record ListQuery(Resource resource, Map<String, String> filters, Map<Stri
         defaultOrdering == null ? resource.defaultOrdering() : defaultOrdering);
     int page = positive(PAGE, params.get(PAGE), 1, Integer.MAX_VALUE / 1000);
     int pageSize = positive(PAGE_SIZE, params.get(PAGE_SIZE), defaultPageSize, maxPageSize);
-    return new ListQuery(resource, filters, Map.copyOf(fixed), search, ordering, page, pageSize);
+    return new ListQuery(resource, Collections.unmodifiableMap(filters), Map.copyOf(fixed), search, ordering, page,
+        pageSize);
   }
 
   private static List<String> ordering(Resource resource, String raw, String fallback) {

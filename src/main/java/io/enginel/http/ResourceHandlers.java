@@ -38,6 +38,7 @@ final class ResourceHandlers {
   private final CacheKeys keys;
   private final Passwords passwords;
   private final GeometryClient geometry;
+  private final ListQueries queries;
 
   ResourceHandlers(EnginelConfig config, RepositoryClient repository, ReadResponses cache, CacheKeys keys,
                    Passwords passwords, GeometryClient geometry) {
@@ -47,16 +48,18 @@ final class ResourceHandlers {
     this.keys = keys;
     this.passwords = passwords;
     this.geometry = geometry;
+    this.queries = new ListQueries(config.http().defaultPageSize(), config.http().maxPageSize());
   }
 
   // ------------------------------------------------------------------ reads
 
   void list(RoutingContext ctx, Resource r) {
     Principal p = Authenticator.principal(ctx);
-    ListQuery q = query(ctx, r, Map.of(), null);
+    ListQueries.Parsed parsed = queries.of(ctx, r, Map.of(), null);
+    ListQuery q = parsed.query();
     EnginelConfig.ResourceCache rc = config.cache().resource(r.name());
     // a hit needs only the key: what renders and tags the page is worked out on a miss
-    cache.serve(ctx, p, new CachedRead(Tier.DEFAULT, keys.list(r.item(), p.scopeKey(), q.canonical()), r.name(),
+    cache.serve(ctx, p, new CachedRead(Tier.DEFAULT, keys.listByPart(r.item(), p.scopeKey(), parsed.keyPart()), r.name(),
         rc.ttlSeconds(), rc.list(), () -> repository.list(q, p, null, null).map(result -> new CachedRead.Loaded(
             Pages.render("/api/" + r.name() + "/", q, result), scopeOwners(p),
             r.listTags(p.orgIds(), p.userId(), p.staff(), r.listColumns(q), result.getJsonArray("rows"))))));
@@ -82,10 +85,11 @@ final class ResourceHandlers {
     Principal p = Authenticator.principal(ctx);
     Resource under = sub.under();
     String parentId = Requests.id(ctx, "id", under);
-    ListQuery q = query(ctx, sub.listed(), Map.of(sub.filter(), parentId), sub.defaultOrdering());
+    ListQueries.Parsed parsed = queries.of(ctx, sub.listed(), Map.of(sub.filter(), parentId), sub.defaultOrdering());
+    ListQuery q = parsed.query();
     EnginelConfig.ResourceCache rc = config.cache().resource(sub.listed().name());
     String path = "/api/" + under.name() + "/" + parentId + "/" + sub.segment() + "/";
-    String key = keys.subList(under.item(), parentId, sub.segment(), q.canonical());
+    String key = keys.subListByPart(under.item(), parentId, sub.segment(), parsed.keyPart());
     cache.serve(ctx, p, new CachedRead(Tier.DEFAULT, key, sub.listed().name(), rc.ttlSeconds(), rc.list(),
         () -> repository.list(q, p, under, parentId).map(result -> new CachedRead.Loaded(
             Pages.render(path, q, result), owners(result), sub.tags().apply(parentId)))));
@@ -260,11 +264,6 @@ final class ResourceHandlers {
     Buffer body = row.toBuffer();
     ctx.response().putHeader(HttpHeaders.ETAG, ETags.of(body.getBytes()));
     Responses.json(ctx, status, body);
-  }
-
-  private ListQuery query(RoutingContext ctx, Resource r, Map<String, String> fixed, String defaultOrdering) {
-    return ListQuery.parse(r, Requests.params(ctx), fixed, defaultOrdering, config.http().defaultPageSize(),
-        config.http().maxPageSize());
   }
 
   /** The hashed field of a create or update (a user's password), hashed on a worker; null when there is none. */
