@@ -18,6 +18,11 @@
 # (connect, read, write, a timeout of 10 s, non-2xx answer; warm-ups included), the Gatling run failing (any failed
 # request, a failed restore of the descriptions), or any stale read.
 #
+# Each wrk row also gives the server's CPU time per request answered ("cpu us/r": user + system time of the
+# server process over the measured run, all its threads, GC included, divided by the requests wrk counted). wrk
+# shares the two cores with the server and takes about half of them, so requests/s ratios move with what wrk costs;
+# the CPU per request of Enginel against its ceiling's is the cost of a hit itself, printed beside each ratio.
+#
 # The output starts with the exact command line (with the BENCH_* variables set), the date, the commit and the
 # jars measured (sha256), and the commands each figure comes from; the table says which tool measured each row.
 #
@@ -164,12 +169,24 @@ tail -n +2 load-tests/src/test/resources/pools/hot-detail.csv | awk -F, '{ print
 tail -n +2 load-tests/src/test/resources/pools/bom.csv | awk -F, '{ print $2 " " $1 }' > "$WORK/pairs-bom"
 pairs_of() { [ "$1" = bom ] && echo "$WORK/pairs-bom" || echo "$WORK/pairs-hot"; }
 
+# CPU time a process has used (user + system), in clock ticks; empty when it is gone
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || true; }
+CLK_TCK="$(getconf CLK_TCK)"
+
 wrk_run() { # $1 scenario, $2 seconds, $3 output file; fails the script on any error
-  local rc=0
+  local rc=0 pid t0="" t1=""
+  pid="$(cat "$WORK/pid" 2>/dev/null || true)"
+  [ -z "$pid" ] || t0="$(cpu_ticks "$pid")"
   wrk -t2 -c"$CONNECTIONS" -d"$2"s --timeout 10s --latency -s load-tests/wrk/enginel.lua "http://127.0.0.1:$PORT" \
     -- "$1" "$WORK/tokens" "$(pairs_of "$1")" > "$3" 2>&1 || rc=$?
+  [ -z "$t0" ] || t1="$(cpu_ticks "$pid")"
   [ "$rc" = 0 ] || die "wrk $1 exited with $rc ($3): $(tail -n 5 "$3")"
   grep -q '^RESULT ' "$3" || die "wrk $1 printed no RESULT line ($3): $(tail -n 5 "$3")"
+  if [ -n "$t0" ] && [ -n "$t1" ]; then # the server's CPU time per request answered (all its threads, GC included)
+    local us; us="$(awk -v t="$((t1 - t0))" -v hz="$CLK_TCK" -v n="$(sed -nE 's/^RESULT .* requests=([0-9]+).*/\1/p' "$3")" \
+      'BEGIN { printf "%.1f", (n > 0 ? t / hz * 1e6 / n : 0) }')"
+    sed -i -E "s/^(RESULT .*)$/\1 server_us=$us/" "$3"
+  fi
   local errors; errors="$(sed -nE 's/^RESULT .* errors=([0-9]+) .*/\1/p' "$3")"
   [ "$errors" = 0 ] || die "wrk $1: $errors errors (connect, read, write, timeout or non-2xx answers) in $2 s ($3): $(grep -E 'errors|Non-2xx' "$3" | tr '\n' ' ')"
 }
@@ -270,10 +287,10 @@ echo
 echo "results of: $COMMAND (started $STARTED; latencies in ms; checked = list rows / details judged by the referee)"
 awk -v jars="$NJARS" '
   function v(k,   i, x) { for (i = 5; i <= NF; i++) if (index($i, k "=") == 1) { split($i, x, "="); return x[2] } return "-" }
-  BEGIN { if (jars > 1) printf "%-11s %-10s %-3s %-7s %10s %9s %9s %9s %7s %6s  %s\n", "scenario", "cache", "jar", "tool", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "stale", "checked"
-          else          printf "%-11s %-10s %-7s %10s %9s %9s %9s %7s %6s  %s\n", "scenario", "cache", "tool", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "stale", "checked" }
-  { if (jars > 1) printf "%-11s %-10s %-3s %-7s %10s %9s %9s %9s %7s %6s  %s\n", $2, $1, $3, $4, v("rps"), v("p50"), v("p95"), v("p99"), v("errors"), v("stale"), v("checked")
-    else          printf "%-11s %-10s %-7s %10s %9s %9s %9s %7s %6s  %s\n", $2, $1, $4, v("rps"), v("p50"), v("p95"), v("p99"), v("errors"), v("stale"), v("checked") }' \
+  BEGIN { if (jars > 1) printf "%-11s %-10s %-3s %-7s %10s %9s %9s %9s %7s %6s %9s  %s\n", "scenario", "cache", "jar", "tool", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "stale", "cpu us/r", "checked"
+          else          printf "%-11s %-10s %-7s %10s %9s %9s %9s %7s %6s %9s  %s\n", "scenario", "cache", "tool", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "stale", "cpu us/r", "checked" }
+  { if (jars > 1) printf "%-11s %-10s %-3s %-7s %10s %9s %9s %9s %7s %6s %9s  %s\n", $2, $1, $3, $4, v("rps"), v("p50"), v("p95"), v("p99"), v("errors"), v("stale"), v("server_us"), v("checked")
+    else          printf "%-11s %-10s %-7s %10s %9s %9s %9s %7s %6s %9s  %s\n", $2, $1, $4, v("rps"), v("p50"), v("p95"), v("p99"), v("errors"), v("stale"), v("server_us"), v("checked") }' \
   "$WORK/results"
 
 # later jars against the first, row by row
@@ -282,13 +299,13 @@ if [ "$NJARS" -gt 1 ]; then
   awk '
     function v(k,   i, x) { for (i = 5; i <= NF; i++) if (index($i, k "=") == 1) { split($i, x, "="); return x[2] } return 0 }
     function r(a, b) { return b > 0 ? sprintf("%.2fx", a / b) : "-" }
-    $1 !~ /^ceiling/ { key = $1 " " $2; if ($3 == 1) { rps[key] = v("rps"); p50[key] = v("p50"); p95[key] = v("p95"); p99[key] = v("p99") }
+    $1 !~ /^ceiling/ { key = $1 " " $2; if ($3 == 1) { rps[key] = v("rps"); p50[key] = v("p50"); p95[key] = v("p95"); p99[key] = v("p99"); us[key] = v("server_us") }
                       else rows[++n] = $0 }
     END {
-      printf "%-11s %-10s %-11s %9s %9s %9s %9s\n", "scenario", "cache", "jars", "req/s", "p50", "p95", "p99"
+      printf "%-11s %-10s %-11s %9s %9s %9s %9s %9s\n", "scenario", "cache", "jars", "req/s", "p50", "p95", "p99", "cpu us/r"
       for (i = 1; i <= n; i++) { $0 = rows[i]; key = $1 " " $2
-        printf "%-11s %-10s %-11s %9s %9s %9s %9s\n", $2, $1, "jar " $3 " / 1", r(v("rps"), rps[key]), r(v("p50"), p50[key]),
-          r(v("p95"), p95[key]), r(v("p99"), p99[key]) } }' "$WORK/results"
+        printf "%-11s %-10s %-11s %9s %9s %9s %9s %9s\n", $2, $1, "jar " $3 " / 1", r(v("rps"), rps[key]), r(v("p50"), p50[key]),
+          r(v("p95"), p95[key]), r(v("p99"), p99[key]), r(v("server_us"), us[key]) } }' "$WORK/results"
 fi
 
 echo
@@ -312,10 +329,10 @@ for j in $(seq 1 "$NJARS"); do
     for pair in "cache-on ceiling-memory" "redis-only ceiling-redis"; do
       awk -v s="$s" -v j="$j" -v mode="${pair% *}" -v ceiling="${pair#* }" -v t="$tag" '
         function v(k,   i, x) { for (i = 5; i <= NF; i++) if (index($i, k "=") == 1) { split($i, x, "="); return x[2] } return 0 }
-        $1 == mode && $2 == s && $3 == j { rps = v("rps"); p99 = v("p99") }
-        $1 == ceiling && $2 == s { crps = v("rps"); cp99 = v("p99") }
-        END { if (rps > 0 && crps > 0) printf "%-11s %s / %s = %.2fx requests/s, p99 %.2fx its (%s ms)%s\n", s, mode, ceiling,
-                rps / crps, p99 / cp99, cp99, t }' "$WORK/results"
+        $1 == mode && $2 == s && $3 == j { rps = v("rps"); p99 = v("p99"); us = v("server_us") }
+        $1 == ceiling && $2 == s { crps = v("rps"); cp99 = v("p99"); cus = v("server_us") }
+        END { if (rps > 0 && crps > 0) printf "%-11s %s / %s = %.2fx requests/s, p99 %.2fx its (%s ms)%s%s\n", s, mode, ceiling,
+                rps / crps, p99 / cp99, cp99, (us > 0 && cus > 0) ? sprintf(", server CPU per request %.2fx its (%.1f vs %.1f us)", us / cus, us, cus) : "", t }' "$WORK/results"
     done
   done
 done
