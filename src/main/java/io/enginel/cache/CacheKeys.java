@@ -148,8 +148,17 @@ public final class CacheKeys {
   }
 
   private static boolean plain(int c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-        || c == '.' || c == '_' || c == '-' || c == '=' || c == '&' || c == ',';
+    return c < PLAIN.length && PLAIN[c];
+  }
+
+  /** The characters a key part keeps as they are, by code (a table: every part of every key is checked). */
+  private static final boolean[] PLAIN = new boolean[128];
+
+  static {
+    for (int c = 0; c < PLAIN.length; c++) {
+      PLAIN[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '.' || c == '_' || c == '-' || c == '=' || c == '&' || c == ',';
+    }
   }
 
   /** A query part that stays readable up to {@link #MAX_READABLE} characters, else becomes {@code h<sha-256/128>}. */
