@@ -77,6 +77,25 @@ class ListQueriesTest {
   }
 
   @Test
+  void aQueryOrderedByManyTermsIsParsedEveryTime() {
+    String query = "ordering=filename,-version,created_at,-file_size,updated_at";
+    queries.of(query, params(query), Resources.DESIGNS, Map.of(), null);
+    queries.of(query, params(query), Resources.DESIGNS, Map.of(), null);
+    assertThat(decoded).hasValue(2);
+  }
+
+  @Test
+  void onlyAnOriginFormTargetWithoutAFragmentStandsForItsParameters() {
+    assertThat(ListQueries.keyable("/api/designs/?page=2")).isTrue();
+    assertThat(ListQueries.keyable("/api/designs/")).isTrue();
+    assertThat(ListQueries.keyable("http://x#y/api/designs/?page=2")).as("the decoder stops at the '#'").isFalse();
+    assertThat(ListQueries.keyable("/api/designs/?page=2#top")).isFalse();
+    assertThat(ListQueries.keyable("http://127.0.0.1/api/designs/?page=2")).isFalse();
+    assertThat(ListQueries.keyable("*")).isFalse();
+    assertThat(ListQueries.keyable(null)).isFalse();
+  }
+
+  @Test
   void theParsedQueryCannotBeChangedByWhoeverHoldsIt() {
     ListQuery q = queries.of(HOT_LIST, params(HOT_LIST), Resources.DESIGNS, Map.of(), null).query();
     assertThatThrownBy(() -> q.filters().put("upload_status", "FAILED")).isInstanceOf(UnsupportedOperationException.class);
