@@ -34,10 +34,12 @@ final class ListQueries {
   /** A parsed list query and its part of the cache key ({@link CacheKeys#queryPart}). */
   record Parsed(ListQuery query, String keyPart) {}
 
-  private record Slot(Resource resource, Map<String, String> fixed, String defaultOrdering, String queryString,
-                      Parsed parsed) {
-    boolean holds(Resource r, Map<String, String> f, String ordering, String query) {
-      return resource == r && queryString.equals(query) && Objects.equals(defaultOrdering, ordering) && fixed.equals(f);
+  /** A kept parse, with what it was parsed from besides its query's own resource and fixed filters. */
+  private record Slot(String queryString, String defaultOrdering, Parsed parsed) {
+    boolean holds(Resource r, Map<String, String> fixed, String ordering, String query) {
+      ListQuery q = parsed.query();
+      return q.resource() == r && queryString.equals(query) && Objects.equals(defaultOrdering, ordering)
+          && q.fixed().equals(fixed);
     }
   }
 
@@ -56,8 +58,7 @@ final class ListQueries {
    */
   Parsed of(RoutingContext ctx, Resource resource, Map<String, String> fixed, String defaultOrdering) {
     if (!keyable(ctx.request().uri())) {
-      ListQuery q = parse(Requests.params(ctx), resource, fixed, defaultOrdering);
-      return new Parsed(q, CacheKeys.queryPart(q.canonical()));
+      return parse(Requests.params(ctx), resource, fixed, defaultOrdering);
     }
     return of(Objects.requireNonNullElse(ctx.request().query(), ""), () -> Requests.params(ctx), resource, fixed,
         defaultOrdering);
@@ -82,16 +83,16 @@ final class ListQueries {
     if (kept != null && kept.holds(resource, fixed, defaultOrdering, query)) {
       return kept.parsed();
     }
-    ListQuery q = parse(params.get(), resource, fixed, defaultOrdering);
-    Parsed parsed = new Parsed(q, CacheKeys.queryPart(q.canonical()));
-    if (query.length() <= MAX_KEPT_LENGTH && q.ordering().size() <= MAX_KEPT_ORDERINGS) {
-      slots[slot] = new Slot(resource, Map.copyOf(fixed), defaultOrdering, query, parsed);
+    Parsed parsed = parse(params.get(), resource, fixed, defaultOrdering);
+    if (query.length() <= MAX_KEPT_LENGTH && parsed.query().ordering().size() <= MAX_KEPT_ORDERINGS) {
+      slots[slot] = new Slot(query, defaultOrdering, parsed);
     }
     return parsed;
   }
 
-  private ListQuery parse(Map<String, String> params, Resource resource, Map<String, String> fixed,
-                          String defaultOrdering) {
-    return ListQuery.parse(resource, params, fixed, defaultOrdering, defaultPageSize, maxPageSize);
+  private Parsed parse(Map<String, String> params, Resource resource, Map<String, String> fixed,
+                       String defaultOrdering) {
+    ListQuery q = ListQuery.parse(resource, params, fixed, defaultOrdering, defaultPageSize, maxPageSize);
+    return new Parsed(q, CacheKeys.queryPart(q.canonical()));
   }
 }
