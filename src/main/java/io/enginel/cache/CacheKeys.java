@@ -98,6 +98,14 @@ public final class CacheKeys {
     return make(kind, "list", scope) + ':' + queryPart;
   }
 
+  /**
+   * One organization's kept matches of a list query ({@code design:matches:<org>:<query of all pages, without its
+   * range>}), shared by every scope that sees the organization.
+   */
+  public String matches(String kind, String org, String queryPart) {
+    return make(kind, "matches", org) + ':' + queryPart;
+  }
+
   /** A list's canonical query as the last part of its key: readable when short, hashed when long, encoded. */
   public static String queryPart(String canonicalQuery) {
     return encode(readable(canonicalQuery));

@@ -63,6 +63,11 @@ public final class ApiError extends RuntimeException {
     return new ApiError(404, "not_found", "Not found.");
   }
 
+  /** A page past the end of a list (other than the first, which is an empty list). */
+  public static ApiError invalidPage() {
+    return new ApiError(404, "not_found", "Invalid page.", new JsonObject().put("parameter", "page"));
+  }
+
   public static ApiError forbidden(String message) {
     return new ApiError(403, "forbidden", message);
   }

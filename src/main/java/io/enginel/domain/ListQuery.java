@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,13 +93,24 @@ public record ListQuery(Resource resource, Map<String, String> filters, Map<Stri
    * {@code a&b=c} must not read as a filter).
    */
   public String canonical() {
+    return canonical(true);
+  }
+
+  /** {@link #canonical()} without the page and its size: what every page of the query shares. */
+  public String canonicalOfAllPages() {
+    return canonical(false);
+  }
+
+  private String canonical(boolean paging) {
     Map<String, String> all = new TreeMap<>(filters);
     if (!search.isEmpty()) {
       all.put(SEARCH, search);
     }
     all.put(ORDERING, String.join(",", ordering));
-    all.put(PAGE, Integer.toString(page));
-    all.put(PAGE_SIZE, Integer.toString(pageSize));
+    if (paging) {
+      all.put(PAGE, Integer.toString(page));
+      all.put(PAGE_SIZE, Integer.toString(pageSize));
+    }
     StringBuilder sb = new StringBuilder();
     all.forEach((k, v) -> {
       if (sb.length() > 0) {
@@ -119,6 +131,13 @@ public record ListQuery(Resource resource, Map<String, String> filters, Map<Stri
       }
     }
     return s;
+  }
+
+  /** The same query without the named filters. */
+  public ListQuery withoutFilters(Collection<String> names) {
+    Map<String, String> kept = new TreeMap<>(filters);
+    kept.keySet().removeAll(names);
+    return new ListQuery(resource, Collections.unmodifiableMap(kept), fixed, search, ordering, page, pageSize);
   }
 
   /** The parameters of another page of the same query, for next / previous links. */

@@ -79,6 +79,7 @@ public final class Resource {
   private final Supplier<List<InvalidationRule>> invalidates;
   private final List<String> manualKeyItems;
   private final String lastModified;
+  private final MatchOrder matchOrder;
 
   private Resource(Builder b) {
     this.name = b.name;
@@ -119,6 +120,7 @@ public final class Resource {
     this.invalidates = b.invalidates;
     this.manualKeyItems = b.manualKeyItems == null ? List.of(b.item) : List.copyOf(b.manualKeyItems);
     this.lastModified = b.lastModified;
+    this.matchOrder = b.matchOrder;
   }
 
   public static Builder named(String name) {
@@ -218,6 +220,21 @@ public final class Resource {
   /** True when {@link #from()} joins other tables to the resource's own. */
   public boolean joinsTables() {
     return joinedAlias != null;
+  }
+
+  /**
+   * How a search of this resource keeps its matches per organization ({@link MatchSet}), or null when it keeps none.
+   *
+   * @param ordering the ordering the matches are kept in ({@code created_at}: its expression must be a NOT NULL
+   *                 timestamp column, kept to the microsecond), ascending or descending, ties by id
+   * @param after    the filter that keeps rows at or after an instant of that column ({@code >=})
+   * @param before   the filter that keeps rows before an instant of that column ({@code <})
+   */
+  public record MatchOrder(String ordering, String after, String before) {}
+
+  /** See {@link MatchOrder}. */
+  public MatchOrder matchOrder() {
+    return matchOrder;
   }
 
   /** {@code ordering} values allowed, mapped to SQL expressions. */
@@ -464,6 +481,7 @@ public final class Resource {
     private Supplier<List<InvalidationRule>> invalidates;
     private List<String> manualKeyItems;
     private String lastModified;
+    private MatchOrder matchOrder;
 
     private Builder(String name) {
       this.name = name;
@@ -508,6 +526,15 @@ public final class Resource {
      */
     public Builder searchBy(String column, String predicate) {
       this.searchPredicates.put(column, predicate);
+      return this;
+    }
+
+    /**
+     * A search's matches are kept per organization in this ordering, its two range filters cut from them
+     * ({@link MatchOrder}); the resource's ids must be UUIDs and its visibility its organization.
+     */
+    public Builder matchOrder(String ordering, String after, String before) {
+      this.matchOrder = new MatchOrder(ordering, after, before);
       return this;
     }
 
@@ -632,6 +659,17 @@ public final class Resource {
       check(name.matches("[a-z]+(-[a-z]+)*"), "its name is not lower-case words joined by '-'");
       check(item.matches("[a-z]+"), "its item is not one lower-case word");
       check(idSelect.startsWith(from.split(" ")[1] + "."), "its id is not read from its table's alias");
+      if (matchOrder != null) {
+        check(orderings.containsKey(matchOrder.ordering()), "its match order is not an ordering");
+        check(filters.containsKey(matchOrder.after()) && filters.containsKey(matchOrder.before())
+            && filters.get(matchOrder.after()).sql().equals(orderings.get(matchOrder.ordering()) + " >= ?")
+            && filters.get(matchOrder.before()).sql().equals(orderings.get(matchOrder.ordering()) + " < ?")
+            && filters.get(matchOrder.after()).type() == FieldType.TIMESTAMP
+            && filters.get(matchOrder.before()).type() == FieldType.TIMESTAMP,
+            "its match order's range filters are not '>=' and '<' of its ordering's timestamp");
+        check(idType == FieldType.UUID && visibility.endsWith(IN_SCOPE), "it keeps matches but is not listed by "
+            + "organization with UUID ids");
+      }
       check(entity.refs().containsKey(keyColumn) && entity.refs().get(keyColumn).equals(item)
           || nesting != null, "its entity does not name its rows '" + item + "' by " + keyColumn);
       if (writable) {

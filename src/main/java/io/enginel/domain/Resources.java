@@ -243,6 +243,8 @@ public final class Resources {
           "d.series_id = ANY(ARRAY(SELECT id FROM design_series WHERE part_number_lower LIKE lower(?)))")
       .orderings("-created_at", "created_at", "d.created_at", "updated_at", "d.updated_at", "filename", "d.filename",
           "file_size", "d.file_size", "version", "d.version")
+      // a search's matches kept per organization by creation (created_at is NOT NULL, V1), its range cut from them
+      .matchOrder("created_at", "created_after", "created_before")
       .visibility("d.organization_id" + IN_SCOPE, "ARRAY[d.organization_id::text]")
       .parent("series", Resources.SERIES, "organization_id")
       .writes(Role.EDITOR, "organization_id", "uploaded_by", WriteRule.VERSIONED)

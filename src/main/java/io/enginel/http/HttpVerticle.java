@@ -45,7 +45,7 @@ public final class HttpVerticle extends VerticleBase {
     Passwords passwords = new Passwords(vertx, config.auth().bcryptCost());
     ReadResponses responses = new ReadResponses(services.cache());
     ResourceHandlers resources = new ResourceHandlers(config, repository, responses, services.cache().keys(), passwords,
-        new GeometryClient(vertx, config));
+        new GeometryClient(vertx, config), new MatchedPages(config, repository, services.cache()));
     UploadHandler uploads = new UploadHandler(vertx, config, repository, services.files());
     CacheWarmer warmer = new CacheWarmer(config, repository, resources, services.cache());
     AccountHandlers accounts = new AccountHandlers(config, repository, services.principals(), passwords,

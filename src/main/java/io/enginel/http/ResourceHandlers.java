@@ -39,10 +39,12 @@ final class ResourceHandlers {
   private final Passwords passwords;
   private final GeometryClient geometry;
   private final ListQueries queries;
+  private final MatchedPages pages;
 
   ResourceHandlers(EnginelConfig config, RepositoryClient repository, ReadResponses cache, CacheKeys keys,
-                   Passwords passwords, GeometryClient geometry) {
+                   Passwords passwords, GeometryClient geometry, MatchedPages pages) {
     this.config = config;
+    this.pages = pages;
     this.repository = repository;
     this.cache = cache;
     this.keys = keys;
@@ -60,7 +62,7 @@ final class ResourceHandlers {
     EnginelConfig.ResourceCache rc = config.cache().resource(r.name());
     // a hit needs only the key: what renders and tags the page is worked out on a miss
     cache.serve(ctx, p, new CachedRead(Tier.DEFAULT, keys.listByPart(r.item(), p.scopeKey(), parsed.keyPart()), r.name(),
-        rc.ttlSeconds(), rc.list(), () -> repository.list(q, p, null, null).map(result -> new CachedRead.Loaded(
+        rc.ttlSeconds(), rc.list(), () -> pages.list(q, p).map(result -> new CachedRead.Loaded(
             Pages.render("/api/" + r.name() + "/", q, result), scopeOwners(p),
             r.listTags(p.orgIds(), p.userId(), p.staff(), r.listColumns(q), result.getJsonArray("rows"))))));
   }

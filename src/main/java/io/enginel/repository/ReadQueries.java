@@ -4,9 +4,11 @@ import io.enginel.domain.ApiError;
 import io.enginel.domain.Field;
 import io.enginel.domain.Filter;
 import io.enginel.domain.ListQuery;
+import io.enginel.domain.MatchSet;
 import io.enginel.domain.Resource;
 import io.enginel.domain.Validation;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -15,6 +17,7 @@ import io.vertx.sqlclient.SqlClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /** Lists and retrieves, built from the resource definitions: one parameterised statement each. */
 final class ReadQueries {
@@ -51,7 +54,7 @@ final class ReadQueries {
         count = row.getLong(fields.size());
       }
       if (results.isEmpty() && q.page() > 1) {
-        throw new ApiError(404, "not_found", "Invalid page.", new JsonObject().put("parameter", "page"));
+        throw ApiError.invalidPage();
       }
       return new JsonObject().put("count", count).put("rows", results);
     });
@@ -70,17 +73,7 @@ final class ReadQueries {
     } else {
       visibility = sql.template(r.visibility(), scope).takeText();
     }
-    appendFilters(sql, r, q.fixed(), scope);
-    appendFilters(sql, r, q.filters(), scope);
-    if (!q.search().isEmpty()) {
-      String pattern = "%" + likeEscape(q.search()) + "%";
-      sql.append(" AND (");
-      for (int i = 0; i < r.search().size(); i++) {
-        sql.append(i == 0 ? "" : " OR ").template(r.searchPredicate(r.search().get(i)), scope, pattern);
-      }
-      sql.append(")");
-    }
-    String conditions = sql.takeText();
+    String conditions = conditions(sql, q, scope);
     String count = "(SELECT count(*) FROM " + r.fromFor(visibility + conditions) + " WHERE " + visibility
         + conditions + ")";
     List<String> order = new ArrayList<>();
@@ -123,6 +116,89 @@ final class ReadQueries {
         .append(" LIMIT ").param(offset + q.pageSize()).append(") page ORDER BY ").append(String.join(", ", outer))
         .append(" LIMIT ").param(q.pageSize()).append(" OFFSET ").param(offset);
     return sql;
+  }
+
+  /** A list's conditions after its visibility ({@code " AND ..."}: filters, search), their values added to {@code sql}. */
+  private static String conditions(Sql sql, ListQuery q, Scope scope) {
+    Resource r = q.resource();
+    appendFilters(sql, r, q.fixed(), scope);
+    appendFilters(sql, r, q.filters(), scope);
+    if (!q.search().isEmpty()) {
+      String pattern = "%" + likeEscape(q.search()) + "%";
+      sql.append(" AND (");
+      for (int i = 0; i < r.search().size(); i++) {
+        sql.append(i == 0 ? "" : " OR ").template(r.searchPredicate(r.search().get(i)), scope, pattern);
+      }
+      sql.append(")");
+    }
+    return sql.takeText();
+  }
+
+  /**
+   * One organization's matches of a list query, as the bytes of a {@link MatchSet}: every row of the organization
+   * that meets its filters and search, by the resource's {@link Resource.MatchOrder} in the query's direction (the
+   * caller leaves the order's range filters out: they are cut from the set), at most {@link MatchSet#MAX_MATCHES} of
+   * them (one more marks the set incomplete). Reads the order key and the id only, from the resource's own table
+   * where its conditions allow.
+   */
+  Future<Buffer> matches(ListQuery q, UUID org) {
+    Resource r = q.resource();
+    String key = matchKey(q);
+    boolean descending = q.ordering().get(0).startsWith("-");
+    Sql sql = new Sql();
+    String where = r.scopeColumn() + " = " + sql.placeholder(org)
+        + conditions(sql, q, new Scope(new UUID[] {org}, -1, false));
+    sql.append("SELECT (extract(epoch FROM ").append(key).append(") * 1000000)::bigint, ").append(r.idSelect())
+        .append(" FROM ").append(r.fromFor(where)).append(" WHERE ").append(where).append(" ORDER BY ").append(key)
+        .append(descending ? " DESC, " : " ASC, ").append(r.idSelect()).append(" ASC LIMIT ")
+        .param(MatchSet.MAX_MATCHES + 1);
+    stats.count("matches:" + r.name());
+    return db.preparedQuery(sql.text()).execute(sql.tuple()).map(rows -> {
+      MatchSet.Writer set = MatchSet.writer();
+      for (Row row : rows) {
+        set.add(row.getLong(0), row.getUUID(1));
+      }
+      return set.bytes();
+    });
+  }
+
+  /**
+   * The rows of a list query among {@code ids}, in no order, each with its order key in epoch microseconds:
+   * {@code {"rows": [...], "keys": [...]}}. Only rows the scope may see and that meet every condition of the query
+   * now are returned, so that a caller can tell whether the matches it took the ids from still hold.
+   */
+  Future<JsonObject> rowsAmong(ListQuery q, Scope scope, List<UUID> ids) {
+    Resource r = q.resource();
+    List<Field> fields = r.readableFields();
+    Sql sql = new Sql();
+    String visibility = r.scopeColumn() + " = ANY(" + sql.placeholder(scope.orgs()) + ")";
+    String conditions = conditions(sql, q, scope);
+    sql.append("SELECT ");
+    appendSelect(sql, fields);
+    sql.append(", (extract(epoch FROM ").append(matchKey(q)).append(") * 1000000)::bigint FROM ").append(r.from())
+        .append(" WHERE ").append(visibility).append(conditions).append(" AND ").append(r.idSelect())
+        .append(" = ANY(").param(ids.toArray(new UUID[0])).append(")");
+    stats.count("rows:" + r.name());
+    return db.preparedQuery(sql.text()).execute(sql.tuple()).map(rows -> {
+      JsonArray found = new JsonArray();
+      JsonArray keys = new JsonArray();
+      for (Row row : rows) {
+        found.add(RowMapper.toJson(fields, row));
+        keys.add(row.getLong(fields.size()));
+      }
+      return new JsonObject().put("rows", found).put("keys", keys);
+    });
+  }
+
+  /** The order key of a query that can keep its matches; anything else is a 400. */
+  private static String matchKey(ListQuery q) {
+    Resource r = q.resource();
+    Resource.MatchOrder order = r.matchOrder();
+    if (order == null || q.ordering().size() != 1
+        || !q.ordering().get(0).replace("-", "").equals(order.ordering())) {
+      throw ApiError.badRequest("ordering", "This list keeps no matches in that order.");
+    }
+    return r.orderings().get(order.ordering());
   }
 
   /**

@@ -12,6 +12,17 @@ public final class RepositoryApi {
 
   /** {@code {"query": ListQuery, "scope": {"orgs", "user", "staff"}, "parent"?: {"resource", "id"}}} → {@code {"count", "rows", "owners"?}}. */
   public static final String LIST = P + "list";
+  /**
+   * {@code {"query": ListQuery, "organization"}} → {@code {"matches": bytes}}: one organization's matches of a list
+   * query whose resource keeps them ({@link io.enginel.domain.MatchSet}; the query without its range filters, ordered
+   * by the resource's match order), else a 400.
+   */
+  public static final String LIST_MATCHES = P + "list.matches";
+  /**
+   * {@code {"query": ListQuery, "scope", "ids": [uuid, ...]}} → {@code {"rows": [...], "keys": [epoch µs, ...]}}: the
+   * rows among {@code ids} that the scope sees and that meet the query now, in no order, with their order keys.
+   */
+  public static final String LIST_ROWS = P + "list.rows";
   /** {@code {"resource", "id"}} → {@code {"row", "owners"}}. */
   public static final String GET = P + "get";
   /** {@code {"design"}} → {@code {"row": bom tree, "owners"}}. */

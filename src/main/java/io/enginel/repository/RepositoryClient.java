@@ -7,11 +7,14 @@ import io.enginel.domain.Principal;
 import io.enginel.domain.Resource;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * The repository's event-bus API as method calls ({@link RepositoryApi}), for the HTTP verticle. Failures
@@ -32,6 +35,22 @@ public final class RepositoryClient {
       m.put("parent", new JsonObject().put("resource", parent.name()).put("id", parentId));
     }
     return request(RepositoryApi.LIST, m);
+  }
+
+  /** One organization's matches of a list query, as the bytes of a {@link io.enginel.domain.MatchSet}. */
+  public Future<Buffer> matches(ListQuery query, String organization) {
+    return request(RepositoryApi.LIST_MATCHES, new JsonObject().put("query", query.toJson())
+        .put("organization", organization)).map(m -> m.getBuffer("matches"));
+  }
+
+  /** The rows among {@code ids} that the principal sees and that meet the query now, with their order keys. */
+  public Future<JsonObject> rowsAmong(ListQuery query, Principal principal, List<UUID> ids) {
+    JsonArray given = new JsonArray(new ArrayList<>(ids.size()));
+    for (UUID id : ids) {
+      given.add(id.toString());
+    }
+    return request(RepositoryApi.LIST_ROWS, new JsonObject().put("query", query.toJson())
+        .put("scope", principal.scopeJson()).put("ids", given));
   }
 
   /** One row of an entity's table as stored ({@code to_jsonb}), by its id; a 404 when there is none. */

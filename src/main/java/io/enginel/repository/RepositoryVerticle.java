@@ -69,6 +69,17 @@ public final class RepositoryVerticle extends VerticleBase {
     int maxPage = config.http().maxPageSize();
 
     on(RepositoryApi.LIST, m -> list(reads, m, maxPage));
+    on(RepositoryApi.LIST_MATCHES, m -> reads.matches(ListQuery.fromJson(m.getJsonObject("query"), maxPage),
+        UUID.fromString(m.getString("organization"))).map(set -> new JsonObject().put("matches", set)));
+    on(RepositoryApi.LIST_ROWS, m -> {
+      JsonArray given = m.getJsonArray("ids", new JsonArray());
+      List<UUID> ids = new ArrayList<>(given.size());
+      for (int i = 0; i < given.size(); i++) {
+        ids.add(UUID.fromString(given.getString(i)));
+      }
+      return reads.rowsAmong(ListQuery.fromJson(m.getJsonObject("query"), maxPage),
+          Scope.fromJson(m.getJsonObject("scope")), ids);
+    });
     on(RepositoryApi.GET, m -> {
       Resource r = Resources.byName(m.getString("resource"));
       return reads.get(r, id(r, m.getValue("id")));
