@@ -206,7 +206,7 @@ $(grep -qE '^(MIXED|STALE|RESTORE)|Exception|\[ERROR\]' "$2" || tail -n 15 "$2")
   field() { sed -nE "s/.* $1=([0-9]+).*/\1/p" <<< "$mixed"; }
   [ "$(field stale-reads)" = 0 ] || die "mixed: $(field stale-reads) stale reads ($2): $mixed"
   [ "$(field restore-errors)" = 0 ] || die "mixed: descriptions not restored ($2): $mixed"
-  awk -F'|' -v checked="$(field checked-list-rows)/$(field checked-details)" -v writes="$(field writes)" \
+  awk -F'|' -v checked="$(field checked-list-rows)/$(field checked-details)/$(field checked-searches)" -v writes="$(field writes)" \
       -v stale="$(field stale-reads)" '
     function num(x) { gsub(/[^0-9.]/, "", x); return x == "" ? 0 : x }
     /^> request count/             { n = num($2); ko = num($4) }
@@ -284,7 +284,7 @@ fi
 
 # results lines: <cache label> <scenario> <jar index> <tool> rps= p50= p95= p99= errors= requests= [stale= writes= checked=]
 echo
-echo "results of: $COMMAND (started $STARTED; latencies in ms; checked = list rows / details judged by the referee)"
+echo "results of: $COMMAND (started $STARTED; latencies in ms; checked = list rows / details / searches judged by the referee)"
 awk -v jars="$NJARS" '
   function v(k,   i, x) { for (i = 5; i <= NF; i++) if (index($i, k "=") == 1) { split($i, x, "="); return x[2] } return "-" }
   BEGIN { if (jars > 1) printf "%-11s %-10s %-3s %-7s %10s %9s %9s %9s %7s %6s %9s  %s\n", "scenario", "cache", "jar", "tool", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "stale", "cpu us/r", "checked"

@@ -440,10 +440,13 @@ class BadInputTest {
     assertThat(dbFingerprint(db)).as("the database after %s", query).isEqualTo(before);
     Set<String> added = new java.util.TreeSet<>(responseKeys(s));
     added.removeAll(keysBefore);
-    assertThat(added).as("one new list entry for %s", query).hasSize(1);
-    String key = added.iterator().next();
-    assertThat(key.substring(key.indexOf(' ') + 1)).as("key of %s", query).doesNotContain("*", "?", "[", "]", " ",
-        "\r", "\n", "\\", "'", ";");
+    // a design search also keeps the matches of each of the viewer's organizations (docs/searches.md)
+    assertThat(added.stream().filter(k -> !k.contains(":design:matches:")))
+        .as("one new list entry for %s", query).hasSize(1);
+    for (String key : added) {
+      assertThat(key.substring(key.indexOf(' ') + 1)).as("key of %s", query).doesNotContain("*", "?", "[", "]", " ",
+          "\r", "\n", "\\", "'", ";");
+    }
     HttpResult again = raw.send(HttpMethod.GET, fill(query), viewer, null, Map.of());
     assertThat(again.xCache()).isEqualTo("HIT");
     assertThat(again.body()).isEqualTo(r.body());

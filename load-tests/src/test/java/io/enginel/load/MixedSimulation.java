@@ -28,10 +28,11 @@ import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
 
 /**
- * mixed: 95 % hot-list / hot-detail reads, 5 % PATCH of a design's description. Every read, a detail or each
- * row of a list page, is checked against the last write of that design acknowledged before the read was sent
- * ({@link StaleReads}); a stale read fails the request, and the simulation's assertion (no failed request)
- * fails the run.
+ * mixed: 95 % reads (45 % hot-list, 45 % hot-detail, 10 % searches), 5 % PATCH of a design's description. Every
+ * read, a detail or each row of a list page, is checked against the last write of that design acknowledged before
+ * the read was sent ({@link StaleReads}); a search asks for a written design's last acknowledged value (it must find
+ * the design, unless a later write of it has begun) or for the value before it (it must not); a stale read fails
+ * the request, and the simulation's assertion (no failed request) fails the run.
  *
  * <p>The writes go to {@code pools/writable.csv}: the 100 designs that appear most often in the users'
  * hot-list pages 1 to 5, each with a user who may change it (load-tests/make-pools.sh), so that list rows of
@@ -57,14 +58,28 @@ public class MixedSimulation extends Simulation {
     Workload.loginAll();
     readOriginals();
     ChainBuilder read = randomSwitch().on(
-        percent(50.0).then(exec(s -> s.set("user", Workload.randomUser())
+        percent(10.0).then(exec(s -> {
+          String[] row = Workload.any(WRITABLE);
+          boolean present = ThreadLocalRandom.current().nextBoolean();
+          long[] asked = StaleReads.searchFor(row[0], present);
+          return asked == null ? s.set("searchSeq", 0L) : s.set("design", row[0]).set("user", Integer.parseInt(row[1]))
+              .set("searchSeq", asked[0]).set("present", present);
+        }).doIf(s -> s.getLong("searchSeq") > 0).then(
+            exec(http("mixed-search")
+                .get(s -> "/api/designs/?search=" + StaleReads.value(s.getLong("searchSeq")).replace(":", "%3A")
+                    + "&page_size=5")
+                .header("Authorization", s -> Workload.bearer(s.getInt("user")))
+                .check(status().is(200), bodyString().transformWithSession((body, s) ->
+                    StaleReads.staleInSearch(body, s.getString("design"), s.getLong("searchSeq"),
+                        s.getBoolean("present"))).is(0))))),
+        percent(45.0).then(exec(s -> s.set("user", Workload.randomUser())
                 .set("page", 1 + ThreadLocalRandom.current().nextInt(5)).set("sentAt", System.nanoTime()))
             .exec(http("mixed-list")
                 .get("/api/designs/?upload_status=COMPLETED&ordering=-created_at&page=#{page}&page_size=20")
                 .header("Authorization", s -> Workload.bearer(s.getInt("user")))
                 .check(status().is(200), bodyString().transformWithSession((body, s) ->
                     StaleReads.staleInList(body, s.getLong("sentAt"))).is(0)))),
-        percent(50.0).then(exec(s -> {
+        percent(45.0).then(exec(s -> {
           String[] row = Workload.any(DETAIL);
           return s.set("design", row[0]).set("user", Integer.parseInt(row[1])).set("sentAt", System.nanoTime());
         }).exec(http("mixed-detail").get("/api/designs/#{design}/")
@@ -183,11 +198,12 @@ public class MixedSimulation extends Simulation {
   public void after() {
     int restoreErrors = restore();
     System.out.printf("MIXED run=%s writes=%d reads-checked=%d checked-list-rows=%d checked-details=%d"
-            + " list-rows=%d details=%d stale-reads=%d stale-list-rows=%d stale-details=%d malformed=%d"
-            + " restore-errors=%d%n",
+            + " checked-searches=%d list-rows=%d details=%d searches=%d stale-reads=%d stale-list-rows=%d"
+            + " stale-details=%d stale-searches=%d malformed=%d restore-errors=%d%n",
         StaleReads.RUN, StaleReads.WRITES.get(), StaleReads.checked(), StaleReads.CHECKED_LIST_ROWS.get(),
-        StaleReads.CHECKED_DETAILS.get(), StaleReads.LIST_ROWS.get(), StaleReads.DETAILS.get(), StaleReads.stale(),
-        StaleReads.STALE_LIST_ROWS.get(), StaleReads.STALE_DETAILS.get(), StaleReads.MALFORMED.get(), restoreErrors);
+        StaleReads.CHECKED_DETAILS.get(), StaleReads.CHECKED_SEARCHES.get(), StaleReads.LIST_ROWS.get(),
+        StaleReads.DETAILS.get(), StaleReads.SEARCHES.get(), StaleReads.stale(), StaleReads.STALE_LIST_ROWS.get(),
+        StaleReads.STALE_DETAILS.get(), StaleReads.STALE_SEARCHES.get(), StaleReads.MALFORMED.get(), restoreErrors);
     if (restoreErrors > 0) {
       throw new IllegalStateException(restoreErrors + " writable designs were not restored to their original"
           + " description (see RESTORE FAILED above)");

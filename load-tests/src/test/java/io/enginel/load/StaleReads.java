@@ -33,6 +33,8 @@ final class StaleReads {
 
   private static final Map<String, List<long[]>> ACKS = new ConcurrentHashMap<>();
   private static final Map<String, Boolean> WRITING = new ConcurrentHashMap<>();
+  /** The sequence of the last write begun on each design. */
+  private static final Map<String, Long> BEGUN = new ConcurrentHashMap<>();
   private static final AtomicLong SEQUENCE = new AtomicLong();
   static final AtomicLong WRITES = new AtomicLong();
   /** Reads judged against an acknowledged write (a design written before the read was sent). */
@@ -43,6 +45,10 @@ final class StaleReads {
   /** Every list row and detail read, judged or not (nothing written yet). */
   static final AtomicLong LIST_ROWS = new AtomicLong();
   static final AtomicLong DETAILS = new AtomicLong();
+  /** Searches for a written value read, and those judged (no later write of the design begun meanwhile). */
+  static final AtomicLong SEARCHES = new AtomicLong();
+  static final AtomicLong CHECKED_SEARCHES = new AtomicLong();
+  static final AtomicLong STALE_SEARCHES = new AtomicLong();
   /** Answers that could not be judged (not JSON, no results array, a row without an id). */
   static final AtomicLong MALFORMED = new AtomicLong();
   private static final AtomicLong EXAMPLES_SHOWN = new AtomicLong();
@@ -58,7 +64,71 @@ final class StaleReads {
     if (closed) {
       return null;
     }
-    return WRITING.putIfAbsent(design, Boolean.TRUE) == null ? SEQUENCE.incrementAndGet() : null;
+    if (WRITING.putIfAbsent(design, Boolean.TRUE) != null) {
+      return null;
+    }
+    long seq = SEQUENCE.incrementAndGet();
+    BEGUN.put(design, seq);
+    return seq;
+  }
+
+  /**
+   * What a search read sent now must show about one design: {@code [seq, present]}, the search being for
+   * {@code value(seq)}: the design's last acknowledged value (it must be found, if no later write of it has begun
+   * by the time the answer is judged), or the one before it (it must not be found: the later value was acknowledged
+   * before the read left). Null when the design has no acknowledged write yet.
+   */
+  static long[] searchFor(String design, boolean present) {
+    List<long[]> log = ACKS.get(design);
+    if (log == null) {
+      return null;
+    }
+    synchronized (log) {
+      if (present) {
+        return new long[] {log.get(log.size() - 1)[1], 1};
+      }
+      return log.size() < 2 ? null : new long[] {log.get(log.size() - 2)[1], 0};
+    }
+  }
+
+  /**
+   * 1 when a search for {@code value(seq)} answered {@code body} wrongly: it had to find {@code design} alone, with
+   * a count of 1 (no later write of it begun before this judgement), or nothing, with a count of 0.
+   */
+  static int staleInSearch(String body, String design, long seq, boolean present) {
+    if (closed) {
+      return 0;
+    }
+    try {
+      JsonNode results = JSON.readTree(body).get("results");
+      if (results == null || !results.isArray()) {
+        MALFORMED.incrementAndGet();
+        return 1;
+      }
+      SEARCHES.incrementAndGet();
+      if (present && !BEGUN.getOrDefault(design, 0L).equals(seq)) {
+        return 0; // a later write began: the value may have left before the search read it
+      }
+      CHECKED_SEARCHES.incrementAndGet();
+      // each value is written once, to one design: the answer is that design alone, or nothing
+      long count = JSON.readTree(body).path("count").asLong(-1);
+      boolean right = present
+          ? count == 1 && results.size() == 1 && design.equals(results.get(0).path("id").asText())
+          : count == 0 && results.isEmpty();
+      if (right) {
+        return 0;
+      }
+      STALE_SEARCHES.incrementAndGet();
+      if (EXAMPLES_SHOWN.incrementAndGet() <= EXAMPLES) {
+        System.out.printf("STALE search design=%s search=%s %s: %s%n", design, value(seq),
+            present ? "must find that design alone" : "must find nothing (a later value was acknowledged)",
+            body.length() > 200 ? body.substring(0, 200) + "..." : body);
+      }
+      return 1;
+    } catch (java.io.IOException e) {
+      MALFORMED.incrementAndGet();
+      return 1;
+    }
   }
 
   /**
@@ -80,8 +150,9 @@ final class StaleReads {
     return WRITING.isEmpty();
   }
 
+  /** A write's value; the closing '.' makes it a search that matches this one value only ("…:12." is not in "…:123."). */
   static String value(long seq) {
-    return PREFIX + seq;
+    return PREFIX + seq + ".";
   }
 
   /** This run's sequence in a description, 0 for any value this run did not write. */
@@ -90,7 +161,8 @@ final class StaleReads {
       return 0;
     }
     try {
-      return Long.parseLong(description.substring(PREFIX.length()));
+      String seq = description.substring(PREFIX.length());
+      return Long.parseLong(seq.endsWith(".") ? seq.substring(0, seq.length() - 1) : seq);
     } catch (NumberFormatException e) {
       return 0;
     }
@@ -193,10 +265,10 @@ final class StaleReads {
   }
 
   static long checked() {
-    return CHECKED_LIST_ROWS.get() + CHECKED_DETAILS.get();
+    return CHECKED_LIST_ROWS.get() + CHECKED_DETAILS.get() + CHECKED_SEARCHES.get();
   }
 
   static long stale() {
-    return STALE_LIST_ROWS.get() + STALE_DETAILS.get();
+    return STALE_LIST_ROWS.get() + STALE_DETAILS.get() + STALE_SEARCHES.get();
   }
 }
