@@ -171,13 +171,17 @@ final class ReadQueries {
     Resource r = q.resource();
     List<Field> fields = r.readableFields();
     Sql sql = new Sql();
+    String page = sql.placeholder(ids.toArray(new UUID[0]));
     String visibility = r.scopeColumn() + " = ANY(" + sql.placeholder(scope.orgs()) + ")";
     String conditions = conditions(sql, q, scope);
+    // the ids joined, not "id = ANY(...)" beside the organizations: PostgreSQL then ANDs the organization index's
+    // bitmap (every row of the reader's organizations) with the key's; joined, it probes the key 20 times
+    // (docs/query-plans.md: 0.15 ms instead of 1.0)
     sql.append("SELECT ");
     appendSelect(sql, fields);
-    sql.append(", (extract(epoch FROM ").append(matchKey(q)).append(") * 1000000)::bigint FROM ").append(r.from())
-        .append(" WHERE ").append(visibility).append(conditions).append(" AND ").append(r.idSelect())
-        .append(" = ANY(").param(ids.toArray(new UUID[0])).append(")");
+    sql.append(", (extract(epoch FROM ").append(matchKey(q)).append(") * 1000000)::bigint FROM unnest(").append(page)
+        .append("::uuid[]) AS page(id) JOIN ").append(r.joinsTables() ? "(" + r.from() + ")" : r.from())
+        .append(" ON ").append(r.idSelect()).append(" = page.id WHERE ").append(visibility).append(conditions);
     stats.count("rows:" + r.name());
     return db.preparedQuery(sql.text()).execute(sql.tuple()).map(rows -> {
       JsonArray found = new JsonArray();
