@@ -73,6 +73,27 @@ class ValueCodecTest {
   }
 
   @Test
+  void aValueThatDeflateShrinksByLessThanAQuarterStaysRaw() {
+    // a search's kept matches: sorted 8-byte times, then 16 random bytes each (deflated to ~94 %)
+    byte[] raw = new byte[24 * 1000];
+    Random random = new Random(7);
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(raw);
+    for (long t = 1_735_689_600_000_000L; b.hasRemaining(); t -= 1 + random.nextInt(1_000_000)) {
+      byte[] id = new byte[16];
+      random.nextBytes(id);
+      b.putLong(t).put(id);
+    }
+    assertThat(ValueCodec.deflate(raw, 6).length).as("deflate saves something").isLessThan(raw.length);
+
+    Buffer stored = codec.encode(raw);
+
+    assertThat(stored.getByte(0)).isEqualTo(ValueCodec.RAW);
+    assertThat(ValueCodec.decode(stored, 0)).isEqualTo(raw);
+    assertThat(ValueCodec.worthCompressing(75, 100)).isTrue();
+    assertThat(ValueCodec.worthCompressing(76, 100)).isFalse();
+  }
+
+  @Test
   void decodeReadsFromTheGivenOffset() {
     byte[] raw = repeated("design ", 500, 3500);
     Buffer stored = Buffer.buffer("HEADER").appendBuffer(codec.encode(raw));
