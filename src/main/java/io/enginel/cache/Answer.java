@@ -40,6 +40,24 @@ public final class Answer {
     SLOW_LOAD
   }
 
+  /**
+   * The clock a cached answer is as new as: the one its entry was filled at (a hit), or the lookup's whose miss
+   * computed it. A value built from cached answers is only as new as the oldest of them, and is filled no newer
+   * ({@link CachedRead.Loaded#basis}): its parts may be copies an invalidation has stamped but not yet evicted.
+   */
+  public record Basis(String incarnation, long sequence) {
+    /** The older of two bases ({@code other} may be null); different incarnations cannot be compared: null. */
+    public Basis olderOf(Basis other) {
+      if (other == null) {
+        return this;
+      }
+      if (!incarnation.equals(other.incarnation)) {
+        return new Basis("", -1);
+      }
+      return sequence <= other.sequence ? this : other;
+    }
+  }
+
   private final ResponseEntry entry;
   /** The body, when computed or already inflated; else the entry's own (raw, or inflated in memory). */
   private final Buffer body;
@@ -50,9 +68,10 @@ public final class Answer {
   private final long ttlSeconds;
   private final long lastModifiedSeconds;
   private final boolean collapsed;
+  private final Basis basis;
 
   private Answer(ResponseEntry entry, Buffer body, String etag, List<String> owners, Source source, Fill fill,
-                 long ttlSeconds, long lastModifiedSeconds, boolean collapsed) {
+                 long ttlSeconds, long lastModifiedSeconds, boolean collapsed, Basis basis) {
     this.entry = entry;
     this.body = body;
     this.etag = etag;
@@ -62,6 +81,7 @@ public final class Answer {
     this.ttlSeconds = ttlSeconds;
     this.lastModifiedSeconds = lastModifiedSeconds;
     this.collapsed = collapsed;
+    this.basis = basis;
   }
 
   /**
@@ -76,18 +96,29 @@ public final class Answer {
   /** An entry served at {@code nowMillis}: its seconds left are counted from its expiry, as the fill set it. */
   static Answer hit(ResponseEntry entry, Source source, long nowMillis) {
     return new Answer(entry, entry.body(), entry.etag(), entry.owners(), source, Fill.STORED,
-        entry.secondsLeft(nowMillis), entry.lastModifiedSeconds(), false);
+        entry.secondsLeft(nowMillis), entry.lastModifiedSeconds(), false,
+        new Basis(entry.incarnation(), entry.sequence()));
   }
 
-  /** A computed answer: {@code ttlSeconds} is its lifetime when stored (else 0). */
-  static Answer computed(CachedRead.Loaded loaded, String etag, Fill fill, long ttlSeconds) {
+  /**
+   * A computed answer: {@code ttlSeconds} is its lifetime when stored (else 0); {@code ticket} the clock of the
+   * lookup whose miss computed it (null when there was none: then it is as new as the database now).
+   */
+  static Answer computed(CachedRead.Loaded loaded, String etag, Fill fill, long ttlSeconds, Clock ticket) {
+    Basis own = ticket == null ? null : new Basis(ticket.incarnationText(), ticket.sequence());
+    Basis basis = loaded.basis() == null ? own : loaded.basis().olderOf(own);
     return new Answer(null, loaded.body(), etag, loaded.owners(), Source.DATABASE, fill,
-        fill == Fill.STORED ? ttlSeconds : 0, loaded.lastModifiedSeconds(), false);
+        fill == Fill.STORED ? ttlSeconds : 0, loaded.lastModifiedSeconds(), false, basis);
   }
 
   /** This answer as received by a request that joined another's load (single flight) instead of loading. */
   Answer asCollapsed() {
-    return new Answer(entry, body, etag, owners, source, fill, ttlSeconds, lastModifiedSeconds, true);
+    return new Answer(entry, body, etag, owners, source, fill, ttlSeconds, lastModifiedSeconds, true, basis);
+  }
+
+  /** The clock this answer is as new as ({@link Basis}); null when computed from the database with no lookup. */
+  public Basis basis() {
+    return basis;
   }
 
   /** The JSON body (inflated when the entry is stored compressed). */

@@ -99,11 +99,12 @@ public final class CacheKeys {
   }
 
   /**
-   * One organization's kept matches of a list query ({@code design:matches:<org>:<query of all pages, without its
-   * range>}), shared by every scope that sees the organization.
+   * One organization's kept matches of a list query ({@code design:matches:v1:<org>:<query of all pages, without its
+   * range>}, v1 the {@link io.enginel.domain.MatchSet#VERSION} of their format), shared by every scope that sees the
+   * organization.
    */
   public String matches(String kind, String org, String queryPart) {
-    return make(kind, "matches", org) + ':' + queryPart;
+    return make(kind, "matches", "v" + io.enginel.domain.MatchSet.VERSION, org) + ':' + queryPart;
   }
 
   /** A list's canonical query as the last part of its key: readable when short, hashed when long, encoded. */

@@ -23,17 +23,31 @@ public record CachedRead(Tier tier, String key, String resource, long ttl, boole
 
   /**
    * A computed answer: the JSON body, who may see it, the tags it depends on (an invalidation of any drops it),
-   * when positive a shorter lifetime than the read's (a session ends at its expiry), and when positive the time its
-   * representation last changed, in epoch seconds (kept with the entry, for {@code Last-Modified}).
+   * when positive a shorter lifetime than the read's (a session ends at its expiry), when positive the time its
+   * representation last changed, in epoch seconds (kept with the entry, for {@code Last-Modified}), and, for an
+   * answer built from other cached answers, how new they were ({@link #builtFrom}).
    */
   public record Loaded(Buffer body, List<String> owners, List<String> tags, long ttlSeconds,
-                       long lastModifiedSeconds) {
+                       long lastModifiedSeconds, Answer.Basis basis) {
     public Loaded(Buffer body, List<String> owners, List<String> tags) {
-      this(body, owners, tags, 0, 0);
+      this(body, owners, tags, 0, 0, null);
     }
 
     public Loaded(Buffer body, List<String> owners, List<String> tags, long ttlSeconds) {
-      this(body, owners, tags, ttlSeconds, 0);
+      this(body, owners, tags, ttlSeconds, 0, null);
+    }
+
+    public Loaded(Buffer body, List<String> owners, List<String> tags, long ttlSeconds, long lastModifiedSeconds) {
+      this(body, owners, tags, ttlSeconds, lastModifiedSeconds, null);
+    }
+
+    /**
+     * This answer, built from cached answers as new as {@code basis} (the oldest of theirs, {@link Answer#basis}):
+     * its fill is stamped no newer, so that an invalidation that had stamped one of its tags but not yet evicted a
+     * part's near-cache copy refuses it. Null: built from the database alone.
+     */
+    public Loaded builtFrom(Answer.Basis basis) {
+      return new Loaded(body, owners, tags, ttlSeconds, lastModifiedSeconds, basis);
     }
   }
 

@@ -138,7 +138,8 @@ public final class ResponseEntry {
       pos += 2 + n;
       int size = b.getInt(pos);
       pos += 4;
-      if (pos >= b.length() || size < 0) {
+      if (pos >= b.length() || size < 0
+          || b.getByte(pos) == ValueCodec.RAW && b.length() - pos - 1 != size) { // a raw body cut or grown
         return null;
       }
       return new ResponseEntry(b, inc, seq, expires, lastModified, etag, list(own), tagList, size, pos, null);

@@ -56,7 +56,7 @@ final class ResponseReads {
   Future<Answer> read(CachedRead read) {
     if (!enabled || !read.cached()) {
       return read.loader().get().map(loaded -> Answer.computed(loaded,
-          ResponseEntry.etagOf(loaded.body().getBytes()), Answer.Fill.BYPASSED, 0));
+          ResponseEntry.etagOf(loaded.body().getBytes()), Answer.Fill.BYPASSED, 0, null));
     }
     ResponseStore store = stores.get(read.tier());
     long lookupStarted = guards.get(read.tier()).stamps.now();
@@ -129,7 +129,7 @@ final class ResponseReads {
       String etag = ResponseEntry.etagOf(loaded.body().getBytes());
       long ttl = loaded.ttlSeconds() > 0 ? Math.min(read.ttl(), loaded.ttlSeconds()) : read.ttl();
       return store.fill(read.key(), read.ttl(), miss, loaded).map(fill -> new Flight(
-          Answer.computed(loaded, etag, fill, ttl), loaded.tags(), miss.startedNanos()));
+          Answer.computed(loaded, etag, fill, ttl, miss.ticket()), loaded.tags(), miss.startedNanos()));
     });
   }
 

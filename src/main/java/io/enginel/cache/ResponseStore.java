@@ -227,11 +227,16 @@ final class ResponseStore {
     if (guard.stamps.now() - miss.startedNanos() > config.maxFillAgeMs() * 1_000_000L) {
       return Future.succeededFuture(Answer.Fill.SLOW_LOAD);
     }
+    Clock ticket = ticketOf(miss.ticket(), loaded.basis());
+    if (ticket == null) { // built from a part of another incarnation: nothing says it is new enough
+      stats.fill(tier, "refused_stale");
+      return Future.succeededFuture(Answer.Fill.REFUSED_STALE);
+    }
     byte[] body = loaded.body().getBytes();
     long ttl = loaded.ttlSeconds() > 0 ? Math.min(ttlSeconds, loaded.ttlSeconds()) : ttlSeconds;
     Buffer entry;
     try {
-      entry = ResponseEntry.encode(miss.ticket(), System.currentTimeMillis() + ttl * 1000,
+      entry = ResponseEntry.encode(ticket, System.currentTimeMillis() + ttl * 1000,
           loaded.lastModifiedSeconds(), loaded.owners(), loaded.tags(), body, codec);
     } catch (IllegalArgumentException tooManyTags) { // answered all the same, just not cached
       stats.fill(tier, "too_large");
@@ -255,8 +260,8 @@ final class ResponseStore {
     scriptKeys.add(keys.invalidationState());
     tags.forEach(tag -> scriptKeys.add(keys.tagSet(tag)));
     List<Object> args = new ArrayList<>(5 + tags.size());
-    args.add(miss.ticket().incarnationText());
-    args.add(miss.ticket().sequence());
+    args.add(ticket.incarnationText());
+    args.add(ticket.sequence());
     args.add(ttl);
     args.add(entry);
     args.add(tagSetTtl);
@@ -275,6 +280,22 @@ final class ResponseStore {
       }
       return Future.succeededFuture(stored ? Answer.Fill.STORED : Answer.Fill.REFUSED_STALE);
     });
+  }
+
+  /**
+   * The clock a fill is stamped at: the miss's, or — for an answer built from cached parts — the older of it and
+   * the parts' basis (a part may be a near-cache copy that an invalidation stamped, after this miss's lookup, but
+   * had not evicted yet: stamped at the part's clock, the fill is refused). Null when the basis is of another
+   * incarnation than the miss.
+   */
+  static Clock ticketOf(Clock miss, Answer.Basis basis) {
+    if (basis == null) {
+      return miss;
+    }
+    if (!basis.incarnation().equals(miss.incarnationText())) {
+      return null;
+    }
+    return basis.sequence() < miss.sequence() ? new Clock(miss.incarnation(), basis.sequence()) : miss;
   }
 
   private void count(String resource, CacheStats.Result result) {

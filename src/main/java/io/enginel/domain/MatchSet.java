@@ -19,7 +19,8 @@ import java.util.UUID;
 public final class MatchSet {
   /** Matches kept per organization and search at most (24 bytes each: 480 KB); a larger set is read from SQL. */
   public static final int MAX_MATCHES = 20_000;
-  private static final byte VERSION = 1;
+  /** The format's version: written first, and part of the sets' keys, so that a new format never reads an old set. */
+  public static final byte VERSION = 1;
   private static final int HEADER = 6;
   private static final int ENTRY = 24;
 
@@ -56,6 +57,12 @@ public final class MatchSet {
     private boolean truncated;
 
     private Writer() {}
+
+    /** Marks the set as one that cannot count its matches (a key that is not a finite instant). */
+    public Writer incomplete() {
+      truncated = true;
+      return this;
+    }
 
     /** Appends a match; beyond {@link #MAX_MATCHES} the set is only marked as truncated. */
     public Writer add(long key, UUID id) {
@@ -141,6 +148,16 @@ public final class MatchSet {
    * {@code size} kept.
    */
   public static Page page(List<MatchSet> sets, boolean descending, long after, long before, long offset, int size) {
+    return page(sets, descending, after, before, offset, size, Long.MAX_VALUE);
+  }
+
+  /**
+   * {@link #page}, unless reaching the page would take more than {@code maxSteps} comparisons (each match before
+   * it is compared with each set's next): then null, and the caller reads the page another way. A page past the
+   * end costs no merge.
+   */
+  public static Page page(List<MatchSet> sets, boolean descending, long after, long before, long offset, int size,
+                          long maxSteps) {
     int n = sets.size();
     int[] at = new int[n];
     int[] end = new int[n];
@@ -151,13 +168,19 @@ public final class MatchSet {
       end[i] = r[1];
       count += r[1] - r[0];
     }
+    if (offset >= count) {
+      return new Page(count, List.of(), new long[0]);
+    }
     long want = Math.min(count, offset + size);
+    if (want > maxSteps / Math.max(1, n)) {
+      return null;
+    }
     List<UUID> ids = new java.util.ArrayList<>(size);
     long[] keys = new long[(int) Math.max(0, Math.min(size, count - offset))];
     for (long taken = 0; taken < want; taken++) {
       int best = -1;
       for (int i = 0; i < n; i++) {
-        if (at[i] < end[i] && (best < 0 || before(sets.get(i), at[i], sets.get(best), at[best], descending))) {
+        if (at[i] < end[i] && (best < 0 || precedes(sets.get(i), at[i], sets.get(best), at[best], descending))) {
           best = i;
         }
       }
@@ -172,7 +195,7 @@ public final class MatchSet {
   }
 
   /** Whether match {@code i} of {@code a} comes before match {@code j} of {@code b} in the list's order. */
-  private static boolean before(MatchSet a, int i, MatchSet b, int j, boolean descending) {
+  private static boolean precedes(MatchSet a, int i, MatchSet b, int j, boolean descending) {
     long ka = a.key(i);
     long kb = b.key(j);
     if (ka != kb) {

@@ -230,7 +230,13 @@ public final class Resource {
    * @param after    the filter that keeps rows at or after an instant of that column ({@code >=})
    * @param before   the filter that keeps rows before an instant of that column ({@code <})
    */
-  public record MatchOrder(String ordering, String after, String before) {}
+  public record MatchOrder(String ordering, String after, String before) {
+    /** Whether a list in this ordering can be read from kept matches: this one order, either way, alone. */
+    public boolean orders(List<String> listOrdering) {
+      return listOrdering.size() == 1 && listOrdering.get(0).equals(ordering)
+          || listOrdering.size() == 1 && listOrdering.get(0).equals("-" + ordering);
+    }
+  }
 
   /** See {@link MatchOrder}. */
   public MatchOrder matchOrder() {

@@ -18,6 +18,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.time.DateTimeException;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -38,12 +39,25 @@ import java.util.Map;
  * keeps, is read by the statement. Answers what {@link RepositoryClient#list} answers.
  */
 final class MatchedPages {
-  private static final long MAX_MICROS_YEAR = 9999;
+  /** The last year whose instants are read from sets (PostgreSQL and the statement decide the others). */
+  private static final int LAST_YEAR = 9999;
+  /**
+   * Comparisons a merge may take on the event loop before the page is left to the statement: a deep page of a reader
+   * in many organizations (about 1 ms of merging).
+   */
+  static final long MAX_MERGE_STEPS = 200_000;
+  /** After the cache could not keep a set (Redis away, the tier fenced), searches go to the statement this long. */
+  private static final long UNAVAILABLE_BACKOFF_NANOS = 1_000_000_000L;
+
+  /** A page's {@code {"count", "rows"}}, and how new the kept matches it was read from were (null: none). */
+  record Listed(JsonObject result, Answer.Basis basis) {}
 
   private final EnginelConfig config;
   private final RepositoryClient repository;
   private final CacheClient cache;
   private final CacheKeys keys;
+  /** Until when (System.nanoTime) sets are not asked for: the cache could not keep the last one. */
+  private volatile long statementUntil = System.nanoTime();
 
   MatchedPages(EnginelConfig config, RepositoryClient repository, CacheClient cache) {
     this.config = config;
@@ -53,10 +67,10 @@ final class MatchedPages {
   }
 
   /** {@code {"count", "rows"}} of a top-level list, from kept matches where they answer it exactly. */
-  Future<JsonObject> list(ListQuery q, Principal p) {
-    Bounds bounds = bounds(q, p);
-    if (bounds == null) {
-      return repository.list(q, p, null, null);
+  Future<Listed> list(ListQuery q, Principal p) {
+    Range range = keptRange(q, p);
+    if (range == null || System.nanoTime() - statementUntil < 0) {
+      return statement(q, p);
     }
     Resource r = q.resource();
     Resource.MatchOrder order = r.matchOrder();
@@ -65,35 +79,62 @@ final class MatchedPages {
     EnginelConfig.ResourceCache rc = config.cache().resource(r.name());
     List<Future<Answer>> reads = new ArrayList<>(p.orgIds().size());
     for (String org : p.orgIds()) {
-      reads.add(cache.read(new CachedRead(Tier.DEFAULT, keys.matches(r.item(), org, part), r.name(),
-          rc.ttlSeconds(), true, () -> repository.matches(unranged, org).map(set -> new CachedRead.Loaded(set,
-          List.of(org), r.listTags(List.of(org), p.userId(), false, r.listColumns(unranged), new JsonArray()))))));
+      reads.add(cache.read(new CachedRead(Tier.DEFAULT, keys.matches(r.item(), org, part), MATCHES, rc.ttlSeconds(),
+          true, () -> repository.matches(unranged, org).map(set -> new CachedRead.Loaded(set, List.of(org),
+          r.listTags(List.of(org), p.userId(), false, r.listColumns(unranged), new JsonArray()))))));
     }
     return Future.all(reads).compose(all -> {
       List<MatchSet> sets = new ArrayList<>(reads.size());
+      Answer.Basis basis = null;
       for (Future<Answer> read : reads) {
-        MatchSet set = MatchSet.of(read.result().body());
-        if (!set.complete()) {
-          return repository.list(q, p, null, null);
+        Answer answer = read.result();
+        if (answer.fill() == Answer.Fill.UNAVAILABLE) {
+          statementUntil = System.nanoTime() + UNAVAILABLE_BACKOFF_NANOS;
+        }
+        MatchSet set = readable(answer);
+        if (set == null || !set.complete()) {
+          return statement(q, p);
         }
         sets.add(set);
+        basis = answer.basis() == null ? basis : answer.basis().olderOf(basis);
       }
       long offset = (long) (q.page() - 1) * q.pageSize();
-      MatchSet.Page page = MatchSet.page(sets, q.ordering().get(0).startsWith("-"), bounds.after, bounds.before,
-          offset, q.pageSize());
+      MatchSet.Page page = MatchSet.page(sets, q.ordering().get(0).startsWith("-"), range.after, range.before,
+          offset, q.pageSize(), MAX_MERGE_STEPS);
+      if (page == null) {
+        return statement(q, p);
+      }
+      Answer.Basis readFrom = basis;
       if (page.ids().isEmpty()) {
         if (q.page() > 1) {
           return Future.failedFuture(ApiError.invalidPage());
         }
-        return Future.succeededFuture(new JsonObject().put("count", page.count()).put("rows", new JsonArray()));
+        return Future.succeededFuture(new Listed(
+            new JsonObject().put("count", page.count()).put("rows", new JsonArray()), readFrom));
       }
       return repository.rowsAmong(q, p, page.ids()).compose(found -> {
         JsonArray rows = inOrder(r, page, found);
         return rows != null
-            ? Future.succeededFuture(new JsonObject().put("count", page.count()).put("rows", rows))
-            : repository.list(q, p, null, null);
+            ? Future.succeededFuture(new Listed(new JsonObject().put("count", page.count()).put("rows", rows), readFrom))
+            : statement(q, p);
       });
     });
+  }
+
+  /** The resource name a set's reads are counted under in the cache statistics. */
+  static final String MATCHES = "matches";
+
+  private Future<Listed> statement(ListQuery q, Principal p) {
+    return repository.list(q, p, null, null).map(result -> new Listed(result, null));
+  }
+
+  /** A set as the cache answered it; null when its bytes are not one (then the statement answers). */
+  private static MatchSet readable(Answer answer) {
+    try {
+      return MatchSet.of(answer.body());
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /** The page's rows in its order, or null when one is missing or its key moved (the sets no longer hold). */
@@ -111,7 +152,8 @@ final class MatchedPages {
     JsonArray ordered = new JsonArray(new ArrayList<>(rows.size()));
     for (int i = 0; i < page.ids().size(); i++) {
       Integer j = at.get(page.ids().get(i).toString());
-      if (j == null || foundKeys.getLong(j) != page.keys()[i]) {
+      Long key = j == null ? null : foundKeys.getLong(j);
+      if (key == null || key != page.keys()[i]) {
         return null;
       }
       ordered.add(rows.getJsonObject(j));
@@ -120,20 +162,19 @@ final class MatchedPages {
   }
 
   /** A range in epoch microseconds, {@code [after, before)}. */
-  private record Bounds(long after, long before) {}
+  private record Range(long after, long before) {}
 
-  /** The query's range when kept matches answer it exactly, else null. */
-  private Bounds bounds(ListQuery q, Principal p) {
+  /** The query's creation range when kept matches answer it exactly; null when the statement must answer it. */
+  private Range keptRange(ListQuery q, Principal p) {
     Resource r = q.resource();
     Resource.MatchOrder order = r.matchOrder();
     if (order == null || q.search().isEmpty() || p.orgIds().isEmpty() || !config.cache().enabled()
-        || !config.cache().resource(r.name()).list() || !q.fixed().isEmpty() || q.ordering().size() != 1
-        || !q.ordering().get(0).replace("-", "").equals(order.ordering())) {
+        || !config.cache().resource(r.name()).list() || !q.fixed().isEmpty() || !order.orders(q.ordering())) {
       return null;
     }
     Long after = micros(q.filters().get(order.after()), Long.MIN_VALUE);
     Long before = micros(q.filters().get(order.before()), Long.MAX_VALUE);
-    return after == null || before == null ? null : new Bounds(after, before);
+    return after == null || before == null ? null : new Range(after, before);
   }
 
   /**
@@ -146,8 +187,8 @@ final class MatchedPages {
     }
     try {
       OffsetDateTime t = OffsetDateTime.parse(value);
-      int year = t.toInstant().atOffset(java.time.ZoneOffset.UTC).getYear();
-      if (t.getNano() % 1_000 != 0 || year < 1 || year > MAX_MICROS_YEAR) {
+      int year = t.toInstant().atOffset(ZoneOffset.UTC).getYear();
+      if (t.getNano() % 1_000 != 0 || year < 1 || year > LAST_YEAR) {
         return null;
       }
       return Math.addExact(Math.multiplyExact(t.toEpochSecond(), 1_000_000L), t.getNano() / 1_000);

@@ -62,9 +62,10 @@ final class ResourceHandlers {
     EnginelConfig.ResourceCache rc = config.cache().resource(r.name());
     // a hit needs only the key: what renders and tags the page is worked out on a miss
     cache.serve(ctx, p, new CachedRead(Tier.DEFAULT, keys.listByPart(r.item(), p.scopeKey(), parsed.keyPart()), r.name(),
-        rc.ttlSeconds(), rc.list(), () -> pages.list(q, p).map(result -> new CachedRead.Loaded(
-            Pages.render("/api/" + r.name() + "/", q, result), scopeOwners(p),
-            r.listTags(p.orgIds(), p.userId(), p.staff(), r.listColumns(q), result.getJsonArray("rows"))))));
+        rc.ttlSeconds(), rc.list(), () -> pages.list(q, p).map(listed -> new CachedRead.Loaded(
+            Pages.render("/api/" + r.name() + "/", q, listed.result()), scopeOwners(p),
+            r.listTags(p.orgIds(), p.userId(), p.staff(), r.listColumns(q), listed.result().getJsonArray("rows")))
+            .builtFrom(listed.basis()))));
   }
 
   void retrieve(RoutingContext ctx, Resource r) {

@@ -148,7 +148,7 @@ final class ReadQueries {
     Sql sql = new Sql();
     String where = r.scopeColumn() + " = " + sql.placeholder(org)
         + conditions(sql, q, new Scope(new UUID[] {org}, -1, false));
-    sql.append("SELECT (extract(epoch FROM ").append(key).append(") * 1000000)::bigint, ").append(r.idSelect())
+    sql.append("SELECT ").append(micros(key)).append(", ").append(r.idSelect())
         .append(" FROM ").append(r.fromFor(where)).append(" WHERE ").append(where).append(" ORDER BY ").append(key)
         .append(descending ? " DESC, " : " ASC, ").append(r.idSelect()).append(" ASC LIMIT ")
         .param(MatchSet.MAX_MATCHES + 1);
@@ -156,7 +156,12 @@ final class ReadQueries {
     return db.preparedQuery(sql.text()).execute(sql.tuple()).map(rows -> {
       MatchSet.Writer set = MatchSet.writer();
       for (Row row : rows) {
-        set.add(row.getLong(0), row.getUUID(1));
+        Long micros = row.getLong(0);
+        if (micros == null) {
+          set.incomplete();
+        } else {
+          set.add(micros, row.getUUID(1));
+        }
       }
       return set.bytes();
     });
@@ -179,7 +184,7 @@ final class ReadQueries {
     // (docs/query-plans.md: 0.15 ms instead of 1.0)
     sql.append("SELECT ");
     appendSelect(sql, fields);
-    sql.append(", (extract(epoch FROM ").append(matchKey(q)).append(") * 1000000)::bigint FROM unnest(").append(page)
+    sql.append(", ").append(micros(matchKey(q))).append(" FROM unnest(").append(page)
         .append("::uuid[]) AS page(id) JOIN ").append(r.joinsTables() ? "(" + r.from() + ")" : r.from())
         .append(" ON ").append(r.idSelect()).append(" = page.id WHERE ").append(visibility).append(conditions);
     stats.count("rows:" + r.name());
@@ -188,7 +193,7 @@ final class ReadQueries {
       JsonArray keys = new JsonArray();
       for (Row row : rows) {
         found.add(RowMapper.toJson(fields, row));
-        keys.add(row.getLong(fields.size()));
+        keys.add(row.getLong(fields.size())); // null for an infinite instant: never a set's key
       }
       return new JsonObject().put("rows", found).put("keys", keys);
     });
@@ -198,11 +203,15 @@ final class ReadQueries {
   private static String matchKey(ListQuery q) {
     Resource r = q.resource();
     Resource.MatchOrder order = r.matchOrder();
-    if (order == null || q.ordering().size() != 1
-        || !q.ordering().get(0).replace("-", "").equals(order.ordering())) {
+    if (order == null || !order.orders(q.ordering())) {
       throw ApiError.badRequest("ordering", "This list keeps no matches in that order.");
     }
     return r.orderings().get(order.ordering());
+  }
+
+  /** A timestamp in epoch microseconds, exactly; null for {@code ±infinity} (which a set cannot hold). */
+  private static String micros(String timestamp) {
+    return "CASE WHEN isfinite(" + timestamp + ") THEN (extract(epoch FROM " + timestamp + ") * 1000000)::bigint END";
   }
 
   /**

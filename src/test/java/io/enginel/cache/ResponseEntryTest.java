@@ -180,4 +180,26 @@ class ResponseEntryTest {
       assertThat(ResponseEntry.parse(stored.getBuffer(0, cut))).as("cut at %d", cut).isNull();
     }
   }
+
+  @Test
+  void aRawBodyCutOrGrownIsNotAnEntry() {
+    byte[] body = "0123456789".getBytes(StandardCharsets.UTF_8);
+    Buffer whole = ResponseEntry.encode(new Clock(1, 1), 0, List.of("o"), body, new ValueCodec(1024, 6));
+    assertThat(ResponseEntry.parse(whole)).isNotNull();
+
+    assertThat(ResponseEntry.parse(whole.getBuffer(0, whole.length() - 5))).isNull();
+    assertThat(ResponseEntry.parse(whole.copy().appendString("x"))).isNull();
+  }
+
+  @Test
+  void aFillBuiltFromCachedPartsIsStampedAtTheOldestPartsClock() {
+    Clock ticket = new Clock(7, 203);
+
+    assertThat(ResponseStore.ticketOf(ticket, null)).isEqualTo(ticket);
+    assertThat(ResponseStore.ticketOf(ticket, new Answer.Basis("7", 150))).isEqualTo(new Clock(7, 150));
+    assertThat(ResponseStore.ticketOf(ticket, new Answer.Basis("7", 240))).isEqualTo(ticket);
+    assertThat(ResponseStore.ticketOf(ticket, new Answer.Basis("6", 100))).as("another incarnation").isNull();
+    assertThat(new Answer.Basis("7", 9).olderOf(new Answer.Basis("7", 4))).isEqualTo(new Answer.Basis("7", 4));
+    assertThat(new Answer.Basis("7", 9).olderOf(new Answer.Basis("8", 4)).incarnation()).isEmpty();
+  }
 }

@@ -95,6 +95,21 @@ class MatchSetTest {
   }
 
   @Test
+  void aPageTooDeepToMergeWithinItsBudgetIsLeftToTheCallerAndAPagePastTheEndCostsNoMerge() {
+    List<Match> many = new ArrayList<>();
+    for (int i = 0; i < 1_000; i++) {
+      many.add(new Match(i, new UUID(0, i)));
+    }
+    List<MatchSet> sets = List.of(set(many, true), set(many, true));
+
+    assertThat(MatchSet.page(sets, true, Long.MIN_VALUE, Long.MAX_VALUE, 990, 20, 2_000)).isNull();
+    assertThat(MatchSet.page(sets, true, Long.MIN_VALUE, Long.MAX_VALUE, 960, 20, 2_000)).isNotNull();
+    MatchSet.Page past = MatchSet.page(sets, true, Long.MIN_VALUE, Long.MAX_VALUE, 5_000, 20, 1);
+    assertThat(past.count()).isEqualTo(2_000);
+    assertThat(past.ids()).isEmpty();
+  }
+
+  @Test
   void idsAreOrderedAsPostgresOrdersUuidsUnsigned() {
     UUID high = UUID.fromString("f0000000-0000-0000-0000-000000000000");
     UUID low = UUID.fromString("10000000-0000-0000-0000-000000000000");
