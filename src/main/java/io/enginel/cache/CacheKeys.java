@@ -120,8 +120,11 @@ public final class CacheKeys {
   public String invalidationState() { return prefix + ":_inv"; }
   /** The near-cache epoch: changed when a cluster member did not confirm an eviction (see MemoryLease). */
   public String memoryEpoch() { return prefix + ":_memory:epoch"; }
-  /** The set of keys filled under a tag: how an invalidation finds them to delete them (an optimisation only). */
-  public String tagSet(String tag) { return prefix + ":_tag:" + tag; }
+  /**
+   * The set of keys filled under a tag in one window of time ({@link TagSetWindows}): how an invalidation finds them
+   * to delete them (an optimisation only).
+   */
+  public String tagSet(long window, String tag) { return prefix + ":_tag:" + window + ':' + tag; }
   /** Who prunes the tier's old stamps now (one process at a time). */
   public String pruneLease() { return prefix + ":_inv:prune"; }
   /** The tier's clock, minute by minute, for pruning: {@code <incarnation>:<sequence>:<epoch seconds>} entries. */

@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
@@ -43,11 +44,15 @@ public final class CacheShared {
   private volatile Runnable drainSoon = () -> { };
 
   public CacheShared(Vertx vertx, EnginelConfig config, CacheStats stats, ClusterFanOut cluster) {
-    this(vertx, config, stats, cluster, Ticker.systemTicker());
+    this(vertx, config, stats, cluster, Ticker.systemTicker(), Clock.systemUTC());
   }
 
-  /** @param ticker the clock of stamps, near-cache ages, flights and the lease (tests advance one of their own) */
-  public CacheShared(Vertx vertx, EnginelConfig config, CacheStats stats, ClusterFanOut cluster, Ticker ticker) {
+  /**
+   * @param ticker the clock of stamps, near-cache ages, flights and the lease (tests advance one of their own)
+   * @param wallClock the time of day, which cuts tag sets into windows ({@link TagSetWindows})
+   */
+  public CacheShared(Vertx vertx, EnginelConfig config, CacheStats stats, ClusterFanOut cluster, Ticker ticker,
+                     Clock wallClock) {
     this.config = config;
     this.stats = stats;
     this.cluster = cluster;
@@ -66,7 +71,10 @@ public final class CacheShared {
       NearCache copies = near && t != Tier.SESSIONS
           ? new NearCache(n.maxBytes() / 2, Duration.ofSeconds(n.maxAgeSeconds()), stamps, ticker) : null;
       PendingInvalidations kept = new PendingInvalidations(config.cache().pendingInvalidationsLimit());
-      guards.put(t, new TierGuard(t, kept, stamps, copies, new TagMemo(config.cache().tagMemoBytes()), () -> drainSoon.run()));
+      TagSetWindows tagSets = new TagSetWindows(config.cache().tierTtlSeconds().get(t),
+          ResponseStore.longestTtl(config.cache(), t), wallClock);
+      guards.put(t, new TierGuard(t, kept, stamps, copies, new TagMemo(config.cache().tagMemoBytes()), tagSets,
+          () -> drainSoon.run()));
       List<TierClient> list = new CopyOnWriteArrayList<>();
       clients.put(t, list);
       if (copies != null) {

@@ -52,7 +52,6 @@ final class ResponseStore {
   private final CacheKeys keys;
   private final ValueCodec codec;
   private final MemoryLease lease;
-  private final long tagSetTtl;
 
   ResponseStore(EnginelConfig.Cache config, TierClient client, TierGuard guard, CacheStats stats, CacheKeys keys,
                 MemoryLease lease) {
@@ -63,10 +62,12 @@ final class ResponseStore {
     this.keys = keys;
     this.lease = lease;
     this.codec = new ValueCodec(config.compressThresholdBytes(), config.compressionLevel());
-    this.tagSetTtl = longestTtl(config, guard.tier);
   }
 
-  /** Tag sets must outlive every entry they name: the longest TTL configured for the tier or a resource. */
+  /**
+   * The longest TTL configured for the tier or a resource: the longest an entry of the tier can live, so how far
+   * back an invalidation looks for tag sets that may name one ({@link TagSetWindows}).
+   */
   static long longestTtl(EnginelConfig.Cache config, Tier tier) {
     long max = config.tierTtlSeconds().get(tier);
     for (EnginelConfig.ResourceCache rc : config.resources().values()) {
@@ -258,13 +259,13 @@ final class ResponseStore {
     List<String> scriptKeys = new ArrayList<>(2 + tags.size());
     scriptKeys.add(key);
     scriptKeys.add(keys.invalidationState());
-    tags.forEach(tag -> scriptKeys.add(keys.tagSet(tag)));
-    List<Object> args = new ArrayList<>(5 + tags.size());
+    long window = guard.tagSets.current();
+    tags.forEach(tag -> scriptKeys.add(keys.tagSet(window, tag)));
+    List<Object> args = new ArrayList<>(4 + tags.size());
     args.add(ticket.incarnationText());
     args.add(ticket.sequence());
     args.add(ttl);
     args.add(entry);
-    args.add(tagSetTtl);
     args.addAll(tags);
     long t0 = System.nanoTime();
     return client.eval(Scripts.FILL_SCRIPT, client.keys(scriptKeys), args).transform(ar -> {

@@ -18,10 +18,11 @@ import java.util.HexFormat;
 final class Scripts {
 
   /**
-   * KEYS: entry, state, then the n tag sets. ARGV: ticket incarnation, ticket sequence, ttl, value, tag-set ttl,
-   * then the n tags. Stores the entry only if the state holds the ticket's incarnation, the ticket is not below
-   * the floor nor above the sequence (a state that went back in time since the ticket was read), and no tag was
-   * invalidated after the ticket; then adds the entry to each tag's set. 1 stored, 0 not.
+   * KEYS: entry, state, then the n tag sets. ARGV: ticket incarnation, ticket sequence, ttl, value, then the n
+   * tags. Stores the entry only if the state holds the ticket's incarnation, the ticket is not below the floor
+   * nor above the sequence (a state that went back in time since the ticket was read), and no tag was invalidated
+   * after the ticket; then adds the entry to each tag's set, whose TTL it extends to the entry's (never shortens:
+   * a set lives as long as the longest-lived entry it names, and no longer). 1 stored, 0 not.
    */
   static final String FILL = """
       local st = redis.call('HMGET', KEYS[2], 'i', 's', 'f')
@@ -31,7 +32,7 @@ final class Scripts {
       local n = #KEYS - 2
       if n > 0 and tonumber(st[2]) ~= seq then
         local fields = {}
-        for k = 1, n do fields[k] = 't:' .. ARGV[5 + k] end
+        for k = 1, n do fields[k] = 't:' .. ARGV[4 + k] end
         for c = 1, n, 500 do
           local stamps = redis.call('HMGET', KEYS[2], unpack(fields, c, math.min(c + 499, n)))
           for k = 1, #stamps do
@@ -39,10 +40,11 @@ final class Scripts {
           end
         end
       end
-      redis.call('SET', KEYS[1], ARGV[4], 'EX', ARGV[3])
+      local ttl = tonumber(ARGV[3])
+      redis.call('SET', KEYS[1], ARGV[4], 'EX', ttl)
       for k = 3, #KEYS do
         redis.call('SADD', KEYS[k], KEYS[1])
-        redis.call('EXPIRE', KEYS[k], ARGV[5])
+        if redis.call('PTTL', KEYS[k]) < ttl * 1000 then redis.call('EXPIRE', KEYS[k], ttl) end
       end
       return 1
       """;

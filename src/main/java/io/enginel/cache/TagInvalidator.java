@@ -138,7 +138,7 @@ final class TagInvalidator {
         return Future.failedFuture(new WentBack(t.tier));
       }
       guard.observed(clock);
-      return drainTagSets(t, new ArrayList<>(tags), 0).map(deleted -> {
+      return drainTagSets(t, tagSetsOf(t, tags), 0).map(deleted -> {
         stats.latency(t.tier.id(), "invalidate", System.nanoTime() - start);
         return new JsonObject().put("deleted", deleted).put("tags", tags.size()).put("clock", String.valueOf(clock))
             .put("tier", t.tier.id());
@@ -146,16 +146,28 @@ final class TagInvalidator {
     });
   }
 
+  /** The sets of the tags that may name an entry still alive: each tag's, in each live window. */
+  private List<String> tagSetsOf(TierClient t, Set<String> tags) {
+    long[] windows = guards.get(t.tier).tagSets.live();
+    List<String> sets = new ArrayList<>(tags.size() * windows.length);
+    for (String tag : tags) {
+      for (long window : windows) {
+        sets.add(t.key(keys.tagSet(window, tag)));
+      }
+    }
+    return sets;
+  }
+
   /**
    * Pops each tag set in batches and unlinks what it named, until every set is empty. A pop or an unlink that
    * fails leaves keys nobody will delete: harmless (each is refused by its own stamps), they expire.
    */
-  private Future<Long> drainTagSets(TierClient t, List<String> tags, long deletedSoFar) {
-    if (tags.isEmpty()) {
+  private Future<Long> drainTagSets(TierClient t, List<String> sets, long deletedSoFar) {
+    if (sets.isEmpty()) {
       return Future.succeededFuture(deletedSoFar);
     }
-    List<Request> pops = new ArrayList<>(tags.size());
-    tags.forEach(tag -> pops.add(Request.cmd(Command.SPOP).arg(t.key(keys.tagSet(tag))).arg(SPOP_BATCH)));
+    List<Request> pops = new ArrayList<>(sets.size());
+    sets.forEach(set -> pops.add(Request.cmd(Command.SPOP).arg(set).arg(SPOP_BATCH)));
     return t.batch(pops).compose(replies -> {
       List<String> members = new ArrayList<>();
       List<String> again = new ArrayList<>();
@@ -164,7 +176,7 @@ final class TagInvalidator {
         if (r != null) {
           r.forEach(member -> members.add(member.toString()));
           if (r.size() == SPOP_BATCH) {
-            again.add(tags.get(i));
+            again.add(sets.get(i));
           }
         }
       }

@@ -25,15 +25,18 @@ final class TierGuard {
   /** The near cache of the tier, or null (switched off, or the sessions tier). */
   final NearCache near;
   final TagMemo memo;
+  /** Which tag sets fills add to and invalidations drain. */
+  final TagSetWindows tagSets;
   private final Runnable drainSoon;
 
   TierGuard(Tier tier, PendingInvalidations pending, EvictionStamps stamps, NearCache near, TagMemo memo,
-            Runnable drainSoon) {
+            TagSetWindows tagSets, Runnable drainSoon) {
     this.tier = tier;
     this.pending = pending;
     this.stamps = stamps;
     this.near = near;
     this.memo = memo;
+    this.tagSets = tagSets;
     this.drainSoon = drainSoon;
   }
 

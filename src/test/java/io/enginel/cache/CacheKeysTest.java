@@ -67,7 +67,7 @@ class CacheKeysTest {
   @Test
   void bookkeepingKeysLiveUnderTheReservedUnderscoreSegment() {
     assertThat(keys.invalidationState()).isEqualTo("enginel:_inv");
-    assertThat(keys.tagSet("design:1")).isEqualTo("enginel:_tag:design:1");
+    assertThat(keys.tagSet(2_950_000, "design:1")).isEqualTo("enginel:_tag:2950000:design:1");
     assertThat(keys.memoryEpoch()).isEqualTo("enginel:_memory:epoch");
     assertThat(keys.pruneMarks()).startsWith("enginel:_");
   }

@@ -1,6 +1,7 @@
 package io.enginel.cache;
 
 import io.enginel.config.Tier;
+import io.enginel.support.FakeClock;
 import io.enginel.support.FakeTicker;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -28,7 +29,8 @@ class NearCacheTest {
   private final EvictionStamps stamps = new EvictionStamps(ticker);
   private final NearCache near = new NearCache(1 << 20, Duration.ofSeconds(60), stamps, ticker);
   private final Map<Tier, TierGuard> guards = Map.of(Tier.DEFAULT, new TierGuard(Tier.DEFAULT,
-      new PendingInvalidations(100), stamps, near, new TagMemo(1 << 20), () -> { }));
+      new PendingInvalidations(100), stamps, near, new TagMemo(1 << 20),
+      new TagSetWindows(300, 3600, new FakeClock()), () -> { }));
 
   private ResponseEntry entry(String body, String... tags) {
     return ResponseEntry.parse(ResponseEntry.encode(new Clock(1, 1), Long.MAX_VALUE, List.of("org-1"), List.of(tags),
@@ -205,7 +207,7 @@ class NearCacheTest {
     NearCache near = new NearCache(1 << 20, Duration.ofSeconds(60), realStamps,
         com.github.benmanes.caffeine.cache.Ticker.systemTicker());
     Map<Tier, TierGuard> guards = Map.of(Tier.DEFAULT, new TierGuard(Tier.DEFAULT, new PendingInvalidations(100),
-        realStamps, near, new TagMemo(1 << 20), () -> { }));
+        realStamps, near, new TagMemo(1 << 20), new TagSetWindows(300, 3600, new FakeClock()), () -> { }));
     ExecutorService pool = Executors.newFixedThreadPool(4);
     AtomicInteger violations = new AtomicInteger();
     try {
