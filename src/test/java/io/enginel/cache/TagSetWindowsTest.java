@@ -38,6 +38,15 @@ class TagSetWindowsTest {
   }
 
   @Test
+  void anEntryOfTheLongestTtlFilledAtTheVeryEndOfAWindowIsInASetDrainedUntilItExpires() {
+    toStartOfAWindow();
+    clock.advance(Duration.ofSeconds(300).minusMillis(1)); // the window's last millisecond
+    long filledIn = windows.current();
+    clock.advance(Duration.ofSeconds(3600).minusMillis(1)); // the entry's last instant alive
+    assertThat(windows.live()).contains(filledIn);
+  }
+
+  @Test
   void theSetsDrainedAreThoseOfTheLongestTtlBackAndOfTheNextWindow() {
     toStartOfAWindow();
     clock.advance(Duration.ofSeconds(150));
