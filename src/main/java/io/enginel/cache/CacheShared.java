@@ -71,11 +71,8 @@ public final class CacheShared {
       NearCache copies = near && t != Tier.SESSIONS
           ? new NearCache(n.maxBytes() / 2, Duration.ofSeconds(n.maxAgeSeconds()), stamps, ticker) : null;
       PendingInvalidations kept = new PendingInvalidations(config.cache().pendingInvalidationsLimit());
-      long longest = ResponseStore.longestTtl(config.cache(), t);
-      if (t == Tier.SESSIONS) { // a session's principal is kept for as long as the session lasts
-        longest = Math.max(longest, config.auth().sessionTtlSeconds());
-      }
-      TagSetWindows tagSets = new TagSetWindows(config.cache().tierTtlSeconds().get(t), longest, wallClock);
+      TagSetWindows tagSets = new TagSetWindows(config.cache().tierTtlSeconds().get(t),
+          ResponseStore.longestTtl(config, t), wallClock);
       guards.put(t, new TierGuard(t, kept, stamps, copies, new TagMemo(config.cache().tagMemoBytes()), tagSets,
           () -> drainSoon.run()));
       List<TierClient> list = new CopyOnWriteArrayList<>();

@@ -71,7 +71,7 @@ public final class CacheVerticle extends VerticleBase {
     KeyValueApi kv = new KeyValueApi(vertx, config.cache(), tiers, shared.guards, shared.stats, keys,
         shared.computeFlight, shared.cluster, epoch::advance);
     CacheHealth health = new CacheHealth(tiers, shared.guards);
-    StampPruner pruner = new StampPruner(tiers, keys, config.cache(), owner);
+    StampPruner pruner = new StampPruner(tiers, keys, config, owner);
     loop = Thread.currentThread().getName();
 
     // node-local: Enginel's own machinery, which no other cluster member may reach

@@ -65,13 +65,17 @@ final class ResponseStore {
   }
 
   /**
-   * The longest TTL configured for the tier or a resource: the longest an entry of the tier can live, so how far
-   * back an invalidation looks for tag sets that may name one ({@link TagSetWindows}).
+   * The longest an entry of the tier can live: the longest TTL configured for the tier or a resource, and for the
+   * sessions tier the session's (a principal is kept as long as its session lasts). How far back an invalidation
+   * looks for tag sets that may name an entry ({@link TagSetWindows}), and how old a stamp must be to be pruned.
    */
-  static long longestTtl(EnginelConfig.Cache config, Tier tier) {
-    long max = config.tierTtlSeconds().get(tier);
-    for (EnginelConfig.ResourceCache rc : config.resources().values()) {
+  static long longestTtl(EnginelConfig config, Tier tier) {
+    long max = config.cache().tierTtlSeconds().get(tier);
+    for (EnginelConfig.ResourceCache rc : config.cache().resources().values()) {
       max = Math.max(max, rc.ttlSeconds());
+    }
+    if (tier == Tier.SESSIONS) {
+      max = Math.max(max, config.auth().sessionTtlSeconds());
     }
     return max;
   }

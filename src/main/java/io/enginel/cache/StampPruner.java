@@ -26,10 +26,10 @@ final class StampPruner {
 
   private final Map<Tier, TierClient> clients;
   private final CacheKeys keys;
-  private final EnginelConfig.Cache config;
+  private final EnginelConfig config;
   private final String owner;
 
-  StampPruner(Map<Tier, TierClient> clients, CacheKeys keys, EnginelConfig.Cache config, String owner) {
+  StampPruner(Map<Tier, TierClient> clients, CacheKeys keys, EnginelConfig config, String owner) {
     this.clients = clients;
     this.keys = keys;
     this.config = config;
@@ -38,7 +38,7 @@ final class StampPruner {
 
   /** Seconds after which no entry of the tier can be alive, nor a fill of a ticket that old be attempted. */
   long horizonSeconds(Tier tier) {
-    return ResponseStore.longestTtl(config, tier) + config.maxFillAgeMs() / 1000 + 60;
+    return ResponseStore.longestTtl(config, tier) + config.cache().maxFillAgeMs() / 1000 + 60;
   }
 
   /** One round of pruning of a tier, if this process holds the tier's prune lease; answers the stamps deleted. */

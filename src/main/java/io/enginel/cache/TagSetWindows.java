@@ -21,7 +21,7 @@ import java.time.Clock;
  */
 final class TagSetWindows {
   /** The most windows an entry of the longest TTL spans. */
-  static final int MOST_WINDOWS_BACK = 12;
+  private static final int MOST_WINDOWS_BACK = 12;
   private final long windowMillis;
   private final long longestMillis;
   private final Clock clock;

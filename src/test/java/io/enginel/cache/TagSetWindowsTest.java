@@ -18,12 +18,7 @@ class TagSetWindowsTest {
 
   @Test
   void aWindowIsTheTiersTtlLong() {
-    toStartOfAWindow();
-    long first = windows.current();
-    clock.advance(Duration.ofSeconds(299));
-    assertThat(windows.current()).isEqualTo(first);
-    clock.advance(Duration.ofSeconds(1));
-    assertThat(windows.current()).isEqualTo(first + 1);
+    assertWindowsLast300Seconds(windows);
   }
 
   @Test
@@ -64,17 +59,21 @@ class TagSetWindowsTest {
   void aShortTierTtlBesideALongOneGetsWindowsOfATwelfthOfTheLongest() {
     TagSetWindows shortTtl = new TagSetWindows(20, 3600, clock);
     assertThat(shortTtl.live()).hasSize(14);
-    clock.advance(Duration.ofMillis(300_000 - clock.millis() % 300_000));
-    long first = shortTtl.current();
-    clock.advance(Duration.ofSeconds(299));
-    assertThat(shortTtl.current()).isEqualTo(first);
-    clock.advance(Duration.ofSeconds(1));
-    assertThat(shortTtl.current()).isEqualTo(first + 1);
+    assertWindowsLast300Seconds(shortTtl);
   }
 
   @Test
   void aWindowMustLastASecondAtLeast() {
     assertThatThrownBy(() -> new TagSetWindows(0, 3600, clock)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private void assertWindowsLast300Seconds(TagSetWindows w) {
+    toStartOfAWindow();
+    long first = w.current();
+    clock.advance(Duration.ofSeconds(299));
+    assertThat(w.current()).isEqualTo(first);
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(w.current()).isEqualTo(first + 1);
   }
 
   private void toStartOfAWindow() {
