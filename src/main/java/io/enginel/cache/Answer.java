@@ -37,7 +37,12 @@ public final class Answer {
     /** The fill command failed. */
     ERROR,
     /** The load took longer than {@code cache.maxFillAgeMs}: too old to store. */
-    SLOW_LOAD
+    SLOW_LOAD,
+    /**
+     * Built from other cached answers (a search page merged from kept matches) and not asked for before in this
+     * process: rebuilt for less than storing costs, it is stored when asked again ({@link AskedKeys}).
+     */
+    FIRST_ASK
   }
 
   /**

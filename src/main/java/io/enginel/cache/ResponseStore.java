@@ -232,6 +232,10 @@ final class ResponseStore {
     if (guard.stamps.now() - miss.startedNanos() > config.maxFillAgeMs() * 1_000_000L) {
       return Future.succeededFuture(Answer.Fill.SLOW_LOAD);
     }
+    if (loaded.basis() != null && !config.storeRebuiltOnFirstAsk() && !guard.asked.askedBefore(key)) {
+      stats.fill(tier, "first_ask");
+      return Future.succeededFuture(Answer.Fill.FIRST_ASK);
+    }
     Clock ticket = ticketOf(miss.ticket(), loaded.basis());
     if (ticket == null) { // built from a part of another incarnation: nothing says it is new enough
       stats.fill(tier, "refused_stale");

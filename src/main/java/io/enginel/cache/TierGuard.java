@@ -25,6 +25,8 @@ final class TierGuard {
   /** The near cache of the tier, or null (switched off, or the sessions tier). */
   final NearCache near;
   final TagMemo memo;
+  /** The keys asked lately: answers built from cached answers are stored from their second ask. */
+  final AskedKeys asked = new AskedKeys();
   /** Which tag sets fills add to and invalidations drain. */
   final TagSetWindows tagSets;
   private final Runnable drainSoon;

@@ -143,7 +143,8 @@ public record EnginelConfig(
                       int maxValueBytes, long maxFillAgeMs, int pendingInvalidationsLimit, long computeLeaseMs,
                       List<String> warmOrganizations, long warmDelayMs,
                       Map<Tier, Integer> tierTtlSeconds, Map<String, ResourceCache> resources, Near near,
-                      long tagMemoBytes, ReadPath readPath, Consistency consistency) {
+                      long tagMemoBytes, ReadPath readPath, Consistency consistency,
+                      boolean storeRebuiltOnFirstAsk) {
     public ResourceCache resource(String name) {
       ResourceCache rc = resources.get(name);
       if (rc == null) {
@@ -332,7 +333,8 @@ public record EnginelConfig(
         warmOrganizations(r), r.longMin("cache.warmDelayMs", 0), ttls, resources,
         new Near(r.bool("cache.near.enabled"), r.longMin("cache.near.maxBytes", 1024),
             r.intMin("cache.near.maxAgeSeconds", 1)),
-        r.longMin("cache.tagMemoBytes", 0), ReadPath.parse(r.string("cache.readPath")), consistency(r));
+        r.longMin("cache.tagMemoBytes", 0), ReadPath.parse(r.string("cache.readPath")), consistency(r),
+        r.bool("cache.storeRebuiltOnFirstAsk"));
   }
 
   private static Consistency consistency(Reader r) {

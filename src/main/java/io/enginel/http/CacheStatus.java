@@ -11,7 +11,8 @@ import io.enginel.config.Tier;
  *       {@code detail} where it was found: {@code near} (this process's memory) or {@code redis-<tier>};</li>
  *   <li>a miss stored: {@code enginel; fwd=miss; stored; ttl=300};</li>
  *   <li>a miss not stored: {@code enginel; fwd=miss; detail=<why>}, {@code why} one of {@code unavailable},
- *       {@code too-large}, {@code refused-stale}, {@code fill-error}, {@code slow-load};</li>
+ *       {@code too-large}, {@code refused-stale}, {@code fill-error}, {@code slow-load},
+ *       {@code first-ask} (built from other cached answers, stored from its second ask);</li>
  *   <li>caching switched off for the read: {@code enginel; fwd=bypass};</li>
  *   <li>{@code ; collapsed} when the request was answered by another request's load of the same key.</li>
  * </ul>
@@ -56,6 +57,7 @@ final class CacheStatus {
       case REFUSED_STALE -> "refused-stale";
       case ERROR -> "fill-error";
       case SLOW_LOAD -> "slow-load";
+      case FIRST_ASK -> "first-ask";
       case STORED, BYPASSED -> throw new IllegalArgumentException(fill + " is not a reason for not storing");
     };
   }

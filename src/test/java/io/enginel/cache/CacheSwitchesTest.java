@@ -31,6 +31,7 @@ class CacheSwitchesTest {
   static TestServer listsOff;
   static TestServer disabled;
   static TestServer smallValues;
+  static TestServer firstAsk;
   static Rows listsOffRows;
   static Rows disabledRows;
   static Rows smallValuesRows;
@@ -43,17 +44,20 @@ class CacheSwitchesTest {
         SeededServer.start(Map.of("cache.enabled", false, "auth.loginAttemptsPerMinute", 1000), CacheSwitchesTest::seed));
     CompletableFuture<SeededServer.Seeded<Rows>> c = CompletableFuture.supplyAsync(() ->
         SeededServer.start(Map.of("cache.maxValueBytes", 1024, "auth.loginAttemptsPerMinute", 1000), CacheSwitchesTest::seed));
+    CompletableFuture<SeededServer.Seeded<Rows>> d = CompletableFuture.supplyAsync(() ->
+        SeededServer.start(Map.of("cache.storeRebuiltOnFirstAsk", true, "auth.loginAttemptsPerMinute", 1000), CacheSwitchesTest::seed));
     listsOff = a.join().server();
     listsOffRows = a.join().data();
     disabled = b.join().server();
     disabledRows = b.join().data();
     smallValues = c.join().server();
     smallValuesRows = c.join().data();
+    firstAsk = d.join().server();
   }
 
   @AfterAll
   static void stop() {
-    for (TestServer s : new TestServer[] {listsOff, disabled, smallValues}) {
+    for (TestServer s : new TestServer[] {listsOff, disabled, smallValues, firstAsk}) {
       if (s != null) {
         s.close();
       }
@@ -68,6 +72,22 @@ class CacheSwitchesTest {
     UUID root = f.node(designs.get(0), null, "ASM", 1);
     f.node(designs.get(0), root, "BOLT", 8);
     return new Rows(org, series, designs.get(0), designs);
+  }
+
+  // ------------------------------------------------------------------ cache.storeRebuiltOnFirstAsk = true
+
+  @Test
+  void withRebuiltAnswersStoredOnFirstAskASearchPageIsStoredAtOnce() {
+    String token = firstAsk.login("alice");
+    String search = "/api/designs/?search=part&page_size=5";
+    HttpResult first = firstAsk.get(search, token);
+    HttpResult second = firstAsk.get(search, token);
+
+    assertThat(first.json().getLong("count")).isEqualTo(40);
+    assertThat(first.header("Cache-Status")).startsWith("enginel; fwd=miss; stored; ttl=");
+    assertThat(firstAsk.redisKeys(Tier.DEFAULT, "design:list:*search=part")).hasSize(1);
+    assertThat(second.xCache()).isEqualTo("HIT");
+    assertThat(second.body()).isEqualTo(first.body());
   }
 
   // ------------------------------------------------------------------ cache.resources.designs.list = false

@@ -274,9 +274,11 @@ class ResponseCachingTest {
     String search = "part-" + "x".repeat(150);
     HttpResult first = s.get("/api/designs/?search=" + search, dave);
     HttpResult second = s.get("/api/designs/?search=" + search, dave);
+    HttpResult third = s.get("/api/designs/?search=" + search, dave);
 
-    assertThat(first.xCache()).isEqualTo("MISS");
-    assertThat(second.xCache()).isEqualTo("HIT");
+    assertThat(first.header("Cache-Status")).isEqualTo("enginel; fwd=miss; detail=first-ask");
+    assertThat(second.xCache()).isEqualTo("MISS");
+    assertThat(third.xCache()).isEqualTo("HIT");
     String scope = scopeOf(daveId, orgA);
     String expected = keys.designList(scope, "ordering=-created_at&page=1&page_size=20&search=" + search);
     assertThat(expected).matches(".*:h[0-9a-f]{32}");

@@ -1,5 +1,6 @@
 package io.enginel.http;
 
+import io.enginel.config.Tier;
 import io.enginel.support.HttpResult;
 import io.enginel.support.TestServer;
 import io.vertx.core.json.JsonObject;
@@ -12,6 +13,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -64,12 +66,36 @@ class DesignReadsTest {
 
   @Test
   void listIsServedFromCacheAfterFirstMiss() {
-    HttpResult first = s.get("/api/designs?search=bracket&ordering=-created_at", alice);
-    HttpResult second = s.get("/api/designs/?ordering=-created_at&search=bracket", alice);
-    assertThat(first.xCache()).isEqualTo("MISS");
+    HttpResult first = s.get("/api/designs?upload_status=PENDING&ordering=-created_at", alice);
+    HttpResult second = s.get("/api/designs/?ordering=-created_at&upload_status=PENDING", alice);
+    assertThat(first.header("Cache-Status")).startsWith("enginel; fwd=miss; stored; ttl=");
     assertThat(second.xCache()).isEqualTo("HIT");
     assertThat(second.body()).isEqualTo(first.body());
     assertThat(second.header("ETag")).isEqualTo(first.header("ETag"));
+  }
+
+  /**
+   * A search page merged from kept matches costs less to build again than to store, so its first ask is answered
+   * without storing it (only the matches are kept); its second ask stores it and the third is a hit, the same
+   * bytes and ETag each time.
+   */
+  @Test
+  void aSearchPageIsStoredFromItsSecondAskAndServedFromTheThird() {
+    String search = "housing";
+    HttpResult first = s.get("/api/designs?search=" + search + "&ordering=-created_at", alice);
+    assertThat(first.header("Cache-Status")).isEqualTo("enginel; fwd=miss; detail=first-ask");
+    assertThat(s.redisKeys(Tier.DEFAULT, "design:list:*search=" + search + "*")).isEmpty();
+    assertThat(s.redisKeys(Tier.DEFAULT, "design:matches:*search=" + search)).isNotEmpty();
+
+    HttpResult second = s.get("/api/designs/?ordering=-created_at&search=" + search, alice);
+    assertThat(second.header("Cache-Status")).startsWith("enginel; fwd=miss; stored; ttl=");
+    assertThat(s.redisKeys(Tier.DEFAULT, "design:list:*search=" + search + "*")).hasSize(1);
+    HttpResult third = s.get("/api/designs/?search=" + search, alice);
+    assertThat(third.xCache()).isEqualTo("HIT");
+    for (HttpResult r : List.of(second, third)) {
+      assertThat(r.body()).isEqualTo(first.body());
+      assertThat(r.header("ETag")).isEqualTo(first.header("ETag"));
+    }
   }
 
   @Test

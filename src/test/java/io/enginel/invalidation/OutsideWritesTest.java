@@ -43,7 +43,9 @@ class OutsideWritesTest {
     s.close();
   }
 
+  /** Reads {@code path} until it is cached: a search page is stored from its second ask (docs/searches.md). */
   static void cached(String path) {
+    s.get(path, alice);
     s.get(path, alice);
     assertThat(s.get(path, alice).xCache()).as(path).isEqualTo("HIT");
   }

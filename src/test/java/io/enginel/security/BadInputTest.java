@@ -437,6 +437,9 @@ class BadInputTest {
     assertThat(r.json().getLong("count")).as("%s → %s", query, r).isZero();
     assertThat(r.xCache()).isEqualTo("MISS");
     assertNoLeak(r, query);
+    // a design search page is built from kept matches, stored from its second ask (docs/searches.md)
+    HttpResult second = raw.send(HttpMethod.GET, fill(query), viewer, null, Map.of());
+    assertThat(second.body()).isEqualTo(r.body());
     assertThat(dbFingerprint(db)).as("the database after %s", query).isEqualTo(before);
     Set<String> added = new java.util.TreeSet<>(responseKeys(s));
     added.removeAll(keysBefore);
