@@ -2,7 +2,9 @@
 # How big the tag sets grow under searches that never repeat (docs/invalidation.md, "Tags, not scans"): starts one
 # server with every TTL at 20 s against the benchmark database, flushes the Redis first (its whole keyspace: use a
 # Redis of your own), drives wrk cold-list for 100 s, and prints every 20 s the number of tag sets, their members
-# (SCARD of every <prefix>:_tag:* key) and Redis's used_memory.
+# (SCARD of every <prefix>:_tag:* key) and Redis's used_memory. Every search page is stored at its first ask
+# (ENGINEL_CACHE_STORE_REBUILT_ON_FIRST_ASK=true): by default a page asked once is not stored at all
+# (docs/searches.md), so this measures the worst case, every search asked again.
 #
 #   load-tests/tag-sets.sh <jar> [label]
 #   BENCH_PG_URI, BENCH_PORT, BENCH_OUT (target/tag-sets), BENCH_REDIS_DB (1, the default tier's database)
@@ -16,7 +18,7 @@ PG_URI="${BENCH_PG_URI:-postgresql://postgres@127.0.0.1:5432/enginel_bench}"
 REDIS_HOST=127.0.0.1; REDIS_PORT=6379; PORT="${BENCH_PORT:-8090}"
 WORK="${BENCH_OUT:-target/tag-sets}"; rm -rf "$WORK"; mkdir -p "$WORK"
 redis-cli -h $REDIS_HOST -p $REDIS_PORT flushall > /dev/null
-export ENGINEL_CACHE_TTL_SECONDS_DEFAULT=20 ENGINEL_CACHE_TTL_SECONDS_LONGTERM=20
+export ENGINEL_CACHE_TTL_SECONDS_DEFAULT=20 ENGINEL_CACHE_TTL_SECONDS_LONGTERM=20 ENGINEL_CACHE_STORE_REBUILT_ON_FIRST_ASK=true
 for r in ORGANIZATIONS USERS SERIES DESIGNS ASSEMBLY_NODES ANALYSIS_JOBS REVIEWS MARKUPS AUDIT_LOGS MEMBERS BOM METADATA; do
   export "ENGINEL_CACHE_RESOURCES_${r}_TTL_SECONDS=20"
 done

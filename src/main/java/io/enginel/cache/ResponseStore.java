@@ -232,14 +232,14 @@ final class ResponseStore {
     if (guard.stamps.now() - miss.startedNanos() > config.maxFillAgeMs() * 1_000_000L) {
       return Future.succeededFuture(Answer.Fill.SLOW_LOAD);
     }
-    if (loaded.basis() != null && !config.storeRebuiltOnFirstAsk() && !guard.asked.askedBefore(key)) {
-      stats.fill(tier, "first_ask");
-      return Future.succeededFuture(Answer.Fill.FIRST_ASK);
-    }
     Clock ticket = ticketOf(miss.ticket(), loaded.basis());
     if (ticket == null) { // built from a part of another incarnation: nothing says it is new enough
       stats.fill(tier, "refused_stale");
       return Future.succeededFuture(Answer.Fill.REFUSED_STALE);
+    }
+    if (loaded.basis() != null && !config.storeRebuiltOnFirstAsk() && !guard.asked.askedBefore(key)) {
+      stats.fill(tier, "first_ask");
+      return Future.succeededFuture(Answer.Fill.FIRST_ASK);
     }
     byte[] body = loaded.body().getBytes();
     long ttl = loaded.ttlSeconds() > 0 ? Math.min(ttlSeconds, loaded.ttlSeconds()) : ttlSeconds;

@@ -86,6 +86,7 @@ class CacheSwitchesTest {
     assertThat(first.json().getLong("count")).isEqualTo(40);
     assertThat(first.header("Cache-Status")).startsWith("enginel; fwd=miss; stored; ttl=");
     assertThat(firstAsk.redisKeys(Tier.DEFAULT, "design:list:*search=part")).hasSize(1);
+    assertThat(firstAsk.redisKeys(Tier.DEFAULT, "design:matches:*search=part")).as("built from kept matches").hasSize(1);
     assertThat(second.xCache()).isEqualTo("HIT");
     assertThat(second.body()).isEqualTo(first.body());
   }
