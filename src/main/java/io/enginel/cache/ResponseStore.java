@@ -103,8 +103,12 @@ final class ResponseStore {
     }
     TagMemo.Remembered remembered = guard.memo.get(key);
     Clock highestWhenSent = guard.clocks.highest();
+    // nothing invalidated since this key's stamps were last found clear, as far as this process has seen: the clock
+    // alone answers (if it moved after all, the stamps are asked in a second round trip)
+    boolean clockAlone = remembered != null && remembered.clearAt(highestWhenSent);
     long t0 = System.nanoTime();
-    return client.readBatch(List.of(Request.cmd(Command.GET).arg(client.key(key)), state(remembered)))
+    return client.readBatch(List.of(Request.cmd(Command.GET).arg(client.key(key)),
+            state(clockAlone ? null : remembered)))
         .transform(ar -> {
           stats.latency(guard.tier.id(), "lookup", System.nanoTime() - t0);
           if (ar.failed()) {
@@ -112,7 +116,8 @@ final class ResponseStore {
             LOG.debug("cache error {} {}", key, ar.cause().getMessage());
             return Future.succeededFuture(new Miss(null, started));
           }
-          return judge(key, resource, resourceTtl, started, remembered, highestWhenSent, ar.result(), near);
+          return judge(key, resource, resourceTtl, started, clockAlone ? null : remembered, remembered,
+              highestWhenSent, ar.result(), near);
         });
   }
 
@@ -131,8 +136,13 @@ final class ResponseStore {
     return r;
   }
 
-  private Future<Lookup> judge(String key, String resource, long resourceTtl, long started, TagMemo.Remembered remembered,
-                               Clock highestWhenSent, List<Response> replies, NearCache near) {
+  /**
+   * @param sent       the tags whose stamps were asked with the clock (null: the clock alone)
+   * @param remembered the tags this process remembers for the key (null: none)
+   */
+  private Future<Lookup> judge(String key, String resource, long resourceTtl, long started, TagMemo.Remembered sent,
+                               TagMemo.Remembered remembered, Clock highestWhenSent, List<Response> replies,
+                               NearCache near) {
     Response state = replies.get(1);
     Clock clock = clockOf(state);
     if (!guard.trust(clock, highestWhenSent)) {
@@ -149,13 +159,23 @@ final class ResponseStore {
       count(resource, CacheStats.Result.SKIPPED);
       return Future.succeededFuture(new Miss(null, started));
     }
-    Future<Boolean> valid = remembered != null && entry.tagText().equals(remembered.text())
-        ? Future.succeededFuture(unstamped(state, 3, entry.sequence()))
-        : stampsOf(guard.memo.put(key, entry.tags())).map(stamps -> unstamped(stamps, 0, entry.sequence()));
+    // a stamp is never above the clock: an entry as new as the clock, or whose tags were found clear at this same
+    // clock, is valid without them
+    TagMemo.Remembered tags = remembered != null && entry.tagText().equals(remembered.text())
+        ? remembered : guard.memo.put(key, entry.tags());
+    Future<Boolean> valid;
+    if (clock.sequence() == entry.sequence() || tags.clearAt(clock, entry.sequence())) {
+      valid = Future.succeededFuture(true);
+    } else if (tags == sent) {
+      valid = Future.succeededFuture(unstamped(state, 3, entry.sequence()));
+    } else {
+      valid = stampsOf(tags).map(stamps -> unstamped(stamps, 0, entry.sequence()));
+    }
     return valid.<Lookup>map(ok -> {
       if (!ok) {
         return missNow(key, resource, clock, started, true);
       }
+      guard.memo.clear(key, tags, clock, entry.sequence());
       count(resource, CacheStats.Result.HIT);
       LOG.debug("cache hit {}", key);
       ResponseEntry served = entry;

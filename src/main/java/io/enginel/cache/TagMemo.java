@@ -15,9 +15,24 @@ import java.util.List;
 final class TagMemo {
   /**
    * Tags as a lookup uses them: {@code text} as an entry stores them (comma-separated, compared whole with the
-   * entry's), {@code fields} the invalidation state's field of each ({@code t:<tag>}), encoded once.
+   * entry's), {@code fields} the invalidation state's field of each ({@code t:<tag>}), encoded once; and, when a
+   * lookup found them unstamped above an entry's sequence, the tier's clock it read then ({@code clearAt}, null
+   * before) and that entry's sequence.
    */
-  record Remembered(String text, List<byte[]> fields) {}
+  record Remembered(String text, List<byte[]> fields, Clock clearAt, long clearSequence) {
+    /**
+     * True when an entry of {@code sequence} under these tags needs no stamps read at {@code clock}: they were found
+     * clear of it at this very clock, and the clock counts every invalidation, so none has run since.
+     */
+    boolean clearAt(Clock clock, long sequence) {
+      return clock.equals(clearAt) && sequence == clearSequence;
+    }
+
+    /** True when the last clear check was at {@code clock}: a lookup may ask for the clock alone. */
+    boolean clearAt(Clock clock) {
+      return clock != null && clock.equals(clearAt);
+    }
+  }
 
   private final Cache<String, Remembered> tags;
 
@@ -37,8 +52,15 @@ final class TagMemo {
     for (int i = 0; i < fields.length; i++) {
       fields[i] = ("t:" + filledUnder.get(i)).getBytes(StandardCharsets.UTF_8);
     }
-    Remembered remembered = new Remembered(String.join(",", filledUnder), List.of(fields));
+    Remembered remembered = new Remembered(String.join(",", filledUnder), List.of(fields), null, 0);
     tags.put(key, remembered);
     return remembered;
+  }
+
+  /** Remembers that {@code key}'s entry of {@code sequence}, under {@code remembered}'s tags, was valid at {@code clock}. */
+  void clear(String key, Remembered remembered, Clock clock, long sequence) {
+    if (!remembered.clearAt(clock, sequence)) {
+      tags.put(key, new Remembered(remembered.text(), remembered.fields(), clock, sequence));
+    }
   }
 }

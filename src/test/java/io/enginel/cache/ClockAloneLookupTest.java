@@ -1,0 +1,171 @@
+package io.enginel.cache;
+
+import io.enginel.config.Tier;
+import io.enginel.support.HttpResult;
+import io.enginel.support.SeededServer;
+import io.enginel.support.TestServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Response;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A Redis lookup asks for the tier's clock alone, without the stamps of the entry's tags, when this process found
+ * those tags clear at the clock it last saw: the clock counts every invalidation, so an unchanged clock means no
+ * stamp moved. When the clock did move — by a write of this process, or by one it never heard of — the stamps are
+ * read, and a stamped entry is never served. Near cache off, so every read is a Redis lookup.
+ */
+class ClockAloneLookupTest {
+  static TestServer s;
+  static UUID orgA;
+  static UUID designA;
+  static UUID designB;
+  static String alice;
+  static String bob;
+  static String list;
+  static String slowlogThreshold;
+
+  @BeforeAll
+  static void start() {
+    s = SeededServer.start(Map.of("cache.near.enabled", false), f -> {
+      orgA = f.organization("Clock A");
+      UUID orgB = f.organization("Clock B");
+      f.member(orgA, f.user("alice"), "EDITOR");
+      f.member(orgB, f.user("bob"), "EDITOR");
+      UUID seriesA = f.series(orgA, "PN-CA");
+      designA = f.design(seriesA, "clock-a.stl", "first");
+      f.design(seriesA, "clock-a2.stl", "second");
+      designB = f.design(f.series(orgB, "PN-CB"), "clock-b.stl", "other");
+      return null;
+    }).server();
+    alice = s.login("alice");
+    bob = s.login("bob");
+    list = "/api/designs/?ordering=filename";
+    slowlogThreshold = configValue("slowlog-log-slower-than");
+  }
+
+  @AfterAll
+  static void stop() {
+    try {
+      s.redis(Tier.DEFAULT, "CONFIG", "SET", "slowlog-log-slower-than", slowlogThreshold);
+    } finally {
+      s.close();
+    }
+  }
+
+  @Test
+  void aQuietHitAsksForTheClockAloneAndAWriteElsewhereOnlyAddsTheStamps() {
+    cached();
+    List<List<String>> quiet = stateReadsOf(() -> assertThat(s.get(list, alice).xCache()).isEqualTo("HIT"));
+    assertThat(quiet).as("the clock alone: HMGET <state> i s f").containsExactly(List.of("i", "s", "f"));
+
+    assertThat(s.patch("/api/designs/" + designB + "/", bob, new JsonObject().put("description", "moved"))
+        .status()).isEqualTo(200);
+    List<List<String>> afterElsewhere = stateReadsOf(() -> {
+      HttpResult r = s.get(list, alice);
+      assertThat(r.xCache()).as("a write in another organization leaves the page").isEqualTo("HIT");
+    });
+    assertThat(afterElsewhere).as("the clock moved: the page's stamps are read").hasSize(1);
+    assertThat(afterElsewhere.get(0)).startsWith("i", "s", "f").hasSizeGreaterThan(3);
+
+    List<List<String>> quietAgain = stateReadsOf(() -> assertThat(s.get(list, alice).xCache()).isEqualTo("HIT"));
+    assertThat(quietAgain).containsExactly(List.of("i", "s", "f"));
+  }
+
+  @Test
+  void aStampThisProcessNeverHeardOfIsFoundAfterTheClockAloneAndTheEntryIsNotServed() {
+    cached();
+    Buffered entry = Buffered.of(s.redis(Tier.DEFAULT, "GET", entryKey()));
+    String tag = entry.tags().get(0);
+    // another node's invalidation of the page's first tag, as the invalidation script does it, unseen by this one
+    String state = s.prefix() + ":_inv";
+    long sequence = s.redis(Tier.DEFAULT, "HINCRBY", state, "s", "1").toLong();
+    s.redis(Tier.DEFAULT, "HSET", state, "t:" + tag, Long.toString(sequence));
+
+    List<List<String>> reads = stateReadsOf(() -> {
+      HttpResult r = s.get(list, alice);
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.xCache()).as("the stamped entry is refused").isEqualTo("MISS");
+    });
+    assertThat(reads.get(0)).as("sent with the clock alone").containsExactly("i", "s", "f");
+    assertThat(reads.get(1)).as("then the stamps, in a second round trip").contains("t:" + tag);
+  }
+
+  @Test
+  void aWriteToAPageRowAfterQuietHitsIsReadAtOnce() {
+    cached();
+    assertThat(s.get(list, alice).xCache()).isEqualTo("HIT");
+    String description = "written " + UUID.randomUUID();
+    assertThat(s.patch("/api/designs/" + designA + "/", alice, new JsonObject().put("description", description))
+        .status()).isEqualTo(200);
+    HttpResult after = s.get(list, alice);
+    assertThat(after.xCache()).isEqualTo("MISS");
+    assertThat(after.results().getJsonObject(0).getString("description")).isEqualTo(description);
+  }
+
+  /** The list page cached, and its stamps found clear once (the first hit after a fill reads them). */
+  private static void cached() {
+    s.get(list, alice);
+    s.get(list, alice);
+    assertThat(s.get(list, alice).xCache()).isEqualTo("HIT");
+  }
+
+  private static String entryKey() {
+    List<String> keys = s.redisKeys(Tier.DEFAULT, "design:list:*ordering=filename*");
+    assertThat(keys).hasSize(1);
+    return s.storedKey(Tier.DEFAULT, keys.get(0));
+  }
+
+  /**
+   * The fields of every HMGET of the tier's invalidation state that {@code action} made Redis run, in order
+   * (SLOWLOG with every command logged; other tests' servers use other prefixes).
+   */
+  private static List<List<String>> stateReadsOf(Runnable action) {
+    String state = s.prefix() + ":_inv";
+    s.redis(Tier.DEFAULT, "CONFIG", "SET", "slowlog-log-slower-than", "0");
+    s.redis(Tier.DEFAULT, "SLOWLOG", "RESET");
+    try {
+      action.run();
+    } finally {
+      s.redis(Tier.DEFAULT, "CONFIG", "SET", "slowlog-log-slower-than", slowlogThreshold);
+    }
+    Response log = s.redis(Tier.DEFAULT, "SLOWLOG", "GET", "1000");
+    List<List<String>> reads = new ArrayList<>();
+    for (int i = log.size() - 1; i >= 0; i--) { // SLOWLOG lists the newest first
+      Response args = log.get(i).get(3);
+      if (args.size() >= 2 && args.get(0).toString().equalsIgnoreCase("HMGET")
+          && args.get(1).toString().equals(state)) {
+        List<String> fields = new ArrayList<>();
+        for (int k = 2; k < args.size(); k++) {
+          fields.add(args.get(k).toString());
+        }
+        reads.add(fields);
+      }
+    }
+    return reads;
+  }
+
+  private static String configValue(String name) {
+    Response config = s.redis(Tier.DEFAULT, "CONFIG", "GET", name);
+    try {
+      return config.get(name).toString(); // RESP3: a map
+    } catch (RuntimeException notAMap) {
+      return config.get(1).toString(); // RESP2: [name, value]
+    }
+  }
+
+  /** A stored entry's tags. */
+  private record Buffered(List<String> tags) {
+    static Buffered of(Response stored) {
+      return new Buffered(ResponseEntry.parse(stored.toBuffer()).tags());
+    }
+  }
+}
