@@ -121,10 +121,15 @@ final class ResponseStore {
         });
   }
 
-  /** {@code HMGET state i s f t:<tag>...}: the clock, the floor and the stamps of the {@code remembered} tags. */
+  /**
+   * {@code HMGET state i s f h t:<tag>...}: the clock, the floor, the last invalidation's mark and the stamps of the
+   * {@code remembered} tags (from index {@link #FIRST_STAMP}).
+   */
   private Request state(TagMemo.Remembered remembered) {
-    return withStamps(Request.cmd(Command.HMGET).arg(client.stateKey).arg("i").arg("s").arg("f"), remembered);
+    return withStamps(Request.cmd(Command.HMGET).arg(client.stateKey).arg("i").arg("s").arg("f").arg("h"), remembered);
   }
+
+  private static final int FIRST_STAMP = 4;
 
   /** {@code r} with the stamp field of each remembered tag added (none when nothing is remembered). */
   private static Request withStamps(Request r, TagMemo.Remembered remembered) {
@@ -163,19 +168,20 @@ final class ResponseStore {
     // clock, is valid without them
     TagMemo.Remembered tags = remembered != null && entry.tagText().equals(remembered.text())
         ? remembered : guard.memo.put(key, entry.tags());
+    String mark = state.get(3) == null ? null : state.get(3).toString();
     Future<Boolean> valid;
-    if (clock.sequence() == entry.sequence() || tags.clearAt(clock, entry.sequence())) {
+    if (clock.sequence() == entry.sequence() || tags.clearAt(clock, mark, entry.sequence())) {
       valid = Future.succeededFuture(true);
     } else if (tags == sent) {
-      valid = Future.succeededFuture(unstamped(state, 3, entry.sequence()));
+      valid = Future.succeededFuture(unstamped(state, FIRST_STAMP, entry.sequence()));
     } else {
-      valid = stampsOf(tags).map(stamps -> unstamped(stamps, 0, entry.sequence()));
+      valid = stampsOf(tags, clock, entry.sequence());
     }
     return valid.<Lookup>map(ok -> {
       if (!ok) {
         return missNow(key, resource, clock, started, true);
       }
-      guard.memo.clear(key, tags, clock, entry.sequence());
+      guard.memo.clear(key, tags, clock, mark, entry.sequence());
       count(resource, CacheStats.Result.HIT);
       LOG.debug("cache hit {}", key);
       ResponseEntry served = entry;
@@ -206,12 +212,18 @@ final class ResponseStore {
     client.send(Request.cmd(Command.UNLINK).arg(client.key(key)));
   }
 
-  /** The stamps of the {@code remembered} tags, in their order (a second round trip, for an entry filled under other tags). */
-  private Future<Response> stampsOf(TagMemo.Remembered remembered) {
+  /**
+   * Whether none of the {@code remembered} tags is stamped above {@code sequence}, read in a second round trip (an
+   * entry filled under other tags, or a clock that moved since the first): with the incarnation and the floor again,
+   * so that a new incarnation or a prune between the two round trips (which drop stamps) is a miss, not a hit.
+   */
+  private Future<Boolean> stampsOf(TagMemo.Remembered remembered, Clock clock, long sequence) {
     if (remembered.fields().isEmpty()) {
-      return Future.succeededFuture(null);
+      return Future.succeededFuture(true);
     }
-    return client.read(withStamps(Request.cmd(Command.HMGET).arg(client.stateKey), remembered));
+    return client.read(withStamps(Request.cmd(Command.HMGET).arg(client.stateKey).arg("i").arg("f"), remembered))
+        .map(state -> state != null && state.get(0) != null && state.get(0).toString().equals(clock.incarnationText())
+            && sequence >= longOf(state.get(1)) && unstamped(state, 2, sequence));
   }
 
   /** True when none of the stamps from {@code from} on is above the entry's sequence. */

@@ -10,8 +10,11 @@ import java.util.HexFormat;
  * and an invalidation can never interleave.
  *
  * <p>A tier's invalidation state is one hash, {@code <prefix>:_inv}: {@code i} the incarnation, {@code s} the
- * sequence, {@code f} the floor (entries and fills of an older sequence are invalid), and {@code t:<tag>} the
- * sequence at which each tag was last invalidated. One key, so that Redis loses all of it or nothing: eviction,
+ * sequence, {@code f} the floor (entries and fills of an older sequence are invalid), {@code h} the mark of the
+ * last invalidation (Redis's time when it ran, in microseconds: a clock replayed after Redis went back in time —
+ * a restored snapshot, a lagging replica promoted — carries another mark, so a lookup can tell the clock it knew
+ * from the same number reached again by other invalidations), and {@code t:<tag>} the sequence at which each tag
+ * was last invalidated. One key, so that Redis loses all of it or nothing: eviction,
  * expiry, a flush, a restart and a failover act on whole keys. Without it nothing is served or filled until a new
  * incarnation starts.
  */
@@ -50,8 +53,8 @@ final class Scripts {
       """;
 
   /**
-   * KEYS: state. ARGV: a fresh incarnation, '1' to start a new incarnation, then the tags. Advances the sequence
-   * and stamps each tag with it; starts a new incarnation (larger than the old one and than ARGV[1]) when asked or
+   * KEYS: state. ARGV: a fresh incarnation, '1' to start a new incarnation, then the tags. Advances the sequence,
+   * marks it with Redis's time and stamps each tag with it; starts a new incarnation (larger than the old one and than ARGV[1]) when asked or
    * when the state is missing — every entry stored before becomes invalid. Returns the new clock.
    */
   static final String INVALIDATE = """
@@ -65,6 +68,8 @@ final class Scripts {
         return text .. ':1'
       end
       local s = redis.call('HINCRBY', KEYS[1], 's', 1)
+      local now = redis.call('TIME')
+      redis.call('HSET', KEYS[1], 'h', now[1] .. string.format('%06d', tonumber(now[2])))
       for c = 3, #ARGV, 250 do
         local args = {}
         for k = c, math.min(c + 249, #ARGV) do

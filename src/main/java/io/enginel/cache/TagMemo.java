@@ -16,16 +16,17 @@ final class TagMemo {
   /**
    * Tags as a lookup uses them: {@code text} as an entry stores them (comma-separated, compared whole with the
    * entry's), {@code fields} the invalidation state's field of each ({@code t:<tag>}), encoded once; and, when a
-   * lookup found them unstamped above an entry's sequence, the tier's clock it read then ({@code clearAt}, null
-   * before) and that entry's sequence.
+   * lookup found them unstamped above an entry's sequence, the tier's clock and its mark it read then
+   * ({@code clearAt}, {@code clearMark}; null before) and that entry's sequence.
    */
-  record Remembered(String text, List<byte[]> fields, Clock clearAt, long clearSequence) {
+  record Remembered(String text, List<byte[]> fields, Clock clearAt, String clearMark, long clearSequence) {
     /**
-     * True when an entry of {@code sequence} under these tags needs no stamps read at {@code clock}: they were found
-     * clear of it at this very clock, and the clock counts every invalidation, so none has run since.
+     * True when an entry of {@code sequence} under these tags needs no stamps read at {@code clock} marked
+     * {@code mark}: they were found clear of it at this very clock, and the clock counts every invalidation, so none
+     * has run since — the mark tells this clock from the same number reached again after Redis went back in time.
      */
-    boolean clearAt(Clock clock, long sequence) {
-      return clock.equals(clearAt) && sequence == clearSequence;
+    boolean clearAt(Clock clock, String mark, long sequence) {
+      return clock.equals(clearAt) && mark != null && mark.equals(clearMark) && sequence == clearSequence;
     }
 
     /** True when the last clear check was at {@code clock}: a lookup may ask for the clock alone. */
@@ -52,15 +53,18 @@ final class TagMemo {
     for (int i = 0; i < fields.length; i++) {
       fields[i] = ("t:" + filledUnder.get(i)).getBytes(StandardCharsets.UTF_8);
     }
-    Remembered remembered = new Remembered(String.join(",", filledUnder), List.of(fields), null, 0);
+    Remembered remembered = new Remembered(String.join(",", filledUnder), List.of(fields), null, null, 0);
     tags.put(key, remembered);
     return remembered;
   }
 
-  /** Remembers that {@code key}'s entry of {@code sequence}, under {@code remembered}'s tags, was valid at {@code clock}. */
-  void clear(String key, Remembered remembered, Clock clock, long sequence) {
-    if (!remembered.clearAt(clock, sequence)) {
-      tags.put(key, new Remembered(remembered.text(), remembered.fields(), clock, sequence));
+  /**
+   * Remembers that {@code key}'s entry of {@code sequence}, under {@code remembered}'s tags, was valid at
+   * {@code clock} marked {@code mark} (null: a state without a mark, never taken for clear).
+   */
+  void clear(String key, Remembered remembered, Clock clock, String mark, long sequence) {
+    if (mark != null && !remembered.clearAt(clock, mark, sequence)) {
+      tags.put(key, new Remembered(remembered.text(), remembered.fields(), clock, mark, sequence));
     }
   }
 }

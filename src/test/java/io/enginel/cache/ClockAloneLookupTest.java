@@ -65,7 +65,7 @@ class ClockAloneLookupTest {
   void aQuietHitAsksForTheClockAloneAndAWriteElsewhereOnlyAddsTheStamps() {
     cached();
     List<List<String>> quiet = stateReadsOf(() -> assertThat(s.get(list, alice).xCache()).isEqualTo("HIT"));
-    assertThat(quiet).as("the clock alone: HMGET <state> i s f").containsExactly(List.of("i", "s", "f"));
+    assertThat(quiet).as("the clock alone: HMGET <state> i s f").containsExactly(List.of("i", "s", "f", "h"));
 
     assertThat(s.patch("/api/designs/" + designB + "/", bob, new JsonObject().put("description", "moved"))
         .status()).isEqualTo(200);
@@ -74,10 +74,10 @@ class ClockAloneLookupTest {
       assertThat(r.xCache()).as("a write in another organization leaves the page").isEqualTo("HIT");
     });
     assertThat(afterElsewhere).as("the clock moved: the page's stamps are read").hasSize(1);
-    assertThat(afterElsewhere.get(0)).startsWith("i", "s", "f").hasSizeGreaterThan(3);
+    assertThat(afterElsewhere.get(0)).startsWith("i", "s", "f", "h").hasSizeGreaterThan(4);
 
     List<List<String>> quietAgain = stateReadsOf(() -> assertThat(s.get(list, alice).xCache()).isEqualTo("HIT"));
-    assertThat(quietAgain).containsExactly(List.of("i", "s", "f"));
+    assertThat(quietAgain).containsExactly(List.of("i", "s", "f", "h"));
   }
 
   @Test
@@ -86,7 +86,7 @@ class ClockAloneLookupTest {
     Buffered entry = Buffered.of(s.redis(Tier.DEFAULT, "GET", entryKey()));
     String tag = entry.tags().get(0);
     // another node's invalidation of the page's first tag, as the invalidation script does it, unseen by this one
-    String state = s.prefix() + ":_inv";
+    String state = s.storedKey(Tier.DEFAULT, s.prefix() + ":_inv");
     long sequence = s.redis(Tier.DEFAULT, "HINCRBY", state, "s", "1").toLong();
     s.redis(Tier.DEFAULT, "HSET", state, "t:" + tag, Long.toString(sequence));
 
@@ -95,8 +95,33 @@ class ClockAloneLookupTest {
       assertThat(r.status()).isEqualTo(200);
       assertThat(r.xCache()).as("the stamped entry is refused").isEqualTo("MISS");
     });
-    assertThat(reads.get(0)).as("sent with the clock alone").containsExactly("i", "s", "f");
-    assertThat(reads.get(1)).as("then the stamps, in a second round trip").contains("t:" + tag);
+    assertThat(reads.get(0)).as("sent with the clock alone").containsExactly("i", "s", "f", "h");
+    assertThat(reads.get(1)).as("then the stamps, in a second round trip").startsWith("i", "f").contains("t:" + tag);
+  }
+
+  /**
+   * Redis went back in time (a restored snapshot, a lagging replica promoted) and other invalidations brought its
+   * clock back to the very number this process found the page clear at, one of them stamping the page's tag: the
+   * mark of the last invalidation differs, so the stamps are read and the entry is refused.
+   */
+  @Test
+  void theSameClockReachedAgainAfterRedisWentBackIsToldApartByItsMark() {
+    cached();
+    // the clock moves past the entry's sequence (a write elsewhere), and the page's stamps are found clear at it
+    assertThat(s.patch("/api/designs/" + designB + "/", bob, new JsonObject().put("description", "again " + UUID.randomUUID()))
+        .status()).isEqualTo(200);
+    assertThat(s.get(list, alice).xCache()).isEqualTo("HIT");
+    assertThat(stateReadsOf(() -> assertThat(s.get(list, alice).xCache()).isEqualTo("HIT")))
+        .containsExactly(List.of("i", "s", "f", "h"));
+    String state = s.storedKey(Tier.DEFAULT, s.prefix() + ":_inv");
+    String clock = s.redis(Tier.DEFAULT, "HGET", state, "s").toString();
+    String tag = Buffered.of(s.redis(Tier.DEFAULT, "GET", entryKey())).tags().get(0);
+    // the same sequence, reached by another history that stamped the page's tag
+    s.redis(Tier.DEFAULT, "HSET", state, "t:" + tag, clock, "h", "1");
+
+    List<List<String>> reads = stateReadsOf(() -> assertThat(s.get(list, alice).xCache()).isEqualTo("MISS"));
+    assertThat(reads.get(0)).containsExactly("i", "s", "f", "h");
+    assertThat(reads.get(1)).contains("t:" + tag);
   }
 
   @Test
@@ -125,11 +150,12 @@ class ClockAloneLookupTest {
   }
 
   /**
-   * The fields of every HMGET of the tier's invalidation state that {@code action} made Redis run, in order
-   * (SLOWLOG with every command logged; other tests' servers use other prefixes).
+   * The fields of every lookup's HMGET of the tier's invalidation state that {@code action} made Redis run, in order
+   * (SLOWLOG with every command logged; other tests' servers use other prefixes). The stamp pruner's
+   * {@code HMGET <state> i s} of each tier (one a minute, the same key name in each tier's database) is left out.
    */
   private static List<List<String>> stateReadsOf(Runnable action) {
-    String state = s.prefix() + ":_inv";
+    String state = s.storedKey(Tier.DEFAULT, s.prefix() + ":_inv");
     s.redis(Tier.DEFAULT, "CONFIG", "SET", "slowlog-log-slower-than", "0");
     s.redis(Tier.DEFAULT, "SLOWLOG", "RESET");
     try {
@@ -147,7 +173,9 @@ class ClockAloneLookupTest {
         for (int k = 2; k < args.size(); k++) {
           fields.add(args.get(k).toString());
         }
-        reads.add(fields);
+        if (!fields.equals(List.of("i", "s"))) {
+          reads.add(fields);
+        }
       }
     }
     return reads;
