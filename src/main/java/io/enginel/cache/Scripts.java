@@ -63,8 +63,9 @@ final class Scripts {
         local inc = tonumber(ARGV[1])
         if i and tonumber(i) and tonumber(i) >= inc then inc = tonumber(i) + 1 end
         local text = string.format('%.0f', inc)
+        local now = redis.call('TIME')
         redis.call('UNLINK', KEYS[1])
-        redis.call('HSET', KEYS[1], 'i', text, 's', '1', 'f', '0')
+        redis.call('HSET', KEYS[1], 'i', text, 's', '1', 'f', '0', 'h', now[1] .. string.format('%06d', tonumber(now[2])))
         return text .. ':1'
       end
       local s = redis.call('HINCRBY', KEYS[1], 's', 1)
@@ -79,15 +80,6 @@ final class Scripts {
         redis.call('HSET', KEYS[1], unpack(args))
       end
       return i .. ':' .. s
-      """;
-
-  /** KEYS: state. ARGV: a fresh incarnation. Starts an incarnation when there is none; returns the clock. */
-  static final String START = """
-      local st = redis.call('HMGET', KEYS[1], 'i', 's')
-      if st[1] then return st[1] .. ':' .. st[2] end
-      local text = string.format('%.0f', tonumber(ARGV[1]))
-      redis.call('HSET', KEYS[1], 'i', text, 's', '1', 'f', '0')
-      return text .. ':1'
       """;
 
   /**
@@ -128,7 +120,6 @@ final class Scripts {
 
   static final Script FILL_SCRIPT = Script.of(FILL);
   static final Script INVALIDATE_SCRIPT = Script.of(INVALIDATE);
-  static final Script START_SCRIPT = Script.of(START);
   static final Script PRUNE_SCRIPT = Script.of(PRUNE);
   static final Script RELEASE_SCRIPT = Script.of(RELEASE);
 
