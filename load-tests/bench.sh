@@ -23,7 +23,8 @@
 # shares the two cores with the server and takes about half of them, so requests/s ratios move with what wrk costs;
 # the CPU per request of Enginel against its ceiling's is the cost of a hit itself, printed beside each ratio.
 #
-# The output starts with the exact command line (with the BENCH_* variables set), the date, the commit and the
+# The output starts with the exact command line (with the BENCH_* variables set, and any ENGINEL_* variable of the
+# environment, which the servers inherit, e.g. ENGINEL_CACHE_NEAR_MAX_BYTES), the date, the commit and the
 # jars measured (sha256), and the commands each figure comes from; the table says which tool measured each row.
 #
 # Environment:
@@ -47,7 +48,7 @@
 # Needs: a JDK, wrk (Debian package "wrk"), curl, psql, sha256sum, a PostgreSQL and a Redis. Traffic goes to
 # 127.0.0.1 only.
 set -euo pipefail
-COMMAND="$( (env | grep -E '^BENCH_[A-Z_]+=' | sort | while IFS= read -r kv; do printf '%s=%q ' "${kv%%=*}" "${kv#*=}"; done) || true)"
+COMMAND="$( (env | grep -E '^(BENCH|ENGINEL)_[A-Z0-9_]+=' | sort | while IFS= read -r kv; do printf '%s=%q ' "${kv%%=*}" "${kv#*=}"; done) || true)"
 COMMAND="$COMMAND$(printf '%q' "$0")$(printf ' %q' "$@")"
 STARTED="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 cd "$(dirname "$0")/.."
