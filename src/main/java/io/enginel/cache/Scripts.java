@@ -54,23 +54,24 @@ final class Scripts {
 
   /**
    * KEYS: state. ARGV: a fresh incarnation, '1' to start a new incarnation, then the tags. Advances the sequence,
-   * marks it with Redis's time and stamps each tag with it; starts a new incarnation (larger than the old one and than ARGV[1]) when asked or
-   * when the state is missing — every entry stored before becomes invalid. Returns the new clock.
+   * marks it with Redis's time and stamps each tag with it; starts a new incarnation (larger than the old one and
+   * than ARGV[1], marked too) when asked or when the state is missing — every entry stored before becomes invalid.
+   * Returns the new clock.
    */
   static final String INVALIDATE = """
+      local now = redis.call('TIME')
+      local mark = now[1] .. string.format('%06d', tonumber(now[2]))
       local i = redis.call('HGET', KEYS[1], 'i')
       if not i or ARGV[2] == '1' then
         local inc = tonumber(ARGV[1])
         if i and tonumber(i) and tonumber(i) >= inc then inc = tonumber(i) + 1 end
         local text = string.format('%.0f', inc)
-        local now = redis.call('TIME')
         redis.call('UNLINK', KEYS[1])
-        redis.call('HSET', KEYS[1], 'i', text, 's', '1', 'f', '0', 'h', now[1] .. string.format('%06d', tonumber(now[2])))
+        redis.call('HSET', KEYS[1], 'i', text, 's', '1', 'f', '0', 'h', mark)
         return text .. ':1'
       end
       local s = redis.call('HINCRBY', KEYS[1], 's', 1)
-      local now = redis.call('TIME')
-      redis.call('HSET', KEYS[1], 'h', now[1] .. string.format('%06d', tonumber(now[2])))
+      redis.call('HSET', KEYS[1], 'h', mark)
       for c = 3, #ARGV, 250 do
         local args = {}
         for k = c, math.min(c + 249, #ARGV) do

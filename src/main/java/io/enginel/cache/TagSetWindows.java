@@ -27,8 +27,9 @@ final class TagSetWindows {
   private final Clock clock;
 
   /**
-   * @param windowSeconds the tier's TTL; @param longestSeconds the longest an entry of the tier can live;
-   * @param clock the wall clock (tests move their own)
+   * @param windowSeconds  the tier's TTL
+   * @param longestSeconds the longest an entry of the tier can live
+   * @param clock          the wall clock (tests move their own)
    */
   TagSetWindows(long windowSeconds, long longestSeconds, Clock clock) {
     if (windowSeconds < 1 || longestSeconds < 1) {
