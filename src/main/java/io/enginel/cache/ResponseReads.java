@@ -147,7 +147,7 @@ final class ResponseReads {
 
   /** A lookup as a miss: a hit whose entry cannot be read counts as one, never fillable under its ticket. */
   private ResponseStore.Miss miss(ResponseStore.Lookup lookup) {
-    return lookup instanceof ResponseStore.Miss m ? m : new ResponseStore.Miss(null, 0);
+    return lookup instanceof ResponseStore.Miss m ? m : new ResponseStore.Miss(0);
   }
 
   /** A hit as an answer (its body inflated once); null for a miss or an entry that cannot be read. */

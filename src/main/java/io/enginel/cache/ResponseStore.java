@@ -37,9 +37,15 @@ final class ResponseStore {
 
   /**
    * No usable entry. {@code ticket} is the tier's clock at lookup time, null when the cache could not be asked
-   * (or must not be filled now); {@code startedNanos} (on the stamps' ticker) is when the lookup began.
+   * (or must not be filled now); {@code mark} the mark of that clock's last invalidation (null when the state had
+   * none): the fill checks Redis still holds the history it was read on; {@code startedNanos} (on the stamps'
+   * ticker) is when the lookup began.
    */
-  record Miss(Clock ticket, long startedNanos) implements Lookup {
+  record Miss(Clock ticket, String mark, long startedNanos) implements Lookup {
+    Miss(long startedNanos) {
+      this(null, null, startedNanos);
+    }
+
     boolean fillable() {
       return ticket != null;
     }
@@ -99,7 +105,7 @@ final class ResponseStore {
     }
     if (!client.available() || guard.fenced()) {
       count(resource, CacheStats.Result.SKIPPED);
-      return Future.succeededFuture(new Miss(null, started));
+      return Future.succeededFuture(new Miss(started));
     }
     TagMemo.Remembered remembered = guard.memo.get(key);
     Clock highestWhenSent = guard.clocks.highest();
@@ -114,7 +120,7 @@ final class ResponseStore {
           if (ar.failed()) {
             count(resource, CacheStats.Result.ERROR);
             LOG.debug("cache error {} {}", key, ar.cause().getMessage());
-            return Future.succeededFuture(new Miss(null, started));
+            return Future.succeededFuture(new Miss(started));
           }
           return judge(key, resource, resourceTtl, started, clockAlone ? null : remembered, remembered,
               highestWhenSent, ar.result(), near);
@@ -152,23 +158,23 @@ final class ResponseStore {
     Clock clock = clockOf(state);
     if (!guard.trust(clock, highestWhenSent)) {
       count(resource, CacheStats.Result.SKIPPED);
-      return Future.succeededFuture(new Miss(null, started));
+      return Future.succeededFuture(new Miss(started));
     }
     Response stored = replies.get(0);
     ResponseEntry entry = stored == null ? null : ResponseEntry.parse(stored.toBuffer());
+    String mark = state.get(3) == null ? null : state.get(3).toString();
     if (entry == null || !entry.incarnation().equals(clock.incarnationText()) || entry.sequence() < longOf(state.get(2))) {
-      return miss(key, resource, clock, started, stored != null);
+      return miss(key, resource, clock, mark, started, stored != null);
     }
     if (entry.sequence() > clock.sequence()) {
       guard.entryAhead(key, entry.sequence(), clock);
       count(resource, CacheStats.Result.SKIPPED);
-      return Future.succeededFuture(new Miss(null, started));
+      return Future.succeededFuture(new Miss(started));
     }
     // a stamp is never above the clock: an entry as new as the clock, or whose tags were found clear at this same
     // clock, is valid without them
     TagMemo.Remembered tags = remembered != null && entry.tagText().equals(remembered.text())
         ? remembered : guard.memo.put(key, entry.tags());
-    String mark = state.get(3) == null ? null : state.get(3).toString();
     Future<Boolean> valid;
     if (clock.sequence() == entry.sequence() || tags.clearAt(clock, mark, entry.sequence())) {
       valid = Future.succeededFuture(true);
@@ -179,7 +185,7 @@ final class ResponseStore {
     }
     return valid.<Lookup>map(ok -> {
       if (!ok) {
-        return missNow(key, resource, clock, started, true);
+        return missNow(key, resource, clock, mark, started, true);
       }
       guard.memo.clear(key, tags, clock, mark, entry.sequence());
       count(resource, CacheStats.Result.HIT);
@@ -190,21 +196,22 @@ final class ResponseStore {
         served = kept != null ? kept : entry;
       }
       return new Hit(served, Answer.Source.REDIS);
-    }).otherwise(t -> new Miss(null, started));
+    }).otherwise(t -> new Miss(started));
   }
 
-  private Future<Lookup> miss(String key, String resource, Clock clock, long started, boolean unusable) {
-    return Future.succeededFuture(missNow(key, resource, clock, started, unusable));
+  private Future<Lookup> miss(String key, String resource, Clock clock, String mark, long started,
+                              boolean unusable) {
+    return Future.succeededFuture(missNow(key, resource, clock, mark, started, unusable));
   }
 
   /** A miss; an entry found unusable (invalidated, of another incarnation) is unlinked on the way. */
-  private Miss missNow(String key, String resource, Clock clock, long started, boolean unusable) {
+  private Miss missNow(String key, String resource, Clock clock, String mark, long started, boolean unusable) {
     count(resource, CacheStats.Result.MISS);
     LOG.debug("cache miss {}", key);
     if (unusable) {
       unlink(key);
     }
-    return new Miss(clock, started);
+    return new Miss(clock, mark, started);
   }
 
   /** Drops a key found unreadable; at worst a fresher fill is lost: a miss. */
@@ -301,11 +308,13 @@ final class ResponseStore {
     scriptKeys.add(keys.invalidationState());
     long window = guard.tagSets.current();
     tags.forEach(tag -> scriptKeys.add(keys.tagSet(window, tag)));
-    List<Object> args = new ArrayList<>(4 + tags.size());
+    List<Object> args = new ArrayList<>(6 + tags.size());
     args.add(ticket.incarnationText());
     args.add(ticket.sequence());
     args.add(ttl);
     args.add(entry);
+    args.add(miss.ticket().sequence()); // the history the lookup read: its sequence and that sequence's mark
+    args.add(miss.mark() == null ? "" : miss.mark());
     args.addAll(tags);
     long t0 = System.nanoTime();
     return client.eval(Scripts.FILL_SCRIPT, client.keys(scriptKeys), args).transform(ar -> {

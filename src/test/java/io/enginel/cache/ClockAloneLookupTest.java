@@ -85,10 +85,9 @@ class ClockAloneLookupTest {
     cached();
     Buffered entry = Buffered.of(s.redis(Tier.DEFAULT, "GET", entryKey()));
     String tag = entry.tags().get(0);
-    // another node's invalidation of the page's first tag, as the invalidation script does it, unseen by this one
+    // another node's invalidation of the page's first tag, by the invalidation script, unseen by this one
     String state = s.storedKey(Tier.DEFAULT, s.prefix() + ":_inv");
-    long sequence = s.redis(Tier.DEFAULT, "HINCRBY", state, "s", "1").toLong();
-    s.redis(Tier.DEFAULT, "HSET", state, "t:" + tag, Long.toString(sequence));
+    s.redis(Tier.DEFAULT, "EVAL", Scripts.INVALIDATE, "1", state, "0", "0", tag);
 
     List<List<String>> reads = stateReadsOf(() -> {
       HttpResult r = s.get(list, alice);
@@ -116,8 +115,9 @@ class ClockAloneLookupTest {
     String state = s.storedKey(Tier.DEFAULT, s.prefix() + ":_inv");
     String clock = s.redis(Tier.DEFAULT, "HGET", state, "s").toString();
     String tag = Buffered.of(s.redis(Tier.DEFAULT, "GET", entryKey())).tags().get(0);
-    // the same sequence, reached by another history that stamped the page's tag
-    s.redis(Tier.DEFAULT, "HSET", state, "t:" + tag, clock, "h", "1");
+    // the same sequence, reached by another history that stamped the page's tag (and marked the sequence)
+    s.redis(Tier.DEFAULT, "HSET", state, "t:" + tag, clock, "h", "1",
+        "m:" + Long.parseLong(clock) % Scripts.MARK_SLOTS, "1");
 
     List<List<String>> reads = stateReadsOf(() -> assertThat(s.get(list, alice).xCache()).isEqualTo("MISS"));
     assertThat(reads.get(0)).containsExactly("i", "s", "f", "h");
