@@ -39,6 +39,8 @@ public final class CacheShared {
   /** The signed messages to the other Enginel nodes of the cluster (none outside a cluster). */
   final ClusterFanOut cluster;
   final ConsistencyObserver observer;
+  /** Bodies inflated for Redis hits, by their compressed bytes ({@code cache.inflateMemoBytes}). */
+  final InflateMemo inflateMemo;
   private final Map<String, ResponseReads> readsByLoop = new ConcurrentHashMap<>();
   private final Map<Tier, List<TierClient>> clients = new EnumMap<>(Tier.class);
   private volatile Runnable drainSoon = () -> { };
@@ -89,6 +91,13 @@ public final class CacheShared {
           .description("Circuit breaker of the Redis tier (worst over the instances): 0 closed, 1 half-open, 2 open")
           .tag("tier", t.id()).register(stats.registry());
     }
+    this.inflateMemo = new InflateMemo(config.cache().inflateMemoBytes());
+    FunctionCounter.builder("enginel_cache_inflated_bodies", inflateMemo, InflateMemo::reused)
+        .description("Redis hits on a compressed entry: its body reused from the memo of inflated bodies, or inflated")
+        .tag("result", "reused").register(stats.registry());
+    FunctionCounter.builder("enginel_cache_inflated_bodies", inflateMemo, InflateMemo::inflatedCount)
+        .description("Redis hits on a compressed entry: its body reused from the memo of inflated bodies, or inflated")
+        .tag("result", "inflated").register(stats.registry());
     FunctionCounter.builder("enginel_cache_single_flight_joins", flights, SingleFlight::joins)
         .description("Requests that joined a load of the same key instead of querying again").register(stats.registry());
     memoryLease.onEpochChange(() -> guards.values().forEach(g -> {

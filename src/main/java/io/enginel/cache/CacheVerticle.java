@@ -62,7 +62,8 @@ public final class CacheVerticle extends VerticleBase {
     for (Tier t : Tier.values()) {
       TierClient client = new TierClient(vertx, t, config.redis(), keys.prefix(), poolSize);
       tiers.put(t, client);
-      stores.put(t, new ResponseStore(config.cache(), client, shared.guards.get(t), shared.stats, keys, shared.memoryLease));
+      stores.put(t, new ResponseStore(config.cache(), client, shared.guards.get(t), shared.stats, keys, shared.memoryLease,
+          shared.inflateMemo));
     }
     MemoryEpoch epoch = new MemoryEpoch(vertx, tiers.get(Tier.DEFAULT), keys, shared.memoryLease);
     invalidator = new TagInvalidator(config, tiers, shared.guards, shared.stats, keys, shared.cluster, epoch::advance);

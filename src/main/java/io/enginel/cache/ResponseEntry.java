@@ -161,6 +161,27 @@ public final class ResponseEntry {
         tagText, bodySize, bodyOffset, compressed() ? body() : null);
   }
 
+  /** This entry with {@code body} as its inflated body (what its stored body inflates to); the stored bytes shared. */
+  ResponseEntry withBody(Buffer body) {
+    return new ResponseEntry(buffer, incarnation, sequence, expiresAtMillis, lastModifiedSeconds, etag, owners,
+        tagText, bodySize, bodyOffset, body);
+  }
+
+  /** The length of the body as stored after its marker. */
+  int storedBodyLength() {
+    return buffer.length() - bodyOffset - 1;
+  }
+
+  /** Copies the body as stored after its marker into the start of {@code into}. */
+  void copyStoredBody(byte[] into) {
+    buffer.getBytes(bodyOffset + 1, buffer.length(), into, 0);
+  }
+
+  /** The length of the JSON body (inflated). */
+  int bodySize() {
+    return bodySize;
+  }
+
   /** Bytes held in memory by this entry (the stored form, and the inflated body when kept). */
   int memoryBytes() {
     return buffer.length() + (inflated == null ? 0 : inflated.length());

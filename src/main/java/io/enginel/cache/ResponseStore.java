@@ -58,15 +58,17 @@ final class ResponseStore {
   private final CacheKeys keys;
   private final ValueCodec codec;
   private final MemoryLease lease;
+  private final InflateMemo inflateMemo;
 
   ResponseStore(EnginelConfig.Cache config, TierClient client, TierGuard guard, CacheStats stats, CacheKeys keys,
-                MemoryLease lease) {
+                MemoryLease lease, InflateMemo inflateMemo) {
     this.config = config;
     this.client = client;
     this.guard = guard;
     this.stats = stats;
     this.keys = keys;
     this.lease = lease;
+    this.inflateMemo = inflateMemo;
     this.codec = new ValueCodec(config.compressThresholdBytes(), config.compressionLevel());
   }
 
@@ -190,12 +192,8 @@ final class ResponseStore {
       guard.memo.clear(key, tags, clock, mark, entry.sequence());
       count(resource, CacheStats.Result.HIT);
       LOG.debug("cache hit {}", key);
-      ResponseEntry served = entry;
-      if (near != null && !guard.fenced()) {
-        ResponseEntry kept = near.put(key, entry, started, resourceTtl);
-        served = kept != null ? kept : entry;
-      }
-      return new Hit(served, Answer.Source.REDIS);
+      ResponseEntry kept = near != null && !guard.fenced() ? near.put(key, entry, started, resourceTtl) : null;
+      return new Hit(kept != null ? kept : inflateMemo.inflated(entry), Answer.Source.REDIS);
     }).otherwise(t -> new Miss(started));
   }
 

@@ -144,7 +144,7 @@ public record EnginelConfig(
                       List<String> warmOrganizations, long warmDelayMs,
                       Map<Tier, Integer> tierTtlSeconds, Map<String, ResourceCache> resources, Near near,
                       long tagMemoBytes, ReadPath readPath, Consistency consistency,
-                      boolean storeRebuiltOnFirstAsk) {
+                      boolean storeRebuiltOnFirstAsk, long inflateMemoBytes) {
     public ResourceCache resource(String name) {
       ResourceCache rc = resources.get(name);
       if (rc == null) {
@@ -334,7 +334,7 @@ public record EnginelConfig(
         new Near(r.bool("cache.near.enabled"), r.longMin("cache.near.maxBytes", 1024),
             r.intMin("cache.near.maxAgeSeconds", 1)),
         r.longMin("cache.tagMemoBytes", 0), ReadPath.parse(r.string("cache.readPath")), consistency(r),
-        r.bool("cache.storeRebuiltOnFirstAsk"));
+        r.bool("cache.storeRebuiltOnFirstAsk"), r.longMin("cache.inflateMemoBytes", 0));
   }
 
   private static Consistency consistency(Reader r) {
