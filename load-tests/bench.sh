@@ -36,6 +36,9 @@
 #                      relative to the repository root. The jars are copied to BENCH_OUT first, so a rebuild
 #                      during the run changes nothing; each must accept the database's schema (the first one
 #                      seeds it). The ceilings, when run, run once, with the bodies of the last jar.
+#   BENCH_JAR_ENVS     per jar of BENCH_JARS, in order, one word each: ENGINEL_* settings for that jar's servers only
+#                      (comma-separated, e.g. "ENGINEL_CACHE_INFLATE_MEMO_BYTES=0"), or "-" for none; with the same
+#                      jar twice, it compares one setting's two values back to back in one run
 #   BENCH_SCENARIOS    default all five: "hot-list hot-detail cold-list bom mixed"
 #   BENCH_MODES        default "true redis false": cache on, cache on with the near cache off (Redis only), off
 #   BENCH_CEILING      0 skips the ceilings; BENCH_CEILING_MODES picks their kinds, default "memory redis"
@@ -86,6 +89,17 @@ done
 NJARS=${#JARS[@]}
 for i in $(seq 1 "$NJARS"); do cp "${JARS[$((i - 1))]}" "$WORK/jar-$i.jar"; done
 jar_of() { echo "$WORK/jar-$1.jar"; } # $1 = 1-based index
+# each jar's own ENGINEL_* settings (BENCH_JAR_ENVS), as words for env(1)
+JAR_ENVS=()
+for e in ${BENCH_JAR_ENVS:-}; do
+  [[ "$e" =~ ^(-|ENGINEL_[A-Z0-9_]+=[^,]*(,ENGINEL_[A-Z0-9_]+=[^,]*)*)$ ]] || die "BENCH_JAR_ENVS: '$e' is not '-' nor ENGINEL_X=v[,ENGINEL_Y=w...]"
+  JAR_ENVS+=("$e")
+done
+[ "${#JAR_ENVS[@]}" = 0 ] || [ "${#JAR_ENVS[@]}" = "$NJARS" ] || die "BENCH_JAR_ENVS: ${#JAR_ENVS[@]} words for $NJARS jars"
+env_of() { # $1 = 1-based jar index: its settings, space-separated (nothing when none)
+  local e="${JAR_ENVS[$(($1 - 1))]:--}"
+  [ "$e" = - ] || echo "${e//,/ }"
+}
 
 GATLING_CMD="./mvnw -q -B -f load-tests/pom.xml gatling:test -Dgatling.simulationClass=io.enginel.load.MixedSimulation -DbaseUrl=http://127.0.0.1:$PORT -Dusers=$CONNECTIONS -Dduration=$DURATION -Dtokens=$WORK/tokens"
 WRK_CMD="wrk -t2 -c$CONNECTIONS -d${DURATION}s --timeout 10s --latency -s load-tests/wrk/enginel.lua http://127.0.0.1:$PORT -- <scenario> $WORK/tokens <pairs>"
@@ -94,7 +108,7 @@ echo "command: $COMMAND"
 echo "date:    $STARTED"
 echo "commit:  $(git rev-parse --short HEAD 2>/dev/null || echo '?')$( [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] && echo ' + uncommitted changes')"
 for i in $(seq 1 "$NJARS"); do
-  echo "jar $i:   ${JARS[$((i - 1))]} (sha256 $(sha256sum "$(jar_of "$i")" | cut -c1-16), $(date -u -r "${JARS[$((i - 1))]}" +%Y-%m-%dT%H:%M:%SZ))"
+  echo "jar $i:   ${JARS[$((i - 1))]} (sha256 $(sha256sum "$(jar_of "$i")" | cut -c1-16), $(date -u -r "${JARS[$((i - 1))]}" +%Y-%m-%dT%H:%M:%SZ))$( [ -z "$(env_of "$i")" ] || echo " with $(env_of "$i")")"
 done
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(java -version 2>&1 | head -n1)"
 echo "wrk:     $WRK_CMD (after a ${WARMUP}s warm-up of the same)"
@@ -119,8 +133,9 @@ start_server() { # $1 = true (cache on), redis (cache on, near cache off) or fal
   [ "$1" = false ] && enabled=false
   [ "$1" = redis ] && near=false
   # shellcheck disable=SC2086
-  ENGINEL_PG_URI="$PG_URI" ENGINEL_REDIS_URI="$REDIS_URI" ENGINEL_HTTP_PORT="$PORT" ENGINEL_CACHE_ENABLED="$enabled" \
-    ENGINEL_CACHE_NEAR_ENABLED="$near" java $JAVA_OPTS -jar "$(jar_of "$2")" >> "$log" 2>&1 &
+  # shellcheck disable=SC2046
+  env $(env_of "$2") ENGINEL_PG_URI="$PG_URI" ENGINEL_REDIS_URI="$REDIS_URI" ENGINEL_HTTP_PORT="$PORT" \
+    ENGINEL_CACHE_ENABLED="$enabled" ENGINEL_CACHE_NEAR_ENABLED="$near" java $JAVA_OPTS -jar "$(jar_of "$2")" >> "$log" 2>&1 &
   echo $! > "$WORK/pid"
   SERVER="$1 $2"
   for _ in $(seq 1 60); do
