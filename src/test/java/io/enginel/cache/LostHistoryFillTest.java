@@ -13,7 +13,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -117,9 +116,7 @@ class LostHistoryFillTest {
   }
 
   private static Answer release(HeldRead miss, UUID design) {
-    JsonObject row = new JsonObject().put("id", design.toString()).put("series", series.toString())
-        .put("description", "old").put("read_by", "the held miss");
-    return miss.release(row, List.of(org.toString()), Resources.DESIGNS.detailTags(row));
+    return miss.releaseDesign(org, series, design, "old");
   }
 
   private static String state() {

@@ -62,9 +62,7 @@ class NoStaleFillTest {
 
   /** A design's detail as a held miss read it, tagged as the API tags a design's detail. */
   static Answer releaseAsRead(HeldRead held, UUID design, String description) {
-    JsonObject row = new JsonObject().put("id", design.toString()).put("series", series.toString())
-        .put("description", description).put("read_by", "the held miss");
-    return held.release(row, List.of(org.toString()), Resources.DESIGNS.detailTags(row));
+    return held.releaseDesign(org, series, design, description);
   }
 
   @Test

@@ -3,11 +3,13 @@ package io.enginel.support;
 import io.enginel.cache.Answer;
 import io.enginel.cache.CachedRead;
 import io.enginel.config.Tier;
+import io.enginel.domain.Resources;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,6 +53,16 @@ public final class HeldRead {
   public Answer release(JsonObject row, List<String> owners, List<String> tags) {
     loaded.complete(new CachedRead.Loaded(row.toBuffer(), owners, tags));
     return TestServer.await(answer);
+  }
+
+  /**
+   * Lets a held read of a design's detail answer the design as the held miss read it ({@code "read_by": "the held
+   * miss"}, so a test can tell its body when served), owned by {@code org} and tagged as the API tags a detail.
+   */
+  public Answer releaseDesign(UUID org, UUID series, UUID design, String description) {
+    JsonObject row = new JsonObject().put("id", design.toString()).put("series", series.toString())
+        .put("description", description).put("read_by", "the held miss");
+    return release(row, List.of(org.toString()), Resources.DESIGNS.detailTags(row));
   }
 
   public int loads() {
