@@ -59,8 +59,8 @@ class ClusterTlsTest {
     clusterTls = ClusterCertificates.create(dir, "enginel-cluster");
     strangersOwnTls = ClusterCertificates.create(dir, "stranger");
     db = TestDatabase.create();
-    int hz1 = TestServer.freePort();
-    hz2 = TestServer.freePort();
+    int hz1 = TestServer.reservedPort();
+    hz2 = TestServer.reservedPort(); // bound only by the third test: named now, in every member's list
     members = "127.0.0.1:" + hz1 + ",127.0.0.1:" + hz2;
     base = TestServer.baseConfig(db.uri(), TestServices.redisUri()).with("cluster.enabled", true)
         .with("cluster.members", members).with("cluster.name", clusterName)
@@ -76,7 +76,7 @@ class ClusterTlsTest {
     f.user("staff", true);
     node1 = TestServer.startWith(db, base.with("cluster.port", hz1));
     staff = node1.login("staff");
-    int own = TestServer.freePort();
+    int own = TestServer.reservedPort();
     service = ClusterClient.join(clusterName, "127.0.0.1:" + own, members + ",127.0.0.1:" + own, clusterTls)
         .await(60, TimeUnit.SECONDS);
     withoutCertificate = Stranger.join(clusterName, members, new EnginelConfig.ClusterTls(false, "", "", "", ""));

@@ -58,8 +58,8 @@ class ClusteredNodesTest {
   @BeforeAll
   static void startTwoClusteredNodes() {
     db = TestDatabase.create();
-    int hz1 = TestServer.freePort();
-    int hz2 = TestServer.freePort();
+    int hz1 = TestServer.reservedPort();
+    int hz2 = TestServer.reservedPort();
     members = "127.0.0.1:" + hz1 + ",127.0.0.1:" + hz2;
     EnginelConfig base = TestServer.baseConfig(db.uri(), TestServices.redisUri())
         .with("cluster.enabled", true).with("cluster.members", members)

@@ -57,8 +57,8 @@ class ForeignMemberTest {
   @BeforeAll
   static void startOneNodeAndAStranger() {
     db = TestDatabase.create();
-    int hz1 = TestServer.freePort();
-    hz2 = TestServer.freePort();
+    int hz1 = TestServer.reservedPort();
+    hz2 = TestServer.reservedPort();
     members = "127.0.0.1:" + hz1 + ",127.0.0.1:" + hz2;
     base = TestServer.baseConfig(db.uri(), TestServices.redisUri()).with("cluster.enabled", true)
         .with("cluster.members", members).with("cluster.name", clusterName);

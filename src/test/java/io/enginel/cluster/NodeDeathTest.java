@@ -36,8 +36,8 @@ class NodeDeathTest {
   @BeforeAll
   static void start() {
     db = TestDatabase.create();
-    int hz1 = TestServer.freePort();
-    int hz2 = TestServer.freePort();
+    int hz1 = TestServer.reservedPort();
+    int hz2 = TestServer.reservedPort();
     String members = "127.0.0.1:" + hz1 + ",127.0.0.1:" + hz2;
     String name = "enginel-death-" + UUID.randomUUID();
     EnginelConfig base = TestServer.baseConfig(db.uri(), TestServices.redisUri())

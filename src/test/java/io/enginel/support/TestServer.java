@@ -164,6 +164,31 @@ public final class TestServer implements AutoCloseable {
     }
   }
 
+  /**
+   * A free port below the kernel's ephemeral range, for a port a test names long before something binds it (a
+   * cluster member listed up front): a port from {@link #freePort} is an ephemeral one, which any outgoing
+   * connection of the test may be given meanwhile — then the member cannot bind it.
+   */
+  public static int reservedPort() {
+    int low = 32768;
+    try {
+      low = Integer.parseInt(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+          .trim().split("\\s+")[0]);
+    } catch (IOException | RuntimeException notLinux) {
+      // the usual Linux default
+    }
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; attempt < 200 && low > 10_001; attempt++) {
+      int port = random.nextInt(10_000, low);
+      try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        return s.getLocalPort();
+      } catch (IOException taken) {
+        // another
+      }
+    }
+    return freePort();
+  }
+
   public static int freePort() {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
