@@ -115,7 +115,7 @@ final class ResponseStore {
     // alone answers (if it moved after all, the stamps are asked in a second round trip)
     boolean clockAlone = remembered != null && remembered.clearAt(highestWhenSent);
     long t0 = System.nanoTime();
-    return client.readBatch(List.of(Request.cmd(Command.GET).arg(client.key(key)),
+    return client.lookupBatch(List.of(Request.cmd(Command.GET).arg(client.key(key)),
             state(clockAlone ? null : remembered)))
         .transform(ar -> {
           stats.latency(guard.tier.id(), "lookup", System.nanoTime() - t0);

@@ -13,6 +13,7 @@ import io.vertx.core.net.NetClientOptions;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.RedisReplicas;
 import io.vertx.redis.client.RedisRole;
@@ -33,8 +34,9 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * One Redis tier: a pooled client (50 connections, a bounded wait queue), behind a circuit breaker whose
- * timeout is the command timeout. When Redis is down or slow the breaker opens after a few failures and
+ * One Redis tier: a pooled client (50 connections, a bounded wait queue), and in standalone mode one more connection
+ * the lookups of the hit path are pipelined on ({@link LookupPipe}), behind a circuit breaker whose timeout is the
+ * command timeout. When Redis is down or slow the breaker opens after a few failures and
  * every later call fails at once, so callers fall through to Postgres without paying a timeout each;
  * after the reset time one call probes Redis and a success closes the breaker again.
  *
@@ -53,6 +55,8 @@ final class TierClient {
   private final EnginelConfig.Redis config;
   private final Redis redis;
   private final CircuitBreaker breaker;
+  /** The connection the lookups are pipelined on (standalone mode; null in the others: see the constructor). */
+  private final LookupPipe pipe;
   /** Cluster mode: every key of the tier starts with this hash tag, so a script's keys share one slot. */
   private final String hashTag;
   /** Cluster mode: a plain client per master, for what must run on every master (SCAN). */
@@ -72,7 +76,7 @@ final class TierClient {
     RedisOptions options = new RedisOptions()
         .setMaxPoolSize(poolSize)
         .setMaxPoolWaiting(config.maxPoolWaiting())
-        .setMaxWaitingHandlers(4096)
+        .setMaxWaitingHandlers(4 * LOOKUP_PIPE_DEPTH)
         .setPoolRecycleTimeout(15_000)
         .setPoolName("enginel-redis-" + tier.id())
         .setNetClientOptions(netOptions(config));
@@ -93,7 +97,14 @@ final class TierClient {
         .openHandler(v -> LOG.warn("redis tier {} unreachable: circuit open, serving from Postgres", tier.id()))
         .halfOpenHandler(v -> LOG.info("redis tier {}: probing", tier.id()))
         .closeHandler(v -> LOG.info("redis tier {} reachable again: circuit closed", tier.id()));
+    // Standalone only: held open in sentinel mode, the connection would keep reading a demoted master after a
+    // failover until it is lost; cluster mode was neither measured nor tested with it.
+    this.pipe = mode == EnginelConfig.RedisMode.STANDALONE
+        ? new LookupPipe(tier.id(), redis::connect, LOOKUP_PIPE_DEPTH) : null;
   }
+
+  /** The most lookups in flight on the pipelined connection: a quarter of the client's waiting handlers (4,096). */
+  static final int LOOKUP_PIPE_DEPTH = 1024;
 
   private static NetClientOptions netOptions(EnginelConfig.Redis config) {
     return new NetClientOptions().setConnectTimeout(config.connectTimeoutMs()).setTcpNoDelay(true).setTcpKeepAlive(true);
@@ -227,10 +238,22 @@ final class TierClient {
     return breaker.<List<Response>>execute(() -> redis.batch(requests));
   }
 
-  /** A batch of reads that may be repeated: after a timeout it is tried once more, unless the circuit opened. */
-  Future<List<Response>> readBatch(List<Request> requests) {
-    return batch(requests).recover(t -> t instanceof TimeoutException && available()
-        ? batch(requests) : Future.failedFuture(t));
+  /**
+   * The lookup of the hit path, a batch of short reads that may be repeated: on the tier's pipelined lookup connection
+   * when it is open and not full ({@link LookupPipe}), else on a pooled one, through the breaker; after a timeout it
+   * is tried once more, unless the circuit opened.
+   */
+  Future<List<Response>> lookupBatch(List<Request> requests) {
+    return pipelinedBatch(requests).recover(t -> t instanceof TimeoutException && available()
+        ? pipelinedBatch(requests) : Future.failedFuture(t));
+  }
+
+  private Future<List<Response>> pipelinedBatch(List<Request> requests) {
+    RedisConnection c = pipe == null ? null : pipe.take();
+    if (c == null) {
+      return batch(requests);
+    }
+    return breaker.<List<Response>>execute(() -> c.batch(requests)).andThen(ar -> pipe.done(c, ar.cause()));
   }
 
   /** Runs a script by its SHA-1, loading it when Redis does not know it (after a restart). */
@@ -280,6 +303,9 @@ final class TierClient {
   Future<Void> close() {
     breaker.close();
     List<Future<Void>> closes = new ArrayList<>();
+    if (pipe != null) {
+      closes.add(pipe.close());
+    }
     masters.values().forEach(m -> closes.add(m.close()));
     closes.add(redis.close());
     return Future.join(closes).mapEmpty();
