@@ -134,8 +134,11 @@ class RedisOutageTest {
 
     redis.restart();
     long resumedAfter = untilHit(detail, alice, 10);
-    System.out.printf("REDIS-OUTAGE slowest-open-circuit-ms=%d hits-resumed-after-ms=%d%n", slowest, resumedAfter);
-    assertThat(s.get("/ready", null).json().getString("status")).isEqualTo("ready");
+    // each tier's circuit closes on its own next call: the detail's tier may be back before the other two
+    long readyAfter = Waits.until(() -> "ready".equals(s.get("/ready", null).json().getString("status")),
+        Duration.ofSeconds(10), Duration.ofMillis(100), "/ready back to ready");
+    System.out.printf("REDIS-OUTAGE slowest-open-circuit-ms=%d hits-resumed-after-ms=%d ready-after-ms=%d%n", slowest,
+        resumedAfter, resumedAfter + readyAfter);
   }
 
   @Test

@@ -33,7 +33,7 @@ public final class RedisProcess implements AutoCloseable {
    * ({@code --dir}): whatever it writes (a snapshot a test asks for, a replica's sync file) stays out of the project.
    */
   public static RedisProcess start(List<String> extra) {
-    int port = TestServer.freePort();
+    int port = TestServer.reservedPort();
     List<String> command = new java.util.ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind",
         "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning", "--dir",
         tempDir().toString()));
@@ -58,7 +58,7 @@ public final class RedisProcess implements AutoCloseable {
    * after 1 s without answers); its configuration file, which Sentinel rewrites, lives in a temporary file.
    */
   public static RedisProcess sentinel(String name, int masterPort) {
-    int port = TestServer.freePort();
+    int port = TestServer.reservedPort();
     try {
       java.nio.file.Path conf = java.nio.file.Files.createTempFile("enginel-sentinel", ".conf");
       java.nio.file.Files.writeString(conf, String.join("\n",

@@ -170,13 +170,7 @@ public final class TestServer implements AutoCloseable {
    * connection of the test may be given meanwhile — then the member cannot bind it.
    */
   public static int reservedPort() {
-    int low = 32768;
-    try {
-      low = Integer.parseInt(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
-          .trim().split("\\s+")[0]);
-    } catch (IOException | RuntimeException notLinux) {
-      // the usual Linux default
-    }
+    int low = ephemeralPortsFrom();
     java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
     for (int attempt = 0; attempt < 200 && low > 10_001; attempt++) {
       int port = random.nextInt(10_000, low);
@@ -187,6 +181,16 @@ public final class TestServer implements AutoCloseable {
       }
     }
     return freePort();
+  }
+
+  /** The first port of the kernel's ephemeral range (given to outgoing connections): 32768 where it cannot be read. */
+  public static int ephemeralPortsFrom() {
+    try {
+      return Integer.parseInt(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+          .trim().split("\\s+")[0]);
+    } catch (IOException | RuntimeException notLinux) {
+      return 32768; // the usual Linux default
+    }
   }
 
   public static int freePort() {
