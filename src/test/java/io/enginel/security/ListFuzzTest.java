@@ -293,7 +293,9 @@ class ListFuzzTest {
     assertThat(r.status()).as("POST %s → %s", body, r).isLessThan(500);
     Statistics.label("create status").collect(r.status() == 201 ? "201" : "4xx");
     Statistics.label("create status").coverage(c -> {
-      c.check("201").percentage(p -> p >= 10);
+      // about 16 % of the bodies are accepted (15-19 % in three runs), yet a CI run drew 14 of 150 and failed a
+      // bound of 10 %; 5 % still proves that the generator reaches a created design
+      c.check("201").percentage(p -> p >= 5);
       c.check("4xx").percentage(p -> p >= 30);
     });
     if (r.status() == 201) {
