@@ -29,6 +29,17 @@ tail -n +2 load-tests/src/test/resources/pools/hot-detail.csv | awk -F, '{ print
 tail -n +2 load-tests/src/test/resources/pools/bom.csv | awk -F, '{ print $2 " " $1 }' > "$WORK/pairs-bom"
 pairs_of() { [ "$1" = bom ] && echo "$WORK/pairs-bom" || echo "$WORK/pairs-hot"; }
 
+# The first request of a hit scenario, "<user> <path>" (user = line of the tokens file): the one whose answer the
+# ceiling serves. Empty for the other scenarios.
+first_request() {
+  local user id
+  case "$1" in
+    hot-list) echo "1 /api/designs/?upload_status=COMPLETED&ordering=-created_at&page=1&page_size=20" ;;
+    hot-detail) read -r user id < "$WORK/pairs-hot"; echo "$user /api/designs/$id/" ;;
+    bom) read -r user id < "$WORK/pairs-bom"; echo "$user /api/designs/$id/bom/" ;;
+  esac
+}
+
 # CPU time a process has used (user + system), in clock ticks; empty when it is gone
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || true; }
 CLK_TCK="$(getconf CLK_TCK)"

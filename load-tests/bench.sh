@@ -227,12 +227,8 @@ done
 if [ "${BENCH_CEILING:-1}" = 1 ]; then
   [ -d target/test-classes/io/enginel/bench ] || ./mvnw -q -B test-compile || die "./mvnw test-compile (CeilingServer) failed"
   for s in $SCENARIOS; do
-    case "$s" in
-      hot-list) path="/api/designs/?upload_status=COMPLETED&ordering=-created_at&page=1&page_size=20"; user=1 ;;
-      hot-detail) read -r user id < "$WORK/pairs-hot"; path="/api/designs/$id/" ;;
-      bom) read -r user id < "$WORK/pairs-bom"; path="/api/designs/$id/bom/" ;;
-      *) continue ;;
-    esac
+    read -r user path <<< "$(first_request "$s")"
+    [ -n "$path" ] || continue
     use_server true "$NJARS"
     curl -sf -H "Authorization: Bearer $(sed -n "${user}p" "$WORK/tokens")" "http://127.0.0.1:$PORT$path" \
       > "$WORK/body-$s.json" || die "cannot read the $s body for the ceiling ($path)"

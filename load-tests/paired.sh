@@ -93,11 +93,7 @@ done
 PORT="${PORTS[0]}" login_all # sessions are shared: the tokens serve every build
 
 if [ "$CEILING" != none ]; then
-  case "$SCENARIO" in
-    hot-list) path="/api/designs/?upload_status=COMPLETED&ordering=-created_at&page=1&page_size=20"; user=1 ;;
-    hot-detail) read -r user id < "$WORK/pairs-hot"; path="/api/designs/$id/" ;;
-    bom) read -r user id < "$WORK/pairs-bom"; path="/api/designs/$id/bom/" ;;
-  esac
+  read -r user path <<< "$(first_request "$SCENARIO")"
   curl -sf -H "Authorization: Bearer $(sed -n "${user}p" "$WORK/tokens")" "http://127.0.0.1:${PORTS[0]}$path" \
     > "$WORK/body.json" || die "cannot read the $SCENARIO body for the ceiling ($path)"
   # shellcheck disable=SC2086

@@ -57,6 +57,14 @@ class LookupPipeTest {
     }, depth, now::get, 500);
   }
 
+  /** A pipe of {@code depth} on the test's Redis, its connection opened by a first lookup (which went to the pool). */
+  private LookupPipe opened(int depth) {
+    LookupPipe pipe = pipe(redis::connect, depth);
+    assertThat(pipe.take()).isNull();
+    Waits.until(pipe::isOpen, Duration.ofSeconds(5), "the connection open");
+    return pipe;
+  }
+
   @Test
   void theFirstLookupGoesToThePoolWhileTheConnectionOpensAndTheNextOnesShareIt() throws Exception {
     LookupPipe pipe = pipe(redis::connect, 8);
@@ -85,9 +93,7 @@ class LookupPipeTest {
 
   @Test
   void beyondItsDepthALookupGoesToThePool() {
-    LookupPipe pipe = pipe(redis::connect, 2);
-    pipe.take();
-    Waits.until(pipe::isOpen, Duration.ofSeconds(5), "the connection open");
+    LookupPipe pipe = opened(2);
 
     RedisConnection a = pipe.take();
     RedisConnection b = pipe.take();
@@ -101,9 +107,7 @@ class LookupPipeTest {
 
   @Test
   void aConnectionKilledByRedisIsReopenedByALaterLookup() throws Exception {
-    LookupPipe pipe = pipe(redis::connect, 8);
-    pipe.take();
-    Waits.until(pipe::isOpen, Duration.ofSeconds(5), "the connection open");
+    LookupPipe pipe = opened(8);
     RedisConnection killed = pipe.take();
     long id = killed.send(Request.cmd(Command.CLIENT).arg("ID")).await(5, TimeUnit.SECONDS).toLong();
     pipe.done(killed, null);
@@ -121,9 +125,7 @@ class LookupPipeTest {
 
   @Test
   void aLookupThatTimedOutDropsTheConnectionSoThatTheNextOnesDoNotQueueBehindIt() {
-    LookupPipe pipe = pipe(redis::connect, 8);
-    pipe.take();
-    Waits.until(pipe::isOpen, Duration.ofSeconds(5), "the connection open");
+    LookupPipe pipe = opened(8);
     RedisConnection slow = pipe.take();
 
     pipe.done(slow, TimeoutException.INSTANCE);
@@ -137,9 +139,7 @@ class LookupPipeTest {
 
   @Test
   void anotherFailureLeavesTheConnectionOpen() {
-    LookupPipe pipe = pipe(redis::connect, 8);
-    pipe.take();
-    Waits.until(pipe::isOpen, Duration.ofSeconds(5), "the connection open");
+    LookupPipe pipe = opened(8);
     RedisConnection c = pipe.take();
 
     pipe.done(c, new IllegalStateException("WRONGTYPE"));
@@ -167,9 +167,7 @@ class LookupPipeTest {
 
   @Test
   void closedItOpensNothingMore() throws Exception {
-    LookupPipe pipe = pipe(redis::connect, 8);
-    pipe.take();
-    Waits.until(pipe::isOpen, Duration.ofSeconds(5), "the connection open");
+    LookupPipe pipe = opened(8);
 
     pipe.close().await(5, TimeUnit.SECONDS);
 
