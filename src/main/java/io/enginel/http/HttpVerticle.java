@@ -56,14 +56,8 @@ public final class HttpVerticle extends VerticleBase {
         config.auth().sessionTtlSeconds());
 
     router = Router.router(vertx);
-    router.route().handler(services.requestIds());
-    router.get("/health").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "up")));
-    router.get("/ready").handler(new Readiness(services.cache(), repository));
-    if (services.registry() instanceof PrometheusMeterRegistry prometheus) {
-      router.get("/metrics").handler(io.vertx.micrometer.PrometheusScrapingHandler.create(prometheus));
-    }
-    OpenApiEndpoint.mount(router, OpenApiDocument.Settings.of(config,
-        services.registry() instanceof PrometheusMeterRegistry));
+    // A request is matched against the routes in the order they were added: the API's first, the designs' (most of
+    // the traffic, see WORKLOAD.md) first of all, the operational endpoints (outside /api) last.
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes());
     router.post("/api/auth/*").handler(bodies);
     router.post("/api/auth/login").handler(guard(accounts::login));
@@ -71,6 +65,14 @@ public final class HttpVerticle extends VerticleBase {
     router.post("/api/auth/logout").handler(guard(accounts::logout));
 
     ErrorPages errorPages = new ErrorPages(config.http().bodyLimitBytes());
+    ResourceRoutes routes = new ResourceRoutes(vertx, resources, uploads, bodies, errorPages);
+    routes.mount(router, Resources.DESIGNS);
+    for (Resource r : Resources.BY_NAME.values()) {
+      if (r.nesting() == null && r != Resources.DESIGNS) {
+        routes.mount(router, r);
+      }
+    }
+
     // under a prefix of its own, so that no other request is matched against its patterns
     Router cacheAdmin = errorPages.install(Router.router(vertx));
     cacheAdmin.route().handler(AdminHandlers::staffOnly);
@@ -87,12 +89,14 @@ public final class HttpVerticle extends VerticleBase {
           }
         })));
     router.route("/api/cache/*").subRouter(cacheAdmin);
-    ResourceRoutes routes = new ResourceRoutes(vertx, resources, uploads, bodies, errorPages);
-    for (Resource r : Resources.BY_NAME.values()) {
-      if (r.nesting() == null) {
-        routes.mount(router, r);
-      }
+
+    router.get("/health").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "up")));
+    router.get("/ready").handler(new Readiness(services.cache(), repository));
+    if (services.registry() instanceof PrometheusMeterRegistry prometheus) {
+      router.get("/metrics").handler(io.vertx.micrometer.PrometheusScrapingHandler.create(prometheus));
     }
+    OpenApiEndpoint.mount(router, OpenApiDocument.Settings.of(config,
+        services.registry() instanceof PrometheusMeterRegistry));
 
     errorPages.install(router);
 
@@ -103,7 +107,11 @@ public final class HttpVerticle extends VerticleBase {
         .setTcpNoDelay(true).setCompressionSupported(false).setMaxFormAttributeSize(8192));
     List<Future<Void>> registrations = new ArrayList<>();
     consumers.forEach(c -> registrations.add(c.completion()));
-    return Future.all(registrations).compose(v -> server.requestHandler(router).listen());
+    RequestIds ids = services.requestIds().forLoop();
+    return Future.all(registrations).compose(v -> server.requestHandler(request -> {
+      ids.assign(request);
+      router.handle(request);
+    }).listen());
   }
 
   @Override

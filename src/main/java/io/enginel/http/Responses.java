@@ -23,7 +23,6 @@ final class Responses {
   static final CharSequence DEFLATE = HttpHeaders.createOptimized("deflate");
   static final CharSequence PRIVATE = HttpHeaders.createOptimized("private, no-cache");
   static final CharSequence VARY = HttpHeaders.createOptimized("Authorization, Accept-Encoding");
-  static final String REQUEST_ID = "enginel.requestId";
 
   private Responses() {}
 
@@ -72,8 +71,9 @@ final class Responses {
     json(ctx, e.status(), e.toJson().put("request_id", requestId(ctx)));
   }
 
+  /** The request's id, as {@link RequestIds} put it on the response. */
   static String requestId(RoutingContext ctx) {
-    String id = ctx.get(REQUEST_ID);
+    String id = ctx.response().headers().get(X_REQUEST_ID);
     return id == null ? "-" : id;
   }
 }
