@@ -74,7 +74,7 @@ final class AccountHandlers {
    * refused by every later lookup, its principal forgotten by every node of the cluster, each confirming.
    */
   void logout(RoutingContext ctx) {
-    String hash = ctx.get(Authenticator.TOKEN_HASH);
+    String hash = Authenticator.tokenHash(ctx);
     repository.deleteSession(hash).onComplete(ar -> {
       if (ar.failed()) {
         principals.evictSession(hash);

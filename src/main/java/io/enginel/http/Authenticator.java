@@ -24,8 +24,8 @@ import java.util.List;
  * seen by this process or after its entry was evicted by a change.
  */
 final class Authenticator implements Handler<RoutingContext> {
-  static final String PRINCIPAL = "enginel.principal";
-  static final String TOKEN_HASH = "enginel.tokenHash";
+  /** The request's {@link PrincipalCache.Entry}: its principal and its session's token hash. */
+  private static final String AUTHENTICATED = "enginel.authenticated";
   private static final ApiError NOT_AUTHENTICATED =
       new ApiError(401, "not_authenticated", "Authentication credentials were not provided or are invalid.");
 
@@ -44,13 +44,14 @@ final class Authenticator implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     String token = bearer(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
-    if (token == null) {
-      Responses.error(ctx, NOT_AUTHENTICATED);
-      return;
-    }
-    PrincipalCache.Entry known = principals.get(token);
+    // a token in memory was well formed when it was taken in: only an unknown one is checked
+    PrincipalCache.Entry known = token == null ? null : principals.get(token);
     if (known != null) {
       accept(ctx, known);
+      return;
+    }
+    if (token == null || !Tokens.wellFormed(token)) {
+      Responses.error(ctx, NOT_AUTHENTICATED);
       return;
     }
     // a body not yet read (an upload) must wait for the lookup; one already read (HTTP/2 ends the request
@@ -71,13 +72,12 @@ final class Authenticator implements Handler<RoutingContext> {
     });
   }
 
-  /** The token of a {@code Bearer} header value, or null when there is none or it is malformed. */
+  /** The token of a {@code Bearer} header value (not yet checked for its form), or null when there is none. */
   private static String bearer(String header) {
     if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return null;
     }
-    String token = header.substring(7).trim();
-    return Tokens.wellFormed(token) ? token : null;
+    return header.substring(7).trim();
   }
 
   /** Session and principal of a token not in memory; kept in memory when found. Fails with a 401 when unknown. */
@@ -93,8 +93,7 @@ final class Authenticator implements Handler<RoutingContext> {
   }
 
   private static void accept(RoutingContext ctx, PrincipalCache.Entry entry) {
-    ctx.put(PRINCIPAL, entry.principal());
-    ctx.put(TOKEN_HASH, entry.tokenHash());
+    ctx.put(AUTHENTICATED, entry);
     ctx.next();
   }
 
@@ -125,6 +124,13 @@ final class Authenticator implements Handler<RoutingContext> {
   }
 
   static Principal principal(RoutingContext ctx) {
-    return ctx.get(PRINCIPAL);
+    PrincipalCache.Entry entry = ctx.get(AUTHENTICATED);
+    return entry == null ? null : entry.principal();
+  }
+
+  /** The token hash of the request's session (what a logout ends). */
+  static String tokenHash(RoutingContext ctx) {
+    PrincipalCache.Entry entry = ctx.get(AUTHENTICATED);
+    return entry == null ? null : entry.tokenHash();
   }
 }
