@@ -30,9 +30,26 @@ public final class CacheKeys {
 
   /** The seed's {@code make_key}: prefix, then each part encoded, joined by colons. */
   public String make(Object... parts) {
-    StringBuilder sb = new StringBuilder(prefix);
-    for (Object part : parts) {
-      sb.append(':').append(encode(String.valueOf(part)));
+    return joined(null, parts);
+  }
+
+  /**
+   * The prefix and each part encoded, joined by colons, then {@code tail} as it is (null: none), built in one buffer
+   * of the exact size: a hot list's key is built on every hit.
+   */
+  private String joined(String tail, Object... parts) {
+    String[] encoded = new String[parts.length];
+    int length = prefix.length() + (tail == null ? 0 : 1 + tail.length());
+    for (int i = 0; i < parts.length; i++) {
+      encoded[i] = encode(String.valueOf(parts[i]));
+      length += 1 + encoded[i].length();
+    }
+    StringBuilder sb = new StringBuilder(length).append(prefix);
+    for (String part : encoded) {
+      sb.append(':').append(part);
+    }
+    if (tail != null) {
+      sb.append(':').append(tail);
     }
     return sb.toString();
   }
@@ -82,7 +99,7 @@ public final class CacheKeys {
 
   /** {@link #subList} with the query already made a key part ({@link #queryPart}). */
   public String subListByPart(String kind, String id, String segment, String queryPart) {
-    return make(kind, id, segment) + ':' + queryPart;
+    return joined(queryPart, kind, id, segment);
   }
 
   /** Detail of any resource kind ({@code design}, {@code org}, {@code node} …). */
@@ -95,7 +112,7 @@ public final class CacheKeys {
 
   /** {@link #list} with the query already made a key part ({@link #queryPart}): a hot list's part is kept. */
   public String listByPart(String kind, String scope, String queryPart) {
-    return make(kind, "list", scope) + ':' + queryPart;
+    return joined(queryPart, kind, "list", scope);
   }
 
   /**

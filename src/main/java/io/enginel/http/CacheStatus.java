@@ -21,13 +21,33 @@ final class CacheStatus {
   private static final String HIT = "enginel; hit; ttl=";
   private static final String MISS = "enginel; fwd=miss";
   private static final String BYPASS = "enginel; fwd=bypass";
+  /** Slots of the hit values made, direct-mapped by seconds left: a hot answer's value is made once a second. */
+  private static final int HIT_SLOTS = 1024;
 
-  private CacheStatus() {}
+  /** A hit's value and what it was made from. */
+  private record Made(long ttlSeconds, boolean near, Tier tier, String value) {}
 
-  static String of(Answer answer, Tier tier) {
+  private final Made[] hits = new Made[HIT_SLOTS];
+
+  /** The value for an answer of a tier; one instance per event loop (what it made is kept for the next hits). */
+  String of(Answer answer, Tier tier) {
     if (answer.fill() == Answer.Fill.BYPASSED) {
       return BYPASS;
     }
+    if (answer.hit() && !answer.collapsed()) {
+      boolean near = answer.source() == Answer.Source.NEAR;
+      int slot = (int) (answer.ttlSeconds() & (HIT_SLOTS - 1));
+      Made made = hits[slot];
+      if (made == null || made.ttlSeconds() != answer.ttlSeconds() || made.near() != near || made.tier() != tier) {
+        made = new Made(answer.ttlSeconds(), near, tier, made(answer, tier));
+        hits[slot] = made;
+      }
+      return made.value();
+    }
+    return made(answer, tier);
+  }
+
+  private static String made(Answer answer, Tier tier) {
     StringBuilder s = new StringBuilder(48);
     if (answer.hit()) {
       s.append(HIT).append(answer.ttlSeconds()).append("; detail=");
