@@ -24,7 +24,9 @@
 #   PAIRED_MODE      redis (default: near cache off, every hit a Redis lookup) or true (near cache on)
 #   PAIRED_CEILING   the ceiling's kind: redis (one Redis GET + inflate per request; default for PAIRED_MODE=redis),
 #                    memory (the body from memory; default for true), or none
-#   PAIRED_ROUNDS    rounds (default 5); PAIRED_WARMUP seconds of unmeasured load per server first (default 20)
+#   PAIRED_ROUNDS    rounds (default 5); PAIRED_WARMUP seconds of unmeasured load per server first (default 60: with
+#                    20, Enginel's JIT was still deoptimizing and recompiling its hot path, hundreds of methods per
+#                    8 s, and its rounds swung by ±20 % where the ceiling's did not; docs/performance.md)
 #   BENCH_PG_URI / BENCH_REDIS_URI / BENCH_PORT / BENCH_JAVA_OPTS / BENCH_CONNECTIONS as for bench.sh
 #   PAIRED_OUT       target/paired: the logs of the run
 set -euo pipefail
@@ -43,7 +45,7 @@ SCENARIO="${PAIRED_SCENARIO:-hot-detail}"
 MODE="${PAIRED_MODE:-redis}"
 CEILING="${PAIRED_CEILING:-$([ "$MODE" = true ] && echo memory || echo redis)}"
 ROUNDS="${PAIRED_ROUNDS:-5}"
-WARMUP="${PAIRED_WARMUP:-20}"
+WARMUP="${PAIRED_WARMUP:-60}"
 read -r -a JARS <<< "${PAIRED_JARS:-target/enginel.jar}"
 WORK="${PAIRED_OUT:-target/paired}"; rm -rf "$WORK"; mkdir -p "$WORK"
 PIDS=()
