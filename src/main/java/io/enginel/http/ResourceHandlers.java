@@ -69,7 +69,12 @@ final class ResourceHandlers {
   }
 
   void retrieve(RoutingContext ctx, Resource r) {
-    cache.serve(ctx, Authenticator.principal(ctx), detailRead(r, Requests.id(ctx, "id", r)));
+    retrieve(ctx, r, ctx.pathParam("id"));
+  }
+
+  /** A row's detail, its id as the request's path gave it (decoded). */
+  void retrieve(RoutingContext ctx, Resource r, String id) {
+    cache.serve(ctx, Authenticator.principal(ctx), detailRead(r, Requests.id(id, "id", r.idType())));
   }
 
   /** A resource's detail: one entry per row, shared by everyone who may see it. */
@@ -154,8 +159,13 @@ final class ResourceHandlers {
   }
 
   void bom(RoutingContext ctx) {
+    bom(ctx, ctx.pathParam("id"));
+  }
+
+  /** A design's BOM, its id as the request's path gave it (decoded). */
+  void bom(RoutingContext ctx, String id) {
     Principal p = Authenticator.principal(ctx);
-    String design = Requests.id(ctx, "id", Resources.DESIGNS);
+    String design = Requests.id(id, "id", Resources.DESIGNS.idType());
     EnginelConfig.ResourceCache rc = config.cache().resource("bom");
     cache.serve(ctx, p, new CachedRead(Tier.LONGTERM, keys.designBom(design), "bom", rc.ttlSeconds(), rc.retrieve(),
         () -> repository.bom(design).map(result -> new CachedRead.Loaded(result.getJsonObject("row").toBuffer(),

@@ -40,7 +40,37 @@ final class ResourceRoutes {
     if (r.writable()) {
       main.post(base).handler(bodies).handler(guard(ctx -> resources.create(ctx, r, null)));
     }
+    main.get(base + "/*").handler(guard(rowReads(base + "/", r)));
     main.route(base + "/*").subRouter(underRow(r));
+  }
+
+  /**
+   * The reads of one row read most — its detail, and a design's BOM — taken from the path by hand (a prefix and at
+   * most two slashes), ahead of the row's own router: they skip its routing context, its route patterns (regular
+   * expressions) and the decoding of path parameters. Any other path under a row, and any id that would need decoding
+   * ({@code %}) or that names a fixed route ({@code /api/users/me}), goes on to the row's router as before.
+   */
+  private Handler<RoutingContext> rowReads(String prefix, Resource r) {
+    return ctx -> {
+      String path = ctx.normalizedPath();
+      int start = prefix.length();
+      if (path.length() <= start) { // the collection itself
+        ctx.next();
+        return;
+      }
+      int end = path.indexOf('/', start);
+      String id = path.substring(start, end < 0 ? path.length() : end);
+      String rest = end < 0 ? "" : path.substring(end);
+      if (id.isEmpty() || id.indexOf('%') >= 0 || (r == Resources.USERS && id.equals("me"))) {
+        ctx.next();
+      } else if (rest.isEmpty() || rest.equals("/")) {
+        resources.retrieve(ctx, r, id);
+      } else if (r == Resources.DESIGNS && (rest.equals("/bom") || rest.equals("/bom/"))) {
+        resources.bom(ctx, id);
+      } else {
+        ctx.next();
+      }
+    };
   }
 
   private Router underRow(Resource r) {

@@ -73,6 +73,35 @@ class TrailingSlashApiTest {
   }
 
   @Test
+  void aRowsIdReadsTheSameRowWrittenPlainOrPercentEncoded() {
+    // the detail and the BOM are taken from the path by hand, other ids go to the row's router: the same row either way
+    String encoded = "%" + Integer.toHexString(design.charAt(0)).toUpperCase() + design.substring(1);
+    for (String suffix : List.of("", "/", "/bom", "/bom/")) {
+      HttpResult plain = s.get("/api/designs/" + design + suffix, t.viewer());
+      HttpResult decoded = s.get("/api/designs/" + encoded + suffix, t.viewer());
+      assertThat(plain.status()).as(suffix).isEqualTo(200);
+      assertThat(decoded.status()).as(suffix).isEqualTo(200);
+      assertThat(decoded.json()).as(suffix).isEqualTo(plain.json());
+    }
+  }
+
+  @Test
+  void whatIsNotARowsReadUnderARowIsAnsweredAsBefore() {
+    HttpResult malformed = s.get("/api/designs/not-a-design", t.viewer());
+    HttpResult malformedEncoded = s.get("/api/designs/not%2Da%2Ddesign", t.viewer());
+    HttpResult unknownPart = s.get("/api/designs/" + design + "/nothing", t.viewer());
+    HttpResult tooDeep = s.get("/api/designs/" + design + "/bom/more", t.viewer());
+    HttpResult me = s.get("/api/users/me", t.viewer());
+
+    assertThat(malformedEncoded.status()).isEqualTo(malformed.status()).isBetween(400, 404);
+    assertThat(malformedEncoded.json().getString("error")).isEqualTo(malformed.json().getString("error"));
+    assertThat(unknownPart.status()).isEqualTo(404);
+    assertThat(tooDeep.status()).isEqualTo(404);
+    assertThat(me.status()).isEqualTo(200);
+    assertThat(me.json().getLong("id")).isEqualTo(t.viewerId());
+  }
+
+  @Test
   void membersAnswerWithAndWithoutTheSlash() {
     HttpResult bare = s.get("/api/organizations/" + t.org() + "/members", t.viewer());
     HttpResult slashed = s.get("/api/organizations/" + t.org() + "/members/", t.viewer());
