@@ -12,7 +12,8 @@ import io.vertx.ext.web.handler.BodyHandler;
  * The routes of the top-level resources. Each resource's list and create are exact paths of the main router; what is
  * under one of its rows is a router of its own, mounted on its prefix (a string comparison), so that a request is
  * matched against its own resource's path patterns only, reads first, instead of against every pattern of the API in
- * turn (each a regular-expression match). Writes read their body first; an upload streams its body itself.
+ * turn (each a regular-expression match). A row's detail and a design's BOM, the reads asked for most, are taken from
+ * the path ahead of that router ({@link #rowReads}). Writes read their body first; an upload streams its body itself.
  */
 final class ResourceRoutes {
   private final Vertx vertx;
