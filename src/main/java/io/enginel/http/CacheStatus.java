@@ -39,15 +39,15 @@ final class CacheStatus {
       int slot = (int) (answer.ttlSeconds() & (HIT_SLOTS - 1));
       Made made = hits[slot];
       if (made == null || made.ttlSeconds() != answer.ttlSeconds() || made.near() != near || made.tier() != tier) {
-        made = new Made(answer.ttlSeconds(), near, tier, made(answer, tier));
+        made = new Made(answer.ttlSeconds(), near, tier, format(answer, tier));
         hits[slot] = made;
       }
       return made.value();
     }
-    return made(answer, tier);
+    return format(answer, tier);
   }
 
-  private static String made(Answer answer, Tier tier) {
+  private static String format(Answer answer, Tier tier) {
     StringBuilder s = new StringBuilder(48);
     if (answer.hit()) {
       s.append(HIT).append(answer.ttlSeconds()).append("; detail=");

@@ -61,12 +61,12 @@ final class ResourceRoutes {
       }
       int end = path.indexOf('/', start);
       String id = path.substring(start, end < 0 ? path.length() : end);
-      String rest = end < 0 ? "" : path.substring(end);
       if (id.isEmpty() || id.indexOf('%') >= 0 || (r == Resources.USERS && id.equals("me"))) {
         ctx.next();
-      } else if (rest.isEmpty() || rest.equals("/")) {
+      } else if (end < 0 || end == path.length() - 1) { // <id> or <id>/
         resources.retrieve(ctx, r, id);
-      } else if (r == Resources.DESIGNS && (rest.equals("/bom") || rest.equals("/bom/"))) {
+      } else if (r == Resources.DESIGNS && path.startsWith("/bom", end)
+          && (path.length() == end + 4 || (path.length() == end + 5 && path.charAt(end + 4) == '/'))) {
         resources.bom(ctx, id);
       } else {
         ctx.next();

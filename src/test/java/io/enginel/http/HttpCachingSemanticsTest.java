@@ -152,14 +152,9 @@ class HttpCachingSemanticsTest {
 
   @Test
   void ttlIsWhatTheStoredEntryHasLeftCountedFromItsOwnExpiry() {
-    String path = detail("ttl");
-    String key = keys.designDetail(designs.get("ttl").toString());
-    s.get(path, alice);
-
-    expireIn(key, 42);
-    String first = cacheStatus(s.get(path, alice));
-    expireIn(key, 7);
-    String later = cacheStatus(s.get(path, alice));
+    List<String> statuses = hitStatusesExpiringIn("ttl", 42, 7);
+    String first = statuses.get(0);
+    String later = statuses.get(1);
 
     assertThat(first).matches("enginel; hit; ttl=(4[012]); detail=redis-default");
     assertThat(later).matches("enginel; hit; ttl=[567]; detail=redis-default");
@@ -168,14 +163,9 @@ class HttpCachingSemanticsTest {
   @Test
   void ttlIsTheEntrysOwnWhenAnotherTtlWasAnsweredBefore() {
     // 1066 and 42 differ by 1,024: the values made for hits are kept per event loop, direct-mapped by seconds left
-    String path = detail("ttl-kept");
-    String key = keys.designDetail(designs.get("ttl-kept").toString());
-    s.get(path, alice);
-
-    expireIn(key, 42);
-    String first = cacheStatus(s.get(path, alice));
-    expireIn(key, 1066);
-    String later = cacheStatus(s.get(path, alice));
+    List<String> statuses = hitStatusesExpiringIn("ttl-kept", 42, 1066);
+    String first = statuses.get(0);
+    String later = statuses.get(1);
 
     assertThat(first).matches("enginel; hit; ttl=(4[012]); detail=redis-default");
     assertThat(later).matches("enginel; hit; ttl=106[456]; detail=redis-default");
@@ -547,6 +537,19 @@ class HttpCachingSemanticsTest {
    * account of its lifetime, which a hit reports. The layout is ResponseEntry's: 'E', version, u16 length and the
    * incarnation, u64 sequence, u64 expiry in epoch milliseconds.
    */
+  /** A design's detail read into the cache, then its Cache-Status after its entry is set to expire in each of these. */
+  static List<String> hitStatusesExpiringIn(String design, long... seconds) {
+    String path = detail(design);
+    String key = keys.designDetail(designs.get(design).toString());
+    s.get(path, alice);
+    List<String> statuses = new ArrayList<>();
+    for (long left : seconds) {
+      expireIn(key, left);
+      statuses.add(cacheStatus(s.get(path, alice)));
+    }
+    return statuses;
+  }
+
   static void expireIn(String key, long seconds) {
     Buffer stored = s.redis(Tier.DEFAULT, "GET", key).toBuffer().copy();
     int expiry = 4 + stored.getUnsignedShort(2) + 8;
