@@ -22,23 +22,31 @@ import java.util.function.Predicate;
  * {@link NearEvictions}). A lookup that read Redis before an invalidation reached this process does not put its
  * copy in afterwards: the tier's {@link EvictionStamps} fence it.
  *
- * <p>Bounded by bytes (Caffeine, size-based eviction) and by age (never beyond its resource's TTL), on an
- * injected {@link Ticker}. Reads take no lock; puts and evictions hold the stamps' lock, so that an eviction and
- * a put of the same key cannot interleave.
+ * <p>Bounded by bytes (Caffeine, size-based eviction) and by age (never beyond its resource's TTL; each copy's
+ * lifetime shortened at random by up to a tenth, {@link Lifetimes#spread()}), on an injected {@link Ticker}.
+ * Reads take no lock; puts and evictions hold the stamps' lock, so that an eviction and a put of the same key cannot
+ * interleave.
  */
 public final class NearCache {
-  /** A copy, and how long it may be kept (the shorter of the near cache's age and its resource's TTL). */
+  /** A copy, and how long it is kept (within the shorter of the near cache's age and its resource's TTL). */
   private record Held(ResponseEntry entry, long lifeNanos) {}
 
   private final Cache<String, Held> entries;
   private final long maxAgeNanos;
+  private final Lifetimes lifetimes;
   private final EvictionStamps stamps;
   /** Keys filled under each tag; touched only under the stamps' lock. */
   private final Map<String, Set<String>> keysByTag = new HashMap<>();
   private int indexed;
 
   NearCache(long maxBytes, Duration maxAge, EvictionStamps stamps, Ticker ticker) {
+    this(maxBytes, maxAge, Lifetimes.spread(), stamps, ticker);
+  }
+
+  /** @param lifetimes how long each copy is kept within its bound (the shorter of {@code maxAge} and its TTL) */
+  NearCache(long maxBytes, Duration maxAge, Lifetimes lifetimes, EvictionStamps stamps, Ticker ticker) {
     this.maxAgeNanos = maxAge.toNanos();
+    this.lifetimes = lifetimes;
     this.stamps = stamps;
     this.entries = Caffeine.newBuilder()
         .maximumWeight(maxBytes)
@@ -79,8 +87,8 @@ public final class NearCache {
           indexed++;
         }
       }
-      long life = ttlSeconds > 0 ? Math.min(maxAgeNanos, TimeUnit.SECONDS.toNanos(ttlSeconds)) : maxAgeNanos;
-      entries.put(key, new Held(copy, life));
+      long bound = ttlSeconds > 0 ? Math.min(maxAgeNanos, TimeUnit.SECONDS.toNanos(ttlSeconds)) : maxAgeNanos;
+      entries.put(key, new Held(copy, lifetimes.of(bound)));
       if (indexed > 4 * (entries.estimatedSize() + 1_000)) {
         reindex();
       }

@@ -188,6 +188,29 @@ class NearCacheTest {
   }
 
   @Test
+  void copiesTakenInTogetherExpireApartWithinTheLastTenthOfTheirAge() {
+    NearCache spread = new NearCache(1 << 20, Duration.ofSeconds(60), Lifetimes.spread(), stamps, ticker);
+    for (int i = 0; i < 200; i++) {
+      spread.put("k" + i, entry("{}", "t" + i), now(), 0);
+    }
+
+    ticker.advance(Duration.ofMillis(53_999));
+    assertThat(heldOf(spread, 200)).as("54 s: none is kept less than nine tenths of 60 s").isEqualTo(200);
+    ticker.advance(Duration.ofSeconds(3));
+    assertThat(heldOf(spread, 200)).as("57 s: some have expired, some not").isStrictlyBetween(0, 200);
+    ticker.advance(Duration.ofMillis(3_001));
+    assertThat(heldOf(spread, 200)).as("past 60 s: none is kept longer than the near cache's age").isZero();
+  }
+
+  private static int heldOf(NearCache near, int keys) {
+    int held = 0;
+    for (int i = 0; i < keys; i++) {
+      held += near.get("k" + i) == null ? 0 : 1;
+    }
+    return held;
+  }
+
+  @Test
   void aCopyIsNeverKeptLongerThanItsResourcesTtl() {
     near.put("short", entry("{}", "t"), now(), 1);
     near.put("long", entry("{}", "t2"), now(), 300);

@@ -14,7 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PrincipalCacheTest {
   private static final long HOUR = 3_600_000L;
   private final FakeClock clock = new FakeClock();
-  private final PrincipalCache cache = new PrincipalCache(60, () -> true, clock);
+  /** Every entry kept exactly the maximum age: the boundaries below are exact. */
+  private final PrincipalCache cache = new PrincipalCache(60, () -> true, clock, Lifetimes.exact());
 
   @Test
   void freshEntryIsServed() {
@@ -53,6 +54,30 @@ class PrincipalCacheTest {
     assertThat(cache.get("old")).as("older than 60 s").isNull();
     assertThat(cache.get("young")).isNotNull();
     assertThat(cache.size()).isEqualTo(1);
+  }
+
+  @Test
+  void entriesLoadedTogetherExpireApartWithinTheLastTenthOfTheMaximumAge() {
+    PrincipalCache spread = new PrincipalCache(60, () -> true, clock, Lifetimes.spread());
+    for (int i = 0; i < 200; i++) {
+      spread.put("token-" + i, entry(i, "hash-" + i, now() + HOUR, now()));
+    }
+
+    clock.advance(Duration.ofSeconds(54));
+    assertThat(servedOf(spread, 200)).as("54 s: none is kept less than nine tenths of 60 s").isEqualTo(200);
+    clock.advance(Duration.ofSeconds(3));
+    assertThat(servedOf(spread, 200)).as("57 s: some have expired, some not").isStrictlyBetween(0, 200);
+    clock.advance(Duration.ofMillis(3_001));
+    assertThat(servedOf(spread, 200)).as("past 60 s: none is kept longer than the maximum age").isZero();
+    assertThat(spread.size()).isZero();
+  }
+
+  private static int servedOf(PrincipalCache c, int tokens) {
+    int served = 0;
+    for (int i = 0; i < tokens; i++) {
+      served += c.get("token-" + i) == null ? 0 : 1;
+    }
+    return served;
   }
 
   @Test
