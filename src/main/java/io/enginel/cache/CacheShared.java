@@ -87,6 +87,13 @@ public final class CacheShared {
       Gauge.builder("enginel_cache_pending_invalidations", kept, PendingInvalidations::size)
           .description("Invalidations kept while the tier's Redis is away (-1: the whole tier)").tag("tier", t.id())
           .register(stats.registry());
+      Gauge.builder("enginel_cache_lookup_pipe_open", list, l -> l.stream().filter(TierClient::lookupPipeOpen).count())
+          .description("Cache instances (one per event loop) whose pipelined lookup connection to the tier is open")
+          .tag("tier", t.id()).register(stats.registry());
+      Gauge.builder("enginel_cache_lookup_pipe_in_flight", list,
+              l -> l.stream().mapToInt(TierClient::lookupPipeInFlight).sum())
+          .description("Hit-path lookups in flight on the tier's pipelined lookup connections")
+          .tag("tier", t.id()).register(stats.registry());
       Gauge.builder("enginel_cache_circuit_state", list, CacheShared::worstState)
           .description("Circuit breaker of the Redis tier (worst over the instances): 0 closed, 1 half-open, 2 open")
           .tag("tier", t.id()).register(stats.registry());

@@ -30,6 +30,7 @@ public final class CacheStats {
   /** Per tier and resource, the counts of {@link #request} by result: the hit path's counters, found without allocating. */
   private final Map<String, Map<String, LongAdder[]>> requests = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> nearHits = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder[]> lookupConnections = new ConcurrentHashMap<>();
 
   public CacheStats(MeterRegistry registry) {
     this.registry = registry;
@@ -88,6 +89,25 @@ public final class CacheStats {
       });
     }
     count.increment();
+  }
+
+  /**
+   * The counts of one tier's hit-path lookups by the connection they went on: {@code [0]} the tier's pipelined lookup
+   * connection, {@code [1]} a pooled one (the pipelined one not open or carrying its depth; every lookup in sentinel
+   * and cluster mode, which have none). Registered once; the caller keeps them.
+   */
+  public LongAdder[] lookupConnections(String tier) {
+    return lookupConnections.computeIfAbsent(tier, t -> {
+      LongAdder[] out = new LongAdder[2];
+      String[] names = {"pipelined", "pooled"};
+      for (int i = 0; i < 2; i++) {
+        out[i] = counts.computeIfAbsent("lookup|" + t + "|" + names[i], k -> new LongAdder());
+        FunctionCounter.builder("enginel_cache_lookups", out[i], LongAdder::doubleValue)
+            .description("Hit-path lookups of a Redis tier by the connection they went on").tag("tier", t)
+            .tag("connection", names[i]).register(registry);
+      }
+      return out;
+    });
   }
 
   public void fill(String tier, String result) {

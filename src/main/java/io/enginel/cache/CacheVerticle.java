@@ -60,7 +60,7 @@ public final class CacheVerticle extends VerticleBase {
     CacheKeys keys = new CacheKeys(config.cache().keyPrefix());
     Map<Tier, ResponseStore> stores = new EnumMap<>(Tier.class);
     for (Tier t : Tier.values()) {
-      TierClient client = new TierClient(vertx, t, config.redis(), keys.prefix(), poolSize);
+      TierClient client = new TierClient(vertx, t, config.redis(), keys.prefix(), poolSize, shared.stats);
       tiers.put(t, client);
       stores.put(t, new ResponseStore(config.cache(), client, shared.guards.get(t), shared.stats, keys, shared.memoryLease,
           shared.inflateMemo));

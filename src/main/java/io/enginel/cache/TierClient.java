@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 /**
@@ -57,12 +58,15 @@ final class TierClient {
   private final CircuitBreaker breaker;
   /** The connection the lookups are pipelined on (standalone mode; null in the others: see the constructor). */
   private final LookupPipe pipe;
+  /** Lookups that went on the pipelined connection, and on a pooled one ({@link CacheStats#lookupConnections}). */
+  private final LongAdder pipelined;
+  private final LongAdder pooled;
   /** Cluster mode: every key of the tier starts with this hash tag, so a script's keys share one slot. */
   private final String hashTag;
   /** Cluster mode: a plain client per master, for what must run on every master (SCAN). */
   private final Map<String, Redis> masters = new HashMap<>();
 
-  TierClient(Vertx vertx, Tier tier, EnginelConfig.Redis config, String keyPrefix, int poolSize) {
+  TierClient(Vertx vertx, Tier tier, EnginelConfig.Redis config, String keyPrefix, int poolSize, CacheStats stats) {
     this.vertx = vertx;
     this.config = config;
     this.tier = tier;
@@ -101,6 +105,9 @@ final class TierClient {
     // failover until it is lost; cluster mode was neither measured nor tested with it.
     this.pipe = mode == EnginelConfig.RedisMode.STANDALONE
         ? new LookupPipe(tier.id(), redis::connect, LOOKUP_PIPE_DEPTH) : null;
+    LongAdder[] lookups = stats.lookupConnections(tier.id());
+    this.pipelined = lookups[0];
+    this.pooled = lookups[1];
   }
 
   /** The most lookups in flight on the pipelined connection: a quarter of the client's waiting handlers (4,096). */
@@ -251,8 +258,10 @@ final class TierClient {
   private Future<List<Response>> pipelinedBatch(List<Request> requests) {
     RedisConnection c = pipe == null ? null : pipe.take();
     if (c == null) {
+      pooled.increment();
       return batch(requests);
     }
+    pipelined.increment();
     return breaker.<List<Response>>execute(() -> c.batch(requests)).andThen(ar -> pipe.done(c, ar.cause()));
   }
 
@@ -289,6 +298,16 @@ final class TierClient {
       }
     }
     return r;
+  }
+
+  /** Whether the pipelined lookup connection is open (never in sentinel and cluster mode). */
+  boolean lookupPipeOpen() {
+    return pipe != null && pipe.isOpen();
+  }
+
+  /** Lookups in flight on the pipelined lookup connection. */
+  int lookupPipeInFlight() {
+    return pipe == null ? 0 : pipe.inFlight();
   }
 
   /** False while the breaker is open: callers skip the cache instead of waiting. */

@@ -57,6 +57,33 @@ class MetricsAndReadinessTest {
   }
 
   @Test
+  void metricsSayWhichConnectionTheHitPathsLookupsWentOn() {
+    // the tier's first lookup opens its pipelined connection without waiting for it: it goes to the pool
+    assertThat(s.get("/api/designs/?page_size=1", alice).status()).isEqualTo(200);
+    io.enginel.support.Waits.until(() -> counter(metrics(), "enginel_cache_lookup_pipe_open", "tier=\"default\"") > 0,
+        java.time.Duration.ofSeconds(10), "the default tier's pipelined lookup connection open");
+    for (int size = 2; size <= 10; size++) {
+      assertThat(s.get("/api/designs/?page_size=" + size, alice).status()).isEqualTo(200);
+    }
+
+    String text = metrics();
+    assertThat(counter(text, "enginel_cache_lookups_total", "connection=\"pooled\",tier=\"default\"")).isPositive();
+    assertThat(counter(text, "enginel_cache_lookups_total", "connection=\"pipelined\",tier=\"default\"")).isPositive();
+    assertThat(text).containsPattern("enginel_cache_lookup_pipe_in_flight\\{tier=\"default\"} \\d");
+  }
+
+  private static String metrics() {
+    return s.get("/metrics", null).body().toString();
+  }
+
+  /** The value of one series ({@code labels} as printed, in their order), or -1 when it is not there. */
+  private static double counter(String text, String name, String labels) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + java.util.regex.Pattern.quote(name + "{" + labels + "}")
+        + " (\\S+)$").matcher(text);
+    return m.find() ? Double.parseDouble(m.group(1)) : -1;
+  }
+
+  @Test
   void healthAndReadinessSayWhatIsUp() {
     assertThat(s.get("/health", null).status()).isEqualTo(200);
     HttpResult ready = s.get("/ready", null);
