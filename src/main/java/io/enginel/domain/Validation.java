@@ -163,6 +163,21 @@ public final class Validation {
     }
   }
 
+  /** Whether {@code s} is a UUID written as {@link UUID#toString()} writes it: 36 characters, lower-case hex digits. */
+  public static boolean isCanonicalUuid(String s) {
+    if (s.length() != 36) {
+      return false;
+    }
+    for (int i = 0; i < 36; i++) {
+      char c = s.charAt(i);
+      boolean ok = i == 8 || i == 13 || i == 18 || i == 23 ? c == '-' : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   public static UUID uuid(String name, String s, boolean parameter) {
     if (s.length() != 36) {
       throw parameter ? ApiError.badParameter(name, "'" + name + "' is not a valid UUID.")

@@ -51,8 +51,8 @@ final class Requests {
     if (raw == null) {
       throw ApiError.badParameter(param, "'" + param + "' is required.");
     }
-    if (type == FieldType.UUID) {
-      return Validation.uuid(param, raw, true).toString();
+    if (type == FieldType.UUID) { // the canonical form as it is (no UUID and no new string on every read); else made
+      return Validation.isCanonicalUuid(raw) ? raw : Validation.uuid(param, raw, true).toString();
     }
     try {
       long v = Long.parseLong(raw);

@@ -73,6 +73,18 @@ class TrailingSlashApiTest {
   }
 
   @Test
+  void aRowsIdInUpperCaseReadsTheSameCachedAnswerAsInLowerCase() {
+    for (String suffix : List.of("/", "/bom/")) {
+      HttpResult lower = s.get("/api/designs/" + design + suffix, t.viewer());
+      HttpResult upper = s.get("/api/designs/" + design.toUpperCase() + suffix, t.viewer());
+      assertThat(lower.status()).as(suffix).isEqualTo(200);
+      assertThat(upper.status()).as(suffix).isEqualTo(200);
+      assertThat(upper.json()).as(suffix).isEqualTo(lower.json());
+      assertThat(upper.header("X-Cache")).as("one key for both spellings " + suffix).isEqualTo("HIT");
+    }
+  }
+
+  @Test
   void aRowsIdReadsTheSameRowWrittenPlainOrPercentEncoded() {
     // the detail and the BOM are taken from the path by hand, other ids go to the row's router: the same row either way
     String encoded = "%" + Integer.toHexString(design.charAt(0)).toUpperCase() + design.substring(1);
