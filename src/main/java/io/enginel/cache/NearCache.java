@@ -3,6 +3,7 @@ package io.enginel.cache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Policy;
 import com.github.benmanes.caffeine.cache.Ticker;
 
 import java.time.Duration;
@@ -11,6 +12,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -31,7 +33,14 @@ public final class NearCache {
   /** A copy, and how long it is kept (within the shorter of the near cache's age and its resource's TTL). */
   private record Held(ResponseEntry entry, long lifeNanos) {}
 
+  /**
+   * One read in this many goes through the eviction policy ({@link Cache#getIfPresent}); the others read the copy
+   * without telling it ({@link Policy#getIfPresentQuietly}).
+   */
+  static final int READS_PER_RECORDED_READ = 8;
+
   private final Cache<String, Held> entries;
+  private final Policy<String, Held> policy;
   private final long maxAgeNanos;
   private final Lifetimes lifetimes;
   private final EvictionStamps stamps;
@@ -55,11 +64,20 @@ public final class NearCache {
         .ticker(ticker)
         .executor(Runnable::run)
         .build();
+    this.policy = entries.policy();
   }
 
-  /** The copy of a key, or null. */
+  /**
+   * The copy of a key, or null. The eviction policy learns of a sample of the reads, one in
+   * {@value #READS_PER_RECORDED_READ}: a copy read often is still read often in the sample, and keeps its place
+   * against copies read rarely, while most reads skip the policy's bookkeeping. Recording a read costs more than
+   * finding the copy — the policy's read buffer, its access order and frequency sketch, and their upkeep, run here
+   * on the reading event loop — and most of that cost is the processor waiting on memory that a different copy's
+   * last read left behind (docs/performance.md, 2026-12-07). A copy past its lifetime is never returned either way.
+   */
   public ResponseEntry get(String key) {
-    Held h = entries.getIfPresent(key);
+    Held h = ThreadLocalRandom.current().nextInt(READS_PER_RECORDED_READ) == 0
+        ? entries.getIfPresent(key) : policy.getIfPresentQuietly(key);
     return h == null ? null : h.entry();
   }
 

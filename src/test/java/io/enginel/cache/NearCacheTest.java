@@ -211,6 +211,41 @@ class NearCacheTest {
   }
 
   @Test
+  void copiesReadOftenKeepTheirPlaceAgainstCopiesFilledAgainAndAgainButNeverRead() {
+    // the policy sees one read in eight: a hot copy must still count for more than a copy put three times
+    NearCache small = new NearCache(64 * 1024, Duration.ofSeconds(60), stamps, ticker);
+    String body = "\"" + "x".repeat(900) + "\"";
+    for (int i = 0; i < 20; i++) {
+      small.put("hot" + i, entry(body, "h" + i), now(), 0);
+    }
+    for (int n = 0; n < 500; n++) {
+      for (int put = 0; put < 3; put++) {
+        small.put("churn" + n, entry(body, "c" + n), now(), 0);
+      }
+      for (int i = 0; i < 20; i++) {
+        small.get("hot" + i);
+        small.get("hot" + i);
+      }
+    }
+
+    int hotKept = 0;
+    for (int i = 0; i < 20; i++) {
+      hotKept += small.get("hot" + i) == null ? 0 : 1;
+    }
+    assertThat(hotKept).as("hot copies still held after 500 others were filled three times each").isGreaterThanOrEqualTo(18);
+  }
+
+  @Test
+  void aCopyPastItsLifetimeIsNotReadWhetherOrNotThePolicyHearsOfTheRead() {
+    NearCache exact = new NearCache(1 << 20, Duration.ofSeconds(60), Lifetimes.exact(), stamps, ticker);
+    exact.put("k", entry("{}", "t"), now(), 0);
+    ticker.advance(Duration.ofSeconds(60));
+    for (int i = 0; i < 4 * NearCache.READS_PER_RECORDED_READ; i++) {
+      assertThat(exact.get("k")).isNull();
+    }
+  }
+
+  @Test
   void aCopyIsNeverKeptLongerThanItsResourcesTtl() {
     near.put("short", entry("{}", "t"), now(), 1);
     near.put("long", entry("{}", "t2"), now(), 300);
