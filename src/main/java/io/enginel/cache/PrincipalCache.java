@@ -32,10 +32,6 @@ public final class PrincipalCache {
   private final Clock clock;
   private final Lifetimes lifetimes;
 
-  public PrincipalCache(int maxAgeSeconds) {
-    this(maxAgeSeconds, () -> true);
-  }
-
   /** @param leaseValid whether this process may use what it keeps in memory now ({@link MemoryLease#valid()}) */
   public PrincipalCache(int maxAgeSeconds, java.util.function.BooleanSupplier leaseValid) {
     this(maxAgeSeconds, leaseValid, Clock.systemUTC());
